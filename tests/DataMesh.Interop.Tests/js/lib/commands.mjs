@@ -86,7 +86,8 @@ const handlers = {
   info: async (node) => ({
     peerId: node.peerId.toString(),
     addrs: node.getMultiaddrs().map(String),
-    protocols: node.getProtocols()
+    protocols: node.getProtocols(),
+    maxRssMiB: process.resourceUsage().maxRSS / 1024
   }),
 
   dial: async (node, args, signal) => {

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using DataMesh.Interop.Tests.Harness;
+
+namespace DataMesh.Interop.Tests;
+
+/// <summary>The harness itself: failures are reported clearly and no process outlives its JsNode.</summary>
+[Trait("Category", "Interop")]
+public sealed class JsHarnessTests
+{
+    [Fact]
+    public async Task StartFailureReportsTheJsError()
+    {
+        var options = new JsNodeOptions { KadNamespace = "not/a/name" };
+        var ex = await Assert.ThrowsAsync<JsNodeException>(() => JsNode.StartAsync(options));
+        Assert.Contains("did not start", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("exited with code 2", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("kadNamespace", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DisposeEndsTheProcessAndLaterCommandsAreRefused()
+    {
+        var node = await JsNode.StartAsync();
+        using var process = Process.GetProcessById(node.ProcessId);
+        await node.DisposeAsync();
+        Assert.True(process.HasExited);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => node.InfoAsync());
+        await node.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ConcurrentCommandsGetTheirOwnReplies()
+    {
+        await using var a = await JsNode.StartAsync();
+        await using var b = await JsNode.StartAsync();
+        await a.DialAsync(b.Addresses[0]);
+        // js-libp2p allows one outbound ping stream per connection, so the concurrent commands are echoes
+        var echoes = Enumerable.Range(1, 6).Select(i => a.EchoAsync(b.PeerId, i * 100_000, seed: (uint)i)).ToList();
+        var info = a.InfoAsync();
+        var failing = Assert.ThrowsAsync<JsNodeCommandException>(() => a.IdentifyAsync("not-a-peer"));
+        var results = await Task.WhenAll(echoes);
+        Assert.Equal(Enumerable.Range(1, 6).Select(i => i * 100_000L), results.Select(r => r.Bytes));
+        Assert.Equal(a.PeerId, (await info).PeerId);
+        await failing;
+    }
+}
