@@ -43,4 +43,23 @@ public sealed class JsHarnessTests
         Assert.Equal(a.PeerId, (await info).PeerId);
         await failing;
     }
+
+    [Fact]
+    public async Task ThroughputAnchorReportsEveryRun()
+    {
+        var result = await JsThroughputAnchor.RunAsync(sizeMiB: 8, runs: 2, streams: 2);
+        Assert.Equal(8L * 1024 * 1024, result.SizeBytes);
+        Assert.Equal("/datamesh/sink/1.0.0", result.Protocol);
+        Assert.Equal(2, result.Streams);
+        Assert.Equal(2, result.Runs.Count);
+        Assert.All(result.Runs, run => Assert.True(run.MbPerSec > 0 && run.Ms > 0));
+        Assert.True(result.ReceiverMaxRssMiB > 0);
+    }
+
+    [Fact]
+    public async Task ThroughputAnchorFailureCarriesTheScriptError()
+    {
+        var ex = await Assert.ThrowsAsync<JsNodeException>(() => JsThroughputAnchor.RunAsync(sizeMiB: 1, runs: 1, streams: 3));
+        Assert.Contains("divide evenly", ex.Message, StringComparison.Ordinal);
+    }
 }
