@@ -45,6 +45,8 @@ function shutdown (code) {
   return stopping
 }
 process.on('SIGTERM', () => shutdown(0))
+// the driving process went away (EPIPE): nobody can read the replies any more
+process.stdout.on('error', () => shutdown(0))
 process.on('SIGINT', () => shutdown(0))
 
 emit({
