@@ -29,6 +29,23 @@ public sealed class JsHarnessTests
     }
 
     [Fact]
+    public async Task ADeadProcessFailsCommandsAtOnceWithItsExitCode()
+    {
+        await using var node = await JsNode.StartAsync();
+        using (var process = Process.GetProcessById(node.ProcessId))
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+
+        var started = Stopwatch.StartNew();
+        var ex = await Assert.ThrowsAsync<JsNodeException>(() => node.InfoAsync(TimeSpan.FromSeconds(20)));
+        Assert.IsNotType<JsNodeCommandException>(ex);
+        Assert.Contains("exited with code", ex.Message, StringComparison.Ordinal);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"took {started.Elapsed}");
+    }
+
+    [Fact]
     public async Task ConcurrentCommandsGetTheirOwnReplies()
     {
         await using var a = await JsNode.StartAsync();

@@ -107,8 +107,11 @@ public sealed partial class JsNode : IAsyncDisposable
         {
             await node.DisposeAsync();
             cancellationToken.ThrowIfCancellationRequested();
-            var reason = ex is JsNodeException ? ex.Message : $"no ready line within {options.StartTimeout.TotalSeconds:0} s";
-            throw new JsNodeException($"js node did not start: {reason}{Environment.NewLine}stderr:{Environment.NewLine}{node.StandardErrorTail}", ex);
+            // a failure from the stdout loop already carries the stderr tail
+            var reason = ex is JsNodeException
+                ? ex.Message
+                : $"no ready line within {options.StartTimeout.TotalSeconds:0} s.{Environment.NewLine}stderr:{Environment.NewLine}{node.StandardErrorTail}";
+            throw new JsNodeException($"js node did not start: {reason}", ex);
         }
     }
 
@@ -119,6 +122,11 @@ public sealed partial class JsNode : IAsyncDisposable
     public async Task<JsonElement> SendAsync(string command, JsonObject? arguments = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (arguments is not null && (arguments.ContainsKey("id") || arguments.ContainsKey("cmd")))
+        {
+            throw new ArgumentException("\"id\" and \"cmd\" are set by the harness.", nameof(arguments));
+        }
+
         return await SendCoreAsync(command, arguments, timeout ?? _options.CommandTimeout, ReplyGrace, cancellationToken);
     }
 
@@ -242,9 +250,10 @@ public sealed partial class JsNode : IAsyncDisposable
 
             reason = "closed its stdout";
         }
-        catch (Exception ex) when (ex is IOException or JsNodeException)
+        catch (Exception ex)
         {
-            reason = $"broke its stdout ({ex.Message})";
+            // unreadable output (too long a line, a malformed ready line, a broken pipe) ends the node too
+            reason = $"broke the stdout protocol ({ex.GetType().Name}: {ex.Message})";
             ChildProcess.KillTree(_process);
         }
 
