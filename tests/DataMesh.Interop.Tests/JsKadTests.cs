@@ -35,7 +35,8 @@ public sealed class JsKadTests(ITestOutputHelper output)
                 await nodes[i].DialAsync(nodes[0].Addresses[0], cancellationToken: limit.Token);
             }
 
-            await WaitForFullRoutingTablesAsync(nodes, limit.Token);
+            var tables = await Task.WhenAll(nodes.Select(n => n.WaitForRoutingTableAsync(nodes.Count - 1, TimeSpan.FromSeconds(15), limit.Token)));
+            Assert.All(tables, t => Assert.Equal("server", t.Mode));
 
             var value = RandomNumberGenerator.GetBytes(1024);
             var key = $"/dmtest/{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}";
@@ -61,22 +62,6 @@ public sealed class JsKadTests(ITestOutputHelper output)
         finally
         {
             await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
-        }
-    }
-
-    // Peers enter a kad routing table only after identify shows they speak the kad protocol.
-    private static async Task WaitForFullRoutingTablesAsync(List<JsNode> nodes, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var tables = await Task.WhenAll(nodes.Select(n => n.RoutingTableAsync(cancellationToken: cancellationToken)));
-            Assert.All(tables, t => Assert.Equal("server", t.Mode));
-            if (tables.All(t => t.Peers.Count == nodes.Count - 1))
-            {
-                return;
-            }
-
-            await Task.Delay(100, cancellationToken);
         }
     }
 }

@@ -6,7 +6,8 @@ namespace DataMesh.Interop.Tests.Harness;
 
 /// <summary>
 /// Locates the JavaScript side of the interop tests (tests/DataMesh.Interop.Tests/js) and makes sure its npm
-/// packages are installed: if node_modules is missing, runs <c>npm ci --no-audit --no-fund</c> once, guarded
+/// packages are installed: if node_modules is missing or older than package-lock.json, runs
+/// <c>npm ci --no-audit --no-fund</c> once, guarded
 /// within the process by a semaphore and across processes (parallel test runs) by an exclusive lock file.
 /// </summary>
 public static class JsEnvironment
@@ -80,8 +81,14 @@ public static class JsEnvironment
         }
     }
 
-    // npm ci writes node_modules/.package-lock.json last, so its presence marks a finished install
-    private static bool IsInstalled() => File.Exists(Path.Combine(JsDirectory, "node_modules", ".package-lock.json"));
+    // npm ci writes node_modules/.package-lock.json last, so it marks a finished install; a package-lock.json
+    // changed later (e.g. by a merge) makes the install stale
+    private static bool IsInstalled()
+    {
+        var installed = new FileInfo(Path.Combine(JsDirectory, "node_modules", ".package-lock.json"));
+        var wanted = new FileInfo(Path.Combine(JsDirectory, "package-lock.json"));
+        return installed.Exists && (!wanted.Exists || installed.LastWriteTimeUtc >= wanted.LastWriteTimeUtc);
+    }
 
     private static string LocateJsDirectory()
     {

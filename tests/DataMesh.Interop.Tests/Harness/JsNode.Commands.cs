@@ -97,6 +97,35 @@ public sealed partial class JsNode
     public async Task<JsRoutingTable> RoutingTableAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         Parse<JsRoutingTable>(await SendAsync("routingTable", null, timeout, cancellationToken));
 
+    /// <summary>
+    /// Polls the kad routing table until it holds at least <paramref name="minPeers"/> peers. Peers enter it only
+    /// after identify shows they speak the kad protocol, so this is the point where DHT queries can reach them.
+    /// </summary>
+    public async Task<JsRoutingTable> WaitForRoutingTableAsync(int minPeers, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        JsRoutingTable? last = null;
+        try
+        {
+            while (true)
+            {
+                last = await RoutingTableAsync(cancellationToken: limit.Token);
+                if (last.Peers.Count >= minPeers)
+                {
+                    return last;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100), limit.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new JsNodeException(
+                $"js node {PeerId}: routing table held {last?.Peers.Count ?? 0} peers, not {minPeers}, after {timeout.TotalSeconds:0.#} s.");
+        }
+    }
+
     private async Task<int> PutValueCoreAsync(JsonObject arguments, ReadOnlyMemory<byte> value, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         arguments["valueBase64"] = Convert.ToBase64String(value.Span);
