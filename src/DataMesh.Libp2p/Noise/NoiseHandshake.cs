@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using DataMesh.Libp2p.Identity;
 using NSec.Cryptography;
-using NSecPublicKey = NSec.Cryptography.PublicKey;
 using PublicKey = DataMesh.Libp2p.Identity.PublicKey;
 
 namespace DataMesh.Libp2p.Noise;
@@ -12,34 +10,28 @@ internal delegate byte[] IdentitySigner(ReadOnlySpan<byte> data);
 
 /// <summary>
 /// The libp2p Noise handshake as a pure state machine (no I/O): Noise_XX_25519_ChaChaPoly_SHA256 with an empty
-/// prologue. XX: → e; ← e, ee, s, es; → s, se. The responder's identity payload travels in message 2, the
-/// initiator's in message 3; message 1 carries no payload. Messages are exchanged without the 2-byte length prefix,
-/// which is the transport framing's business.
+/// prologue. Message 1 carries no payload; the responder's identity payload travels in message 2 and the
+/// initiator's in message 3, each proving that the identity key signed the sender's Noise static key. Messages are
+/// exchanged without the 2-byte length prefix, which is the transport framing's business.
 /// </summary>
 public sealed class NoiseHandshake : IDisposable
 {
     /// <summary>Largest Noise message (spec limit).</summary>
     public const int MaxMessageLength = 65535;
 
-    private const int DhLength = 32;
-    private const int EncryptedStaticLength = DhLength + NoiseCipherState.TagSize;
-    private static readonly KeyAgreementAlgorithm X25519 = KeyAgreementAlgorithm.X25519;
-
-    private readonly NoiseSymmetricState _symmetric = new();
+    private readonly NoiseXxHandshakeState _state;
     private readonly Key _static;
-    private readonly byte[] _staticPublic;
     private readonly byte[] _localIdentityKey;
     private readonly IdentitySigner _sign;
     private readonly NoiseExtensions? _localExtensions;
-    private Key? _ephemeral;
-    private NSecPublicKey? _remoteEphemeral;
-    private NSecPublicKey? _remoteStatic;
     private PublicKey? _remoteIdentity;
     private NoiseExtensions? _remoteExtensions;
     private NoiseHandshakeResult? _result;
-    private int _step;
     private bool _failed;
 
+    /// <param name="isInitiator">True on the dialing side.</param>
+    /// <param name="identity">Our identity key, which signs a fresh Noise static key.</param>
+    /// <param name="extensions">Noise extensions to announce (e.g. stream muxers), or null.</param>
     public NoiseHandshake(bool isInitiator, Identity.Identity identity, NoiseExtensions? extensions = null)
         : this(isInitiator, Check(identity).PublicKey, identity.Sign, extensions)
     {
@@ -47,20 +39,20 @@ public sealed class NoiseHandshake : IDisposable
 
     internal NoiseHandshake(bool isInitiator, PublicKey identityKey, IdentitySigner sign, NoiseExtensions? extensions)
     {
-        IsInitiator = isInitiator;
         _localIdentityKey = identityKey.ToProtobuf();
         _sign = sign;
         _localExtensions = extensions;
-        _static = Key.Create(X25519);
-        _staticPublic = _static.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        // A fresh static key per handshake: the identity signature is what binds it to us.
+        _static = Key.Create(KeyAgreementAlgorithm.X25519);
+        _state = new NoiseXxHandshakeState(isInitiator, [], _static, static () => Key.Create(KeyAgreementAlgorithm.X25519));
     }
 
-    public bool IsInitiator { get; }
+    public bool IsInitiator => _state.IsInitiator;
 
     /// <summary>True when the next step is <see cref="WriteMessage"/>; false when it is <see cref="ReadMessage"/>.</summary>
-    public bool IsMyTurnToWrite => !IsCompleted && (_step % 2 == 0) == IsInitiator;
+    public bool IsMyTurnToWrite => !IsCompleted && (_state.MessageCount % 2 == 0) == IsInitiator;
 
-    public bool IsCompleted => _step == 3;
+    public bool IsCompleted => _state.IsCompleted;
 
     /// <summary>The remote identity, known after the message carrying its payload (2 for the initiator, 3 for the
     /// responder). Lets a dialer check the expected peer before revealing its own identity in message 3.</summary>
@@ -74,14 +66,10 @@ public sealed class NoiseHandshake : IDisposable
         var buffer = ArrayPool<byte>.Shared.Rent(MaxMessageLength);
         try
         {
-            var length = _step switch
-            {
-                0 => WriteEphemeral(buffer, withIdentity: false),
-                1 => WriteEphemeral(buffer, withIdentity: true),
-                _ => WriteStaticAndIdentity(buffer, 0),
-            };
+            var payload = _state.MessageCount == 0 ? [] : BuildPayload();
+            var length = _state.WriteMessage(payload, buffer);
             output.Write(buffer.AsSpan(0, length));
-            Advance();
+            CompleteIfDone();
         }
         catch
         {
@@ -99,27 +87,21 @@ public sealed class NoiseHandshake : IDisposable
     public void ReadMessage(ReadOnlySpan<byte> message)
     {
         EnsureTurn(write: false);
-        if (message.Length > MaxMessageLength)
-        {
-            _failed = true;
-            throw new NoiseHandshakeException($"Noise handshake message of {message.Length} bytes exceeds {MaxMessageLength}.");
-        }
         var buffer = ArrayPool<byte>.Shared.Rent(MaxMessageLength);
         try
         {
-            switch (_step)
+            if (message.Length > MaxMessageLength)
             {
-                case 0:
-                    ReadMessage1(message, buffer);
-                    break;
-                case 1:
-                    ReadMessage2(message, buffer);
-                    break;
-                default:
-                    ReadMessage3(message, buffer);
-                    break;
+                throw new NoiseHandshakeException($"Noise handshake message of {message.Length} bytes exceeds {MaxMessageLength}.");
             }
-            Advance();
+            var isFirst = _state.MessageCount == 0;
+            var payloadLength = _state.ReadMessage(message, buffer);
+            // Message 1 has no libp2p payload; anything there was hashed (keeping transcripts equal) and is ignored.
+            if (!isFirst)
+            {
+                AcceptPayload(buffer.AsSpan(0, payloadLength));
+            }
+            CompleteIfDone();
         }
         catch (Exception ex) when (ex is not NoiseHandshakeException)
         {
@@ -142,7 +124,7 @@ public sealed class NoiseHandshake : IDisposable
     {
         if (_result is null)
         {
-            throw new InvalidOperationException(_failed ? "The handshake failed." : "The handshake is not complete.");
+            throw new InvalidOperationException(_failed ? "The handshake failed." : "The handshake is not complete (or its result was already taken).");
         }
         var result = _result;
         _result = null;
@@ -151,79 +133,15 @@ public sealed class NoiseHandshake : IDisposable
 
     public void Dispose()
     {
-        _symmetric.Dispose();
+        _state.Dispose();
         _static.Dispose();
-        _ephemeral?.Dispose();
         _result?.Dispose();
-    }
-
-    // Message 1 (initiator) and message 2 (responder): e [, ee, s, es, payload].
-    private int WriteEphemeral(Span<byte> buffer, bool withIdentity)
-    {
-        _ephemeral = Key.Create(X25519);
-        _ephemeral.PublicKey.Export(KeyBlobFormat.RawPublicKey).CopyTo(buffer);
-        _symmetric.MixHash(buffer[..DhLength]);
-        var length = DhLength;
-        if (!withIdentity)
-        {
-            // Message 1 has an empty payload, which is still "encrypted" (here: hashed) per the Noise spec.
-            return length + _symmetric.EncryptAndHash([], buffer[length..]);
-        }
-        MixDh(_ephemeral, _remoteEphemeral!);
-        length += _symmetric.EncryptAndHash(_staticPublic, buffer[length..]);
-        MixDh(_static, _remoteEphemeral!);
-        return length + _symmetric.EncryptAndHash(BuildPayload(), buffer[length..]);
-    }
-
-    // Message 3 (initiator): s, se, payload.
-    private int WriteStaticAndIdentity(Span<byte> buffer, int length)
-    {
-        length += _symmetric.EncryptAndHash(_staticPublic, buffer[length..]);
-        MixDh(_static, _remoteEphemeral!);
-        return length + _symmetric.EncryptAndHash(BuildPayload(), buffer[length..]);
-    }
-
-    private void ReadMessage1(ReadOnlySpan<byte> message, Span<byte> scratch)
-    {
-        RequireLength(message, DhLength, 1);
-        _remoteEphemeral = ImportKey(message[..DhLength], "ephemeral");
-        _symmetric.MixHash(message[..DhLength]);
-        // libp2p's first message carries no payload; anything present is hashed (to stay in sync) and ignored.
-        _symmetric.DecryptAndHash(message[DhLength..], scratch);
-    }
-
-    private void ReadMessage2(ReadOnlySpan<byte> message, Span<byte> scratch)
-    {
-        RequireLength(message, DhLength + EncryptedStaticLength + NoiseCipherState.TagSize, 2);
-        _remoteEphemeral = ImportKey(message[..DhLength], "ephemeral");
-        _symmetric.MixHash(message[..DhLength]);
-        MixDh(_ephemeral!, _remoteEphemeral);
-        var remoteStatic = scratch[..DhLength];
-        _symmetric.DecryptAndHash(message.Slice(DhLength, EncryptedStaticLength), remoteStatic);
-        _remoteStatic = ImportKey(remoteStatic, "static");
-        MixDh(_ephemeral!, _remoteStatic);
-        var payloadLength = _symmetric.DecryptAndHash(message[(DhLength + EncryptedStaticLength)..], scratch);
-        AcceptPayload(scratch[..payloadLength]);
-    }
-
-    private void ReadMessage3(ReadOnlySpan<byte> message, Span<byte> scratch)
-    {
-        RequireLength(message, EncryptedStaticLength + NoiseCipherState.TagSize, 3);
-        var remoteStatic = scratch[..DhLength];
-        _symmetric.DecryptAndHash(message[..EncryptedStaticLength], remoteStatic);
-        _remoteStatic = ImportKey(remoteStatic, "static");
-        MixDh(_ephemeral!, _remoteStatic);
-        var payloadLength = _symmetric.DecryptAndHash(message[EncryptedStaticLength..], scratch);
-        AcceptPayload(scratch[..payloadLength]);
     }
 
     private byte[] BuildPayload()
     {
-        var signed = new byte[NoiseHandshakePayload.SignaturePrefix.Length + DhLength];
-        NoiseHandshakePayload.SignaturePrefix.CopyTo(signed);
-        _staticPublic.CopyTo(signed, NoiseHandshakePayload.SignaturePrefix.Length);
         var writer = new ArrayBufferWriter<byte>(256);
-        NoiseHandshakePayload.Write(writer, _localIdentityKey, _sign(signed), _localExtensions);
+        NoiseHandshakePayload.Write(writer, _localIdentityKey, _sign(SignedData(_state.LocalStaticPublicKey)), _localExtensions);
         return writer.WrittenSpan.ToArray();
     }
 
@@ -240,10 +158,7 @@ public sealed class NoiseHandshake : IDisposable
         {
             throw new NoiseHandshakeException($"The remote's identity key is unusable: {ex.Message}", ex);
         }
-        var signed = new byte[NoiseHandshakePayload.SignaturePrefix.Length + DhLength];
-        NoiseHandshakePayload.SignaturePrefix.CopyTo(signed);
-        _remoteStatic!.Export(KeyBlobFormat.RawPublicKey).CopyTo(signed, NoiseHandshakePayload.SignaturePrefix.Length);
-        if (!identityKey.Verify(signed, signature))
+        if (!identityKey.Verify(SignedData(_state.RemoteStaticPublicKey!), signature))
         {
             throw new NoiseHandshakeException(
                 $"The remote's identity signature over its Noise static key is invalid (claimed peer {PeerId.FromPublicKey(identityKey)}).");
@@ -252,19 +167,27 @@ public sealed class NoiseHandshake : IDisposable
         _remoteExtensions = extensions;
     }
 
-    private void Advance()
+    /// <summary>"noise-libp2p-static-key:" followed by the Noise static public key.</summary>
+    private static byte[] SignedData(ReadOnlySpan<byte> staticPublicKey)
     {
-        _step++;
-        if (_step == 3)
+        var prefix = NoiseHandshakePayload.SignaturePrefix;
+        var data = new byte[prefix.Length + staticPublicKey.Length];
+        prefix.CopyTo(data);
+        staticPublicKey.CopyTo(data.AsSpan(prefix.Length));
+        return data;
+    }
+
+    private void CompleteIfDone()
+    {
+        if (!_state.IsCompleted)
         {
-            var (initiatorToResponder, responderToInitiator) = _symmetric.Split();
-            var (sender, receiver) = IsInitiator
-                ? (initiatorToResponder, responderToInitiator)
-                : (responderToInitiator, initiatorToResponder);
-            _result = new NoiseHandshakeResult(sender, receiver, _remoteIdentity!, _remoteExtensions, _symmetric.HandshakeHash.ToArray());
-            _ephemeral?.Dispose();
-            _ephemeral = null;
+            return;
         }
+        var (initiatorToResponder, responderToInitiator) = _state.Split();
+        var (sender, receiver) = IsInitiator
+            ? (initiatorToResponder, responderToInitiator)
+            : (responderToInitiator, initiatorToResponder);
+        _result = new NoiseHandshakeResult(sender, receiver, _remoteIdentity!, _remoteExtensions, _state.HandshakeHash.ToArray());
     }
 
     private void EnsureTurn(bool write)
@@ -275,40 +198,9 @@ public sealed class NoiseHandshake : IDisposable
         }
         if (IsCompleted || IsMyTurnToWrite != write)
         {
-            throw new InvalidOperationException(write ? "It is not this side's turn to write a handshake message." : "It is not this side's turn to read a handshake message.");
-        }
-    }
-
-    /// <summary>MixKey(DH(privateKey, publicKey)), wiping the shared secret afterwards.</summary>
-    private void MixDh(Key privateKey, NSecPublicKey publicKey)
-    {
-        using var secret = X25519.Agree(privateKey, publicKey, new SharedSecretCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport })
-            ?? throw new NoiseHandshakeException("X25519 produced an all-zero shared secret (the remote sent a low-order key).");
-        var raw = secret.Export(SharedSecretBlobFormat.RawSharedSecret);
-        try
-        {
-            _symmetric.MixKey(raw);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(raw);
-        }
-    }
-
-    private static NSecPublicKey ImportKey(ReadOnlySpan<byte> raw, string what)
-    {
-        if (!NSecPublicKey.TryImport(X25519, raw, KeyBlobFormat.RawPublicKey, out var key) || key is null)
-        {
-            throw new NoiseHandshakeException($"The remote's {what} X25519 key is invalid.");
-        }
-        return key;
-    }
-
-    private static void RequireLength(ReadOnlySpan<byte> message, int minimum, int number)
-    {
-        if (message.Length < minimum)
-        {
-            throw new NoiseHandshakeException($"Noise handshake message {number} is {message.Length} bytes; at least {minimum} are required.");
+            throw new InvalidOperationException(write
+                ? "It is not this side's turn to write a handshake message."
+                : "It is not this side's turn to read a handshake message.");
         }
     }
 

@@ -14,7 +14,7 @@ internal sealed class NoiseSymmetricState : IDisposable
     private readonly byte[] _hash = new byte[HashLength];
     private NoiseCipherState? _cipher;
 
-    public NoiseSymmetricState()
+    public NoiseSymmetricState(ReadOnlySpan<byte> prologue)
     {
         // The name is exactly HASHLEN bytes, so h = name (no hashing, no padding); ck = h.
         var written = Encoding.ASCII.GetBytes(ProtocolName, _hash);
@@ -23,8 +23,8 @@ internal sealed class NoiseSymmetricState : IDisposable
             throw new InvalidOperationException("Protocol name must be 32 bytes.");
         }
         _hash.CopyTo(_chainingKey, 0);
-        // libp2p uses an empty prologue, which is still mixed in.
-        MixHash([]);
+        // The prologue is mixed in even when empty (libp2p uses an empty one).
+        MixHash(prologue);
     }
 
     public bool HasKey => _cipher is not null;
