@@ -38,7 +38,7 @@ public sealed record FileMetadata
             }
         }
         Name = name;
-        Tags = tagList;
+        Tags = Array.AsReadOnly(tagList);
     }
 
     public string Name { get; }

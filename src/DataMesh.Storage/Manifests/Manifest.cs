@@ -49,8 +49,8 @@ public sealed class Manifest
         DataShards = dataShards;
         ParityShards = parityShards;
         Cipher = cipher;
-        Stripes = stripes.ToArray();
-        WrappedKeys = wrappedKeys.ToArray();
+        Stripes = Array.AsReadOnly(stripes.ToArray());
+        WrappedKeys = Array.AsReadOnly(wrappedKeys.ToArray());
         _sealedMetadata = sealedMetadata.ToArray();
         Owner = owner;
     }
