@@ -105,6 +105,31 @@ public static class ManifestCodec
         return Read(encoded);
     }
 
+    /// <summary>Decodes a manifest held in a (possibly multi-segment) sequence, e.g. straight from a pipe.</summary>
+    /// <inheritdoc cref="Read(ReadOnlySpan{byte})"/>
+    public static Manifest Read(ReadOnlySequence<byte> encoded)
+    {
+        if (encoded.IsSingleSegment)
+        {
+            return Read(encoded.FirstSpan);
+        }
+        if (encoded.Length > ManifestLimits.MaxEncodedLength)
+        {
+            throw new ManifestFormatException($"The manifest is {encoded.Length} bytes, over the {ManifestLimits.MaxEncodedLength}-byte limit.");
+        }
+        int length = (int)encoded.Length;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            encoded.CopyTo(buffer);
+            return Read(buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>Decodes a manifest, checking every bound and the owner's signature.</summary>
     /// <exception cref="ManifestFormatException">Truncated, malformed, or outside <see cref="ManifestLimits"/>.</exception>
     /// <exception cref="UnsupportedManifestVersionException">Written in another format version.</exception>

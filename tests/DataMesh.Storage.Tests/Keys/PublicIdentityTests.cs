@@ -84,6 +84,9 @@ public class PublicIdentityTests
     {
         Assert.Throws<InvalidPublicIdentityException>(() => PublicIdentity.FromKeys(new byte[31], new byte[32]));
         Assert.Throws<InvalidPublicIdentityException>(() => PublicIdentity.FromKeys(new byte[32], new byte[33]));
+        using var user = UserIdentity.Generate();
+        var ex = Assert.Throws<InvalidPublicIdentityException>(() => PublicIdentity.FromKeys(user.PublicIdentity.SigningKey, new byte[32]));
+        Assert.Contains("low-order", ex.Message);
     }
 
     [Fact]

@@ -94,6 +94,29 @@ public sealed class ManifestCodecTests : IDisposable
     }
 
     [Fact]
+    public void Multi_segment_sequences_read_like_spans()
+    {
+        var encoded = _fixture.Encode();
+        var first = new Segment(encoded.AsMemory(0, 100));
+        var last = first.Append(encoded.AsMemory(100));
+        var read = ManifestCodec.Read(new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length));
+        Assert.Equal(_fixture.Manifest.FileId, read.FileId);
+        Assert.Equal(_fixture.Manifest.Stripes, read.Stripes);
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory) { RunningIndex = RunningIndex + Memory.Length };
+            Next = next;
+            return next;
+        }
+    }
+
+    [Fact]
     public void Bytes_that_do_not_match_the_requested_address_are_refused()
     {
         var encoded = _fixture.Encode();
