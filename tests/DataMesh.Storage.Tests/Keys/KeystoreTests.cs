@@ -77,6 +77,14 @@ public sealed class KeystoreTests : IDisposable
     }
 
     [Fact]
+    public void Production_default_cost_round_trips()
+    {
+        using var created = Keystore.Create(_directory, "pw");
+        using var loaded = Keystore.Load(_directory, "pw");
+        Assert.Equal(created.PublicIdentity, loaded.PublicIdentity);
+    }
+
+    [Fact]
     public void Private_keys_are_not_stored_in_clear_when_protected()
     {
         using var created = Keystore.Create(_directory, "pw", options: Fast);
@@ -157,6 +165,16 @@ public sealed class KeystoreTests : IDisposable
         var strict = Fast with { MaxArgon2MemoryKiB = 32 };
         var ex = Assert.Throws<KeystoreException>(() => Keystore.Load(_directory, "pw", strict));
         Assert.Contains("memory=64 KiB", ex.Message);
+    }
+
+    [Fact]
+    public void Options_that_could_not_load_their_own_file_are_refused_when_saving()
+    {
+        Assert.Throws<ArgumentException>(() => Keystore.Create(_directory, "pw", options: Fast with { Argon2MemoryKiB = 4 }));
+        Assert.Throws<ArgumentException>(() => Keystore.Create(_directory, "pw", options: Fast with { Argon2Passes = 0 }));
+        Assert.Throws<ArgumentException>(() => Keystore.Create(_directory, "pw", options: Fast with { MaxArgon2MemoryKiB = 4 }));
+        Assert.Throws<ArgumentException>(() => Keystore.Create(_directory, "", options: Fast));
+        Assert.False(Keystore.Exists(_directory, Fast));
     }
 
     [Fact]
