@@ -1,4 +1,5 @@
 using DataMesh.Storage.Keys;
+using DataMesh.Storage.Tests.Crypto;
 
 namespace DataMesh.Storage.Tests.Keys;
 

@@ -1,4 +1,4 @@
-namespace DataMesh.Storage.Tests;
+namespace DataMesh.Storage.Tests.Crypto;
 
 /// <summary>Asserts that no common spelling of a secret appears in a text shown to users or logs.</summary>
 internal static class SecretAssert
