@@ -10,7 +10,7 @@ namespace DataMesh.Storage.Manifests;
 /// </summary>
 public static class ManifestCodec
 {
-    public const int SignatureField = 16;
+    private const int SignatureField = 16;
 
     private static ReadOnlySpan<byte> Magic => "DMMF"u8;
 
