@@ -41,7 +41,7 @@ public readonly struct ContentHash : IEquatable<ContentHash>
     }
 
     /// <summary>Writes the 32 digest bytes into <paramref name="destination"/>.</summary>
-    public void CopyTo(Span<byte> destination)
+    public void WriteTo(Span<byte> destination)
     {
         BinaryPrimitives.WriteUInt64BigEndian(destination, _a);
         BinaryPrimitives.WriteUInt64BigEndian(destination[8..], _b);
@@ -74,7 +74,7 @@ public readonly struct ContentHash : IEquatable<ContentHash>
     public override string ToString()
     {
         Span<byte> digest = stackalloc byte[Size];
-        CopyTo(digest);
+        WriteTo(digest);
         return Convert.ToHexStringLower(digest);
     }
 

@@ -192,10 +192,10 @@ internal sealed class PinSet : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(6), (uint)hashes.Length);
         for (int i = 0; i < hashes.Length; i++)
         {
-            hashes[i].CopyTo(file.AsSpan(HeaderLength + (i * ContentHash.Size), ContentHash.Size));
+            hashes[i].WriteTo(file.AsSpan(HeaderLength + (i * ContentHash.Size), ContentHash.Size));
         }
         int bodyLength = file.Length - ContentHash.Size;
-        ContentHash.Compute(file.AsSpan(0, bodyLength)).CopyTo(file.AsSpan(bodyLength));
+        ContentHash.Compute(file.AsSpan(0, bodyLength)).WriteTo(file.AsSpan(bodyLength));
         return file;
     }
 
