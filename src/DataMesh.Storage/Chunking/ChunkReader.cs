@@ -33,7 +33,7 @@ public sealed class ChunkReader : IDisposable
     public long BytesRead { get; private set; }
 
     /// <summary>The next chunk, which the caller now owns, or null at the end of the stream. An empty stream yields
-    /// no chunks.</summary>
+    /// one empty chunk (see <see cref="StripeLayout"/>).</summary>
     public async ValueTask<Chunk?> ReadNextAsync(CancellationToken cancellationToken)
     {
         if (!_started)
@@ -81,7 +81,7 @@ public sealed class ChunkReader : IDisposable
                 }
                 filled += read;
             }
-            if (filled == 0)
+            if (filled == 0 && _nextIndex > 0)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
                 return null;

@@ -9,6 +9,10 @@ namespace DataMesh.Storage.Chunking;
 public static class ChunkSizes
 {
     public const int Min = 64 * 1024;
+
+    /// <summary>Smallest chunk size accepted in a file someone else encoded (the manifest format's floor); the
+    /// encoder itself never goes below <see cref="Min"/>.</summary>
+    public const int MinReadable = 1024;
     public const int Max = 4 * 1024 * 1024;
     public const int Default = 1024 * 1024;
 

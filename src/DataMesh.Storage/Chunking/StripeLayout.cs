@@ -3,16 +3,17 @@ namespace DataMesh.Storage.Chunking;
 /// <summary>How a file of <see cref="FileSize"/> bytes is cut into chunks and grouped into erasure-coded stripes.
 /// Pure arithmetic, shared by the encoder and the decoder, so both derive identical sizes from the manifest.
 /// <para><b>Chunks.</b> Chunk i covers plaintext bytes [i·ChunkSize, min((i+1)·ChunkSize, FileSize)). Every chunk is
-/// exactly <see cref="ChunkSize"/> long except possibly the last; an empty file has no chunks and no stripes.</para>
-/// <para><b>Stripes.</b> Stripe s holds the k data slots for chunks s·k … s·k+k−1, then m parity slots. Every stripe
+/// exactly <see cref="ChunkSize"/> long except possibly the last. An empty file has one empty chunk (so that even
+/// emptiness is sealed and authenticated), hence always at least one chunk and one stripe.</para>
+/// <para><b>Stripes.</b> Stripe s holds k data slots for chunks s·k … s·k+k−1, then m parity slots. Every stripe
 /// is full except possibly the last, which has <see cref="DataChunksInStripe"/> real chunks.</para>
-/// <para><b>Padding.</b> Reed-Solomon needs equal-length shards, so within stripe s every shard is treated as
-/// <c>ShardLength(s)</c> bytes: the sealed length of the stripe's first (longest) chunk. (1) A real data shard
-/// shorter than that (only the file's last chunk can be) is zero-padded to ShardLength for encoding and
-/// reconstruction, but is stored and addressed at its true sealed length; after reconstruction it is cut back to
-/// that length, which the decoder knows from this layout. (2) Data slots past the last real chunk are virtual: all
-/// zero, ShardLength long, never stored, sent or listed in the manifest; the decoder supplies them as present
-/// zero shards. (3) Parity shards are ShardLength long and stored as such.</para></summary>
+/// <para><b>Padding.</b> Reed-Solomon needs equal-length shards, so every shard of stripe s is exactly
+/// <c>ShardLength(s)</c> bytes: the sealed length of the stripe's first (longest) chunk.
+/// (1) A real data shard is its sealed chunk followed by zeros up to ShardLength (only the file's last chunk can be
+/// shorter); it is stored and addressed padded. The decoder knows the chunk's true length from this layout and opens
+/// only the first <c>ChunkLength + overhead</c> bytes. (2) Data slots past the last real chunk are virtual: ShardLength
+/// zero bytes, listed in the manifest under the hash of those zeros so every stripe lists k+m addresses, but never
+/// stored, sent or fetched; the decoder supplies them itself. (3) Parity shards are ShardLength bytes.</para></summary>
 public sealed record StripeLayout
 {
     /// <summary>Most data + parity shards per stripe (Reed-Solomon over GF(2^8)).</summary>
@@ -24,7 +25,10 @@ public sealed record StripeLayout
 
     public StripeLayout(long fileSize, int chunkSize, int dataShards, int parityShards)
     {
-        ChunkSizes.Validate(chunkSize);
+        if (chunkSize is < ChunkSizes.MinReadable or > ChunkSizes.Max)
+        {
+            throw new InvalidLayoutException($"Chunk size {chunkSize} bytes is out of range: a file may use {ChunkSizes.MinReadable} to {ChunkSizes.Max} bytes.");
+        }
         if (fileSize < 0)
         {
             throw new InvalidLayoutException($"File size {fileSize} is negative.");
@@ -33,7 +37,7 @@ public sealed record StripeLayout
         {
             throw new InvalidLayoutException($"Stripe shape k={dataShards}, m={parityShards} is invalid: k must be at least 1, m at least 0, and k+m at most {MaxShardsPerStripe}.");
         }
-        long chunkCount = (fileSize + chunkSize - 1) / chunkSize;
+        long chunkCount = fileSize == 0 ? 1 : ((fileSize - 1) / chunkSize) + 1;
         if (chunkCount > MaxChunkCount)
         {
             throw new InvalidLayoutException($"A file of {fileSize} bytes needs {chunkCount} chunks of {chunkSize} bytes, more than {MaxChunkCount}.");

@@ -81,14 +81,16 @@ public sealed class ChunkingTests
         Assert.Equal(1, partial.DataChunksInStripe(1));
         Assert.Equal(1 + 16, partial.ShardLength(1, 16));
 
-        StripeLayout empty = new(0, Size, 3, 2);
-        Assert.Equal(0, empty.ChunkCount);
-        Assert.Equal(0, empty.StripeCount);
-        Assert.Throws<ArgumentOutOfRangeException>(() => empty.ChunkLength(0));
+        StripeLayout empty = new(0, Size, 3, 2); // one empty chunk, so emptiness is sealed too
+        Assert.Equal(1, empty.ChunkCount);
+        Assert.Equal(1, empty.StripeCount);
+        Assert.Equal(0, empty.ChunkLength(0));
+        Assert.Equal(16, empty.ShardLength(0, 16));
+        Assert.Throws<ArgumentOutOfRangeException>(() => empty.ChunkLength(1));
     }
 
     [Theory]
-    [InlineData(ChunkSizes.Min - 1, 4, 2)]
+    [InlineData(ChunkSizes.MinReadable - 1, 4, 2)]
     [InlineData(ChunkSizes.Max + 1, 4, 2)]
     [InlineData(Size, 0, 2)]
     [InlineData(Size, 4, -1)]
