@@ -37,11 +37,6 @@ internal sealed class UploadScheduler
             await foreach (var shard in shards.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 ArgumentNullException.ThrowIfNull(shard);
-                if (!_failures.IsEmpty)
-                {
-                    shard.Owner?.Dispose();
-                    break;
-                }
                 if (_journal is not null && _journal.TryGetStoredShard(shard.Shard, out var holders))
                 {
                     shard.Owner?.Dispose();
@@ -56,6 +51,11 @@ internal sealed class UploadScheduler
                 while (running.Count >= _options.MaxConcurrentUploads)
                 {
                     running.Remove(await Task.WhenAny(running).ConfigureAwait(false));
+                }
+                if (!_failures.IsEmpty)
+                {
+                    shard.Owner?.Dispose();
+                    break;
                 }
                 int slot;
                 lock (_results)
