@@ -46,22 +46,23 @@ public static class ConfigurationFileEditor
     private const string NewFileHeader = "# DataMesh configuration. Every key and its default: Get-Help about_DataMesh_Configuration\n";
 
     /// <summary>Reads <paramref name="path"/> (a missing file counts as empty) and prepares setting <paramref name="key"/> to <paramref name="value"/>.</summary>
+    /// <param name="baseDirectory">What a relative path value is relative to (default: the process's current directory).</param>
     /// <exception cref="ConfigurationException">Unknown key, invalid value, or the file (after the change) is not a valid configuration.</exception>
-    public static ConfigurationEdit Prepare(string path, string key, object value, ConfigurationEnvironment? environment = null)
+    public static ConfigurationEdit Prepare(string path, string key, object value, ConfigurationEnvironment? environment = null, string? baseDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         var fullPath = System.IO.Path.GetFullPath(path);
         var text = ConfigurationLoader.ReadFile(fullPath, mustExist: false);
-        return Prepare(text, fullPath, key, value, environment);
+        return PrepareText(text, fullPath, key, value, environment, baseDirectory);
     }
 
     /// <summary>Prepares the change against <paramref name="existingText"/> (null: the file does not exist yet). Does no I/O.</summary>
-    public static ConfigurationEdit Prepare(string? existingText, string path, string key, object value, ConfigurationEnvironment? environment = null)
+    public static ConfigurationEdit PrepareText(string? existingText, string path, string key, object value, ConfigurationEnvironment? environment = null, string? baseDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(value);
         environment ??= ConfigurationEnvironment.Process;
         var configKey = ConfigurationKeys.Get(key);
-        var context = new ValueContext(Directory.GetCurrentDirectory(), environment.HomeDirectory);
+        var context = new ValueContext(baseDirectory ?? Directory.GetCurrentDirectory(), environment.HomeDirectory);
         if (!configKey.TryConvert(value, context, out var converted, out var error))
         {
             throw new ConfigurationException(ConfigurationErrorKind.InvalidValue, error, configKey.Name);

@@ -34,7 +34,7 @@ public sealed class ConfigurationFileEditorTests
     public void A_new_key_joins_its_existing_table_before_the_blank_line()
     {
         using var sandbox = new ConfigurationSandbox();
-        var edit = ConfigurationFileEditor.Prepare(Original, Path.Combine(sandbox.Root, "c.toml"), "network.dht_mode", DhtMode.Server, sandbox.Environment());
+        var edit = ConfigurationFileEditor.PrepareText(Original, Path.Combine(sandbox.Root, "c.toml"), "network.dht_mode", DhtMode.Server, sandbox.Environment());
         Assert.Equal(Original.Replace("max_connections = 100\n", "max_connections = 100\ndht_mode = \"server\"\n", StringComparison.Ordinal), edit.NewText);
         Assert.Equal(DhtMode.Server, edit.Result.Options.Network.DhtMode);
     }
@@ -43,7 +43,7 @@ public sealed class ConfigurationFileEditorTests
     public void A_key_of_a_missing_section_appends_the_section()
     {
         using var sandbox = new ConfigurationSandbox();
-        var edit = ConfigurationFileEditor.Prepare(Original, Path.Combine(sandbox.Root, "c.toml"), "security.allowed_record_namespaces", new[] { "datamesh", "extra" }, sandbox.Environment());
+        var edit = ConfigurationFileEditor.PrepareText(Original, Path.Combine(sandbox.Root, "c.toml"), "security.allowed_record_namespaces", new[] { "datamesh", "extra" }, sandbox.Environment());
         Assert.Equal(Original + "\n\n[security]\nallowed_record_namespaces = [\"datamesh\", \"extra\"]\n", edit.NewText);
     }
 
