@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Libp2p.Multiformats;
+using DataMesh.Libp2p.Protocols.Identify;
 
 namespace DataMesh.Libp2p.Host;
 
