@@ -80,9 +80,16 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
         }
         await _outbound.Writer.CompleteAsync().ConfigureAwait(false);
         await _inbound.Reader.CompleteAsync().ConfigureAwait(false);
-        _outbound.Reader.CancelPendingRead();
-        _raw.Input.CancelPendingRead();
-        _raw.Output.CancelPendingFlush();
+        // Wake loops blocked on I/O (loops that already ended have completed their raw ends; leave those alone).
+        if (!_writeLoop.IsCompleted)
+        {
+            _outbound.Reader.CancelPendingRead();
+            _raw.Output.CancelPendingFlush();
+        }
+        if (!_readLoop.IsCompleted)
+        {
+            _raw.Input.CancelPendingRead();
+        }
         // The loops catch everything; awaiting them here guarantees no work outlives the channel.
         await Task.WhenAll(_readLoop, _writeLoop).ConfigureAwait(false);
         _sender.Dispose();

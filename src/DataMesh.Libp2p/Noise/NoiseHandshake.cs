@@ -19,6 +19,10 @@ public sealed class NoiseHandshake : IDisposable
     /// <summary>Largest Noise message (spec limit).</summary>
     public const int MaxMessageLength = 65535;
 
+    /// <summary>Room left for our payload in the largest message (message 2: e, encrypted s, payload tag).</summary>
+    private const int MaxPayloadLength = MaxMessageLength - NoiseXxHandshakeState.DhLength
+        - NoiseXxHandshakeState.EncryptedStaticLength - NoiseCipherState.TagSize;
+
     private readonly NoiseXxHandshakeState _state;
     private readonly Key _static;
     private readonly byte[] _localIdentityKey;
@@ -67,6 +71,10 @@ public sealed class NoiseHandshake : IDisposable
         try
         {
             var payload = _state.MessageCount == 0 ? [] : BuildPayload();
+            if (payload.Length > MaxPayloadLength)
+            {
+                throw new InvalidOperationException($"The handshake payload ({payload.Length} bytes) does not fit a Noise message; announce fewer extensions.");
+            }
             var length = _state.WriteMessage(payload, buffer);
             output.Write(buffer.AsSpan(0, length));
             CompleteIfDone();
