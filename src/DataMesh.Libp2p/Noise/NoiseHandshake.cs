@@ -35,8 +35,15 @@ public sealed class NoiseHandshake : IDisposable
 
     /// <param name="isInitiator">True on the dialing side.</param>
     /// <param name="identity">Our identity key, which signs a fresh Noise static key.</param>
+    public NoiseHandshake(bool isInitiator, Identity.Identity identity)
+        : this(isInitiator, identity, null)
+    {
+    }
+
+    /// <param name="isInitiator">True on the dialing side.</param>
+    /// <param name="identity">Our identity key, which signs a fresh Noise static key.</param>
     /// <param name="extensions">Noise extensions to announce (e.g. stream muxers), or null.</param>
-    public NoiseHandshake(bool isInitiator, Identity.Identity identity, NoiseExtensions? extensions = null)
+    public NoiseHandshake(bool isInitiator, Identity.Identity identity, NoiseExtensions? extensions)
         : this(isInitiator, Check(identity).PublicKey, identity.Sign, extensions)
     {
     }
