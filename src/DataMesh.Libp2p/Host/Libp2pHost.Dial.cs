@@ -3,6 +3,7 @@ using DataMesh.Libp2p.Multistream;
 using DataMesh.Libp2p.Noise;
 using DataMesh.Libp2p.Transports;
 using DataMesh.Libp2p.Yamux;
+using Microsoft.Extensions.Logging;
 using PeerId = DataMesh.Libp2p.Identity.PeerId;
 
 namespace DataMesh.Libp2p.Host;

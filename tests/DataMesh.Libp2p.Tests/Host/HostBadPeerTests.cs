@@ -64,7 +64,7 @@ public sealed class HostBadPeerTests
     {
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
-        Task<Socket> accepted = silent.AcceptSocketAsync(Timeout());
+        Task<Socket> accepted = silent.AcceptSocketAsync(Timeout()).AsTask();
         await using var kit = new HostTestKit { UseTcp = true };
         Libp2pHost host = await kit.StartHostAsync(FastTimeouts);
         int port = ((IPEndPoint)silent.LocalEndpoint).Port;

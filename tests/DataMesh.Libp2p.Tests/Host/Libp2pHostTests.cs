@@ -50,15 +50,17 @@ public sealed class Libp2pHostTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task CustomProtocol_EchoesFourMebibytesByteExact(bool tcp)
+    [InlineData(false, 4 * 1024 * 1024 + 17)]
+    [InlineData(true, 4 * 1024 * 1024 + 17)]
+    [InlineData(true, 200 * 1024)]
+    [InlineData(true, 600 * 1024)]
+    public async Task CustomProtocol_EchoesFourMebibytesByteExact(bool tcp, int size)
     {
         await using var kit = new HostTestKit { UseTcp = tcp };
         Libp2pHost a = await kit.StartHostAsync();
         Libp2pHost b = await kit.StartHostAsync();
         await a.DialAsync(HostTestKit.AddressOf(b), Timeout());
-        byte[] data = new byte[4 * 1024 * 1024 + 17];
+        byte[] data = new byte[size];
         new Random(7).NextBytes(data);
 
         await using Libp2pStream stream = await a.OpenStreamAsync(b.PeerId, HostTestKit.EchoProtocol, Timeout());
@@ -81,7 +83,8 @@ public sealed class Libp2pHostTests
             byte[] data = new byte[64 * 1024 + i];
             new Random(i).NextBytes(data);
             await using Libp2pStream stream = await a.OpenStreamAsync(b.PeerId, HostTestKit.EchoProtocol, Timeout());
-            Assert.True(data.AsSpan().SequenceEqual(await HostTestKit.EchoThroughAsync(stream, data, Timeout())));
+            byte[] echoed = await HostTestKit.EchoThroughAsync(stream, data, Timeout());
+            Assert.Equal(data, echoed);
         }));
     }
 
@@ -105,7 +108,7 @@ public sealed class Libp2pHostTests
         await using var kit = new HostTestKit();
         Libp2pHost a = await kit.StartHostAsync();
         Libp2pHost b = await kit.StartHostAsync();
-        using Identity.Identity stranger = Identity.Identity.Generate();
+        using DataMesh.Libp2p.Identity.Identity stranger = DataMesh.Libp2p.Identity.Identity.Generate();
 
         Multiaddr lie = b.ListenAddresses[0].WithPeerId(stranger.PeerId);
         await Assert.ThrowsAsync<PeerIdMismatchException>(() => a.DialAsync(lie, Timeout()));
@@ -126,7 +129,7 @@ public sealed class Libp2pHostTests
     {
         await using var kit = new HostTestKit();
         Libp2pHost a = await kit.StartHostAsync();
-        using Identity.Identity stranger = Identity.Identity.Generate();
+        using DataMesh.Libp2p.Identity.Identity stranger = DataMesh.Libp2p.Identity.Identity.Generate();
         var error = await Assert.ThrowsAsync<PeerUnreachableException>(() => a.ConnectAsync(stranger.PeerId, Timeout()));
         Assert.Contains("No address", error.Message);
     }
@@ -170,10 +173,15 @@ public sealed class Libp2pHostTests
         b.SetStreamHandler("/test/boom/1.0.0", (_, _) => throw new InvalidOperationException("handler bug"));
         await a.DialAsync(HostTestKit.AddressOf(b), Timeout());
 
-        await using (Libp2pStream boom = await a.OpenStreamAsync(b.PeerId, "/test/boom/1.0.0", Timeout()))
+        try
         {
+            await using Libp2pStream boom = await a.OpenStreamAsync(b.PeerId, "/test/boom/1.0.0", Timeout());
             ReadResultOrError outcome = await ReadToEndAsync(boom);
             Assert.True(outcome.Reset || outcome.Ended);
+        }
+        catch (Libp2pException)
+        {
+            // The reset may overtake the negotiation answer: the stream is lost either way, which is the point.
         }
         Assert.True(await a.PingAsync(b.PeerId, Timeout()) > TimeSpan.Zero);
     }
