@@ -37,7 +37,7 @@ public sealed class ChunkExchangeService
         }
         catch (ChunkProtocolException error)
         {
-            Log.BadRequest(_logger, stream.RemotePeer.ToString(), error.Message);
+            Log.BadRequest(_logger, stream.RemotePeer, error.Message);
             await RespondAsync(stream, ChunkResponseStatus.BadRequest, error.Message, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -112,7 +112,7 @@ public sealed class ChunkExchangeService
         }
         catch (StorageException error)
         {
-            Log.StoreFailed(_logger, hash.ToString(), error.Message);
+            Log.StoreFailed(_logger, hash, error.Message);
             return (ChunkResponseStatus.InternalError, "The shard could not be stored.");
         }
     }
@@ -127,7 +127,7 @@ public sealed class ChunkExchangeService
         catch (CorruptShardException error)
         {
             // The store removed the corrupt copy; to the asker it is simply not here any more.
-            Log.CorruptShard(_logger, header.Hash.ToString(), error.Message);
+            Log.CorruptShard(_logger, header.Hash, error.Message);
             shard = null;
         }
         if (shard is null)
