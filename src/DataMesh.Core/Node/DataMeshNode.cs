@@ -106,10 +106,8 @@ public sealed partial class DataMeshNode : IAsyncDisposable
                 new ChunkExchangeService(store, acceptStores: true, stored: null, loggerFactory.CreateLogger<ChunkExchangeService>()).Register(host);
             }
             await host.ListenAsync(options.Network.ListenAddresses.Select(Multiaddr.Parse), cancellationToken).ConfigureAwait(false);
-            if (node._logger.IsEnabled(LogLevel.Information))
-            {
-                Log.Started(node._logger, node.PeerId, string.Join(", ", node.ListenAddresses), start.StorageEnabled);
-            }
+            string listening = string.Join(", ", node.ListenAddresses);
+            Log.Started(node._logger, node.PeerId, listening, start.StorageEnabled);
             return node;
         }
         catch
