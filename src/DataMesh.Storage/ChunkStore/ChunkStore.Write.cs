@@ -31,6 +31,16 @@ public sealed partial class ChunkStore
         await StoreAsync(expected, shard, cancellationToken);
     }
 
+    /// <summary>Stores a shard whose hash the caller computed from these same bytes a moment ago in this process
+    /// (the encoder), skipping a second hashing pass. Reads still verify, so a wrong hash could only ever produce a
+    /// shard that reads as corrupt, never wrong data served.</summary>
+    internal async ValueTask PutPrehashedAsync(ContentHash hash, ReadOnlyMemory<byte> shard, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        CheckSize(shard.Length);
+        await StoreAsync(hash, shard, cancellationToken);
+    }
+
     private void CheckSize(long length)
     {
         if (length > _options.MaxShardBytes)
