@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace DataMesh.Storage.Pipeline;
 
 /// <summary>How to decode a file.</summary>
@@ -12,8 +15,11 @@ public sealed record DecodeOptions
     /// <summary>fsync the file before moving it into place.</summary>
     public bool FlushToDisk { get; init; } = true;
 
+    public ILogger Logger { get; init; } = NullLogger.Instance;
+
     internal void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Logger);
         ArgumentOutOfRangeException.ThrowIfLessThan(Parallelism, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Parallelism, 64);
     }

@@ -1,5 +1,7 @@
 using DataMesh.Storage.Chunking;
 using DataMesh.Storage.Keys;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataMesh.Storage.Pipeline;
 
@@ -36,12 +38,15 @@ public sealed record EncodeOptions
     /// <summary>Clock for the manifest's creation time.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    public ILogger Logger { get; init; } = NullLogger.Instance;
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Owner);
         ArgumentException.ThrowIfNullOrWhiteSpace(Name);
         ArgumentNullException.ThrowIfNull(Tags);
         ArgumentNullException.ThrowIfNull(Recipients);
+        ArgumentNullException.ThrowIfNull(Logger);
         ChunkSizes.Validate(ChunkSize);
         _ = new StripeLayout(0, ChunkSize, DataShards, ParityShards); // shape check with the layout's clear errors
         ArgumentOutOfRangeException.ThrowIfLessThan(StripesInFlight, 1);

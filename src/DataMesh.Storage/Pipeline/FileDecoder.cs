@@ -3,7 +3,6 @@ using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Keys;
 using DataMesh.Storage.Manifests;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Win32.SafeHandles;
 
 namespace DataMesh.Storage.Pipeline;
@@ -15,28 +14,34 @@ namespace DataMesh.Storage.Pipeline;
 /// temporary file moved into place, so a wrong or partial file is never left at the destination.</para></summary>
 public static class FileDecoder
 {
+    /// <summary>Decodes with default <see cref="DecodeOptions"/> (never overwriting).</summary>
+    public static Task<DecodeResult> DecodeAsync(Manifest manifest, UserIdentity recipient, IShardSource source,
+        string destinationPath, CancellationToken cancellationToken) =>
+        DecodeAsync(manifest, recipient, source, destinationPath, new DecodeOptions(), null, cancellationToken);
+
+    /// <summary>Decodes the file <paramref name="manifest"/> describes to <paramref name="destinationPath"/>.</summary>
     /// <exception cref="DestinationExistsException">The destination exists and <see cref="DecodeOptions.Overwrite"/> is off.</exception>
     /// <exception cref="WrongKeyException">The file was not shared with <paramref name="recipient"/>.</exception>
     /// <exception cref="StripeUnrecoverableException">Some stripe has fewer than k retrievable shards.</exception>
     /// <exception cref="PlaintextHashMismatchException">The result does not match the manifest's plaintext hash.</exception>
     public static async Task<DecodeResult> DecodeAsync(Manifest manifest, UserIdentity recipient, IShardSource source,
-        string destinationPath, DecodeOptions? options, IProgress<PipelineProgress>? progress, ILogger? logger,
-        CancellationToken cancellationToken)
+        string destinationPath, DecodeOptions options, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(recipient);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentException.ThrowIfNullOrWhiteSpace(destinationPath);
-        options ??= new DecodeOptions();
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        logger ??= NullLogger.Instance;
+        ILogger logger = options.Logger;
 
         string destination = Path.GetFullPath(destinationPath);
         ThrowIfDestinationTaken(destination, options.Overwrite);
         StripeLayout layout = CheckLayout(manifest);
         using FileKey key = manifest.UnwrapFileKey(recipient);
 
-        string temp = Path.Combine(Path.GetDirectoryName(destination)!, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.partial");
+        string name = Path.GetFileName(destination);
+        string temp = Path.Combine(Path.GetDirectoryName(destination)!, $".{name[..Math.Min(name.Length, 100)]}.{Guid.NewGuid():N}.partial");
         bool moved = false;
         try
         {

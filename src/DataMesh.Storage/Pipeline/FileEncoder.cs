@@ -4,8 +4,6 @@ using System.Threading.Channels;
 using DataMesh.Storage.Chunking;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataMesh.Storage.Pipeline;
 
@@ -18,7 +16,7 @@ public static class FileEncoder
 {
     /// <summary>Encodes the file at <paramref name="path"/>.</summary>
     public static async Task<EncodeResult> EncodeAsync(string path, EncodeOptions options, IShardSink sink,
-        IProgress<PipelineProgress>? progress, ILogger? logger, CancellationToken cancellationToken)
+        IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         await using FileStream input = new(path, new FileStreamOptions
@@ -29,18 +27,17 @@ public static class FileEncoder
             Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
             BufferSize = 0, // chunks are read straight into their own buffers
         });
-        return await EncodeAsync(input, options, sink, progress, logger, cancellationToken);
+        return await EncodeAsync(input, options, sink, progress, cancellationToken);
     }
 
     /// <summary>Encodes <paramref name="input"/> from its current position to its end.</summary>
     public static async Task<EncodeResult> EncodeAsync(Stream input, EncodeOptions options, IShardSink sink,
-        IProgress<PipelineProgress>? progress, ILogger? logger, CancellationToken cancellationToken)
+        IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sink);
         options.Validate();
-        logger ??= NullLogger.Instance;
         long? total = input.CanSeek ? input.Length - input.Position : null;
         FileMetadata metadata = new(options.Name, options.Tags); // validated before any work is done
 
@@ -129,7 +126,7 @@ public static class FileEncoder
             ordered, options.TimeProvider.GetUtcNow());
         ArrayBufferWriter<byte> encoded = new();
         ManifestAddress address = ManifestCodec.Write(manifest, options.Owner, encoded);
-        Log.Encoded(logger, layout.FileSize, ordered.Length, options.DataShards, options.ParityShards, address);
+        Log.Encoded(options.Logger, layout.FileSize, ordered.Length, options.DataShards, options.ParityShards, address);
         return new EncodeResult(manifest, address, encoded.WrittenMemory);
     }
 }

@@ -44,7 +44,7 @@ internal static class PipelineScenario
             Stopwatch encodeTime = Stopwatch.StartNew();
             EncodeResult encoded = await FileEncoder.EncodeAsync(input,
                 new EncodeOptions { Owner = owner, Name = "bench.bin", ChunkSize = chunk, DataShards = k, ParityShards = m, Parallelism = parallelism, StripesInFlight = window },
-                new ChunkStoreShardSink(store), null, null, CancellationToken.None);
+                new ChunkStoreShardSink(store), null, CancellationToken.None);
             encodeTime.Stop();
             long encodePeak = PeakRss();
             TimeSpan encodeCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
@@ -54,7 +54,7 @@ internal static class PipelineScenario
             cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             Stopwatch decodeTime = Stopwatch.StartNew();
             DecodeResult decoded = await FileDecoder.DecodeAsync(encoded.Manifest, owner, new ChunkStoreShardSource(store), output,
-                new DecodeOptions { Overwrite = true, Parallelism = parallelism, FlushToDisk = fsync }, null, null, CancellationToken.None);
+                new DecodeOptions { Overwrite = true, Parallelism = parallelism, FlushToDisk = fsync }, null, CancellationToken.None);
             decodeTime.Stop();
             long decodePeak = PeakRss();
             TimeSpan decodeCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;

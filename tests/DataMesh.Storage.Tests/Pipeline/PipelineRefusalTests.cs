@@ -22,7 +22,7 @@ public sealed class PipelineRefusalTests(PipelineFixture fixture) : IClassFixtur
     private async Task<(EncodeResult Encoded, MemoryShards Shards)> EncodeAsync(int size)
     {
         MemoryShards shards = new();
-        EncodeResult encoded = await FileEncoder.EncodeAsync(new MemoryStream(PipelineFixture.Data(size)), fixture.Options(), shards, null, null, Ct);
+        EncodeResult encoded = await FileEncoder.EncodeAsync(new MemoryStream(PipelineFixture.Data(size)), fixture.Options(), shards, null, Ct);
         return (encoded, shards);
     }
 
@@ -32,7 +32,7 @@ public sealed class PipelineRefusalTests(PipelineFixture fixture) : IClassFixtur
         (EncodeResult encoded, MemoryShards shards) = await EncodeAsync(Chunk + 1);
 
         await Assert.ThrowsAsync<WrongKeyException>(() =>
-            FileDecoder.DecodeAsync(encoded.Manifest, fixture.Stranger, shards, _dir.Combine("out"), null, null, null, Ct));
+            FileDecoder.DecodeAsync(encoded.Manifest, fixture.Stranger, shards, _dir.Combine("out"), Ct));
 
         Assert.Empty(Directory.EnumerateFileSystemEntries(_dir.Path));
         Assert.Equal(0, shards.Fetches);
@@ -46,13 +46,13 @@ public sealed class PipelineRefusalTests(PipelineFixture fixture) : IClassFixtur
         await File.WriteAllTextAsync(output, "precious", Ct);
 
         DestinationExistsException ex = await Assert.ThrowsAsync<DestinationExistsException>(() =>
-            FileDecoder.DecodeAsync(encoded.Manifest, fixture.Owner, shards, output, null, null, null, Ct));
+            FileDecoder.DecodeAsync(encoded.Manifest, fixture.Owner, shards, output, Ct));
 
         Assert.Equal(output, ex.Path);
         Assert.Equal("precious", await File.ReadAllTextAsync(output, Ct));
         Assert.Single(Directory.EnumerateFileSystemEntries(_dir.Path));
 
-        await FileDecoder.DecodeAsync(encoded.Manifest, fixture.Owner, shards, output, new DecodeOptions { Overwrite = true }, null, null, Ct);
+        await FileDecoder.DecodeAsync(encoded.Manifest, fixture.Owner, shards, output, new DecodeOptions { Overwrite = true }, null, Ct);
         Assert.Equal(PipelineFixture.Data(1000), await File.ReadAllBytesAsync(output, Ct));
     }
 
@@ -65,7 +65,7 @@ public sealed class PipelineRefusalTests(PipelineFixture fixture) : IClassFixtur
             m.ParityShards, m.Cipher, m.Stripes, m.WrappedKeys, m.SealedMetadata, m.Owner);
 
         await Assert.ThrowsAsync<PlaintextHashMismatchException>(() =>
-            FileDecoder.DecodeAsync(lying, fixture.Owner, shards, _dir.Combine("out"), null, null, null, Ct));
+            FileDecoder.DecodeAsync(lying, fixture.Owner, shards, _dir.Combine("out"), Ct));
 
         Assert.Empty(Directory.EnumerateFileSystemEntries(_dir.Path));
     }
@@ -82,7 +82,7 @@ public sealed class PipelineRefusalTests(PipelineFixture fixture) : IClassFixtur
             m.ParityShards, m.Cipher, swapped, m.WrappedKeys, m.SealedMetadata, m.Owner);
 
         await Assert.ThrowsAsync<ChunkAuthenticationException>(() =>
-            FileDecoder.DecodeAsync(reordered, fixture.Owner, shards, _dir.Combine("out"), null, null, null, Ct));
+            FileDecoder.DecodeAsync(reordered, fixture.Owner, shards, _dir.Combine("out"), Ct));
         Assert.Empty(Directory.EnumerateFileSystemEntries(_dir.Path));
     }
 
@@ -91,9 +91,9 @@ public sealed class PipelineRefusalTests(PipelineFixture fixture) : IClassFixtur
     {
         MemoryShards shards = new();
         await Assert.ThrowsAsync<InvalidLayoutException>(() =>
-            FileEncoder.EncodeAsync(new MemoryStream(new byte[10]), fixture.Options() with { ChunkSize = 1000 }, shards, null, null, Ct));
+            FileEncoder.EncodeAsync(new MemoryStream(new byte[10]), fixture.Options() with { ChunkSize = 1000 }, shards, null, Ct));
         await Assert.ThrowsAsync<InvalidLayoutException>(() =>
-            FileEncoder.EncodeAsync(new MemoryStream(new byte[10]), fixture.Options(k: 200, m: 100), shards, null, null, Ct));
+            FileEncoder.EncodeAsync(new MemoryStream(new byte[10]), fixture.Options(k: 200, m: 100), shards, null, Ct));
         Assert.Equal(0, shards.Count);
     }
 
@@ -102,7 +102,7 @@ public sealed class PipelineRefusalTests(PipelineFixture fixture) : IClassFixtur
     {
         FailingSink sink = new();
         InvalidOperationException ex = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            FileEncoder.EncodeAsync(new MemoryStream(PipelineFixture.Data(20 * Chunk)), fixture.Options(), sink, null, null, Ct));
+            FileEncoder.EncodeAsync(new MemoryStream(PipelineFixture.Data(20 * Chunk)), fixture.Options(), sink, null, Ct));
         Assert.Equal("sink is broken", ex.Message);
     }
 
@@ -112,7 +112,7 @@ public sealed class PipelineRefusalTests(PipelineFixture fixture) : IClassFixtur
         using CancellationTokenSource cancel = new();
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            FileEncoder.EncodeAsync(new MemoryStream(PipelineFixture.Data(20 * Chunk)), fixture.Options(), new MemoryShards(), null, null, cancel.Token));
+            FileEncoder.EncodeAsync(new MemoryStream(PipelineFixture.Data(20 * Chunk)), fixture.Options(), new MemoryShards(), null, cancel.Token));
     }
 
     private sealed class FailingSink : IShardSink

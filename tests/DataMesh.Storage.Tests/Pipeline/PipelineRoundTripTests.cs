@@ -39,7 +39,7 @@ public sealed class PipelineRoundTripTests(PipelineFixture fixture) : IClassFixt
         MemoryShards shards = new();
         List<PipelineProgress> reports = [];
 
-        EncodeResult encoded = await FileEncoder.EncodeAsync(new MemoryStream(data), fixture.Options(), shards, new SyncProgress(reports), null, Ct);
+        EncodeResult encoded = await FileEncoder.EncodeAsync(new MemoryStream(data), fixture.Options(), shards, new SyncProgress(reports), Ct);
 
         StripeLayout layout = new(size, Chunk, 3, 2);
         Assert.Equal(layout.StripeCount, encoded.Manifest.Stripes.Count);
@@ -49,7 +49,7 @@ public sealed class PipelineRoundTripTests(PipelineFixture fixture) : IClassFixt
         Manifest parsed = ManifestCodec.Read(encoded.EncodedManifest.Span, encoded.Address);
 
         string output = _dir.Combine("out.bin");
-        DecodeResult result = await FileDecoder.DecodeAsync(parsed, fixture.Owner, shards, output, null, null, null, Ct);
+        DecodeResult result = await FileDecoder.DecodeAsync(parsed, fixture.Owner, shards, output, Ct);
 
         Assert.Equal(data, await File.ReadAllBytesAsync(output, Ct));
         Assert.Equal(0, result.StripesRebuilt);
@@ -62,7 +62,7 @@ public sealed class PipelineRoundTripTests(PipelineFixture fixture) : IClassFixt
     {
         byte[] data = PipelineFixture.Data((3 * Chunk) + 10); // stripe 1: one real chunk, two virtual slots
         MemoryShards shards = new();
-        EncodeResult encoded = await FileEncoder.EncodeAsync(new MemoryStream(data), fixture.Options(), shards, null, null, Ct);
+        EncodeResult encoded = await FileEncoder.EncodeAsync(new MemoryStream(data), fixture.Options(), shards, null, Ct);
 
         ManifestStripe last = encoded.Manifest.Stripes[1];
         Assert.Equal(5, last.Shards.Length);
@@ -75,7 +75,7 @@ public sealed class PipelineRoundTripTests(PipelineFixture fixture) : IClassFixt
         Assert.Equal(stored.Distinct().Count(), shards.Count);
         Assert.All(stored, h => Assert.True(shards.Contains(h)));
 
-        await FileDecoder.DecodeAsync(encoded.Manifest, fixture.Owner, shards, _dir.Combine("o"), null, null, null, Ct);
+        await FileDecoder.DecodeAsync(encoded.Manifest, fixture.Owner, shards, _dir.Combine("o"), Ct);
         Assert.Equal(4, shards.Fetches); // 3 data + 1 data: no parity needed, no virtual slot asked for
     }
 
@@ -84,7 +84,7 @@ public sealed class PipelineRoundTripTests(PipelineFixture fixture) : IClassFixt
     {
         byte[] data = PipelineFixture.Data((7 * Chunk) + 999); // 8 chunks: stripes of 3, 3, 2
         MemoryShards shards = new();
-        EncodeResult encoded = await FileEncoder.EncodeAsync(new MemoryStream(data), fixture.Options(), shards, null, null, Ct);
+        EncodeResult encoded = await FileEncoder.EncodeAsync(new MemoryStream(data), fixture.Options(), shards, null, Ct);
         int[][] lose = [[0, 1], [2, 4], [0, 3]]; // two data; data + parity; data + parity in the short stripe
         for (int s = 0; s < 3; s++)
         {
@@ -94,7 +94,7 @@ public sealed class PipelineRoundTripTests(PipelineFixture fixture) : IClassFixt
             }
         }
 
-        DecodeResult result = await FileDecoder.DecodeAsync(encoded.Manifest, fixture.Friend, shards, _dir.Combine("out"), null, null, null, Ct);
+        DecodeResult result = await FileDecoder.DecodeAsync(encoded.Manifest, fixture.Friend, shards, _dir.Combine("out"), Ct);
 
         Assert.Equal(data, await File.ReadAllBytesAsync(_dir.Combine("out"), Ct));
         Assert.Equal(3, result.StripesRebuilt);
@@ -105,14 +105,14 @@ public sealed class PipelineRoundTripTests(PipelineFixture fixture) : IClassFixt
     {
         byte[] data = PipelineFixture.Data(9 * Chunk);
         MemoryShards shards = new();
-        EncodeResult encoded = await FileEncoder.EncodeAsync(new MemoryStream(data), fixture.Options(), shards, null, null, Ct);
+        EncodeResult encoded = await FileEncoder.EncodeAsync(new MemoryStream(data), fixture.Options(), shards, null, Ct);
         foreach (int slot in new[] { 0, 3, 4 })
         {
             shards.Remove(encoded.Manifest.Stripes[1].Shards[slot]);
         }
 
         StripeUnrecoverableException ex = await Assert.ThrowsAsync<StripeUnrecoverableException>(() =>
-            FileDecoder.DecodeAsync(encoded.Manifest, fixture.Owner, shards, _dir.Combine("out"), null, null, null, Ct));
+            FileDecoder.DecodeAsync(encoded.Manifest, fixture.Owner, shards, _dir.Combine("out"), Ct));
 
         Assert.Equal(1, ex.Stripe);
         Assert.Equal(2, ex.Available);
@@ -126,10 +126,10 @@ public sealed class PipelineRoundTripTests(PipelineFixture fixture) : IClassFixt
     {
         byte[] data = PipelineFixture.Data(5 * Chunk);
         MemoryShards shards = new();
-        EncodeResult encoded = await FileEncoder.EncodeAsync(new MemoryStream(data), fixture.Options(), shards, null, null, Ct);
+        EncodeResult encoded = await FileEncoder.EncodeAsync(new MemoryStream(data), fixture.Options(), shards, null, Ct);
         shards.Corrupt(encoded.Manifest.Stripes[0].Shards[1]);
 
-        DecodeResult result = await FileDecoder.DecodeAsync(encoded.Manifest, fixture.Owner, shards, _dir.Combine("out"), null, null, null, Ct);
+        DecodeResult result = await FileDecoder.DecodeAsync(encoded.Manifest, fixture.Owner, shards, _dir.Combine("out"), Ct);
 
         Assert.Equal(data, await File.ReadAllBytesAsync(_dir.Combine("out"), Ct));
         Assert.Equal(1, result.ShardsUnavailable);
@@ -141,7 +141,7 @@ public sealed class PipelineRoundTripTests(PipelineFixture fixture) : IClassFixt
     {
         byte[] data = PipelineFixture.Data((4 * Chunk) + 77);
         using Store store = await Store.OpenAsync(new ChunkStoreOptions(_dir.Combine("store")) { FlushToDisk = false }, null, Ct);
-        EncodeResult encoded = await FileEncoder.EncodeAsync(new MemoryStream(data), fixture.Options(), new ChunkStoreShardSink(store), null, null, Ct);
+        EncodeResult encoded = await FileEncoder.EncodeAsync(new MemoryStream(data), fixture.Options(), new ChunkStoreShardSink(store), null, Ct);
         await store.PinManifestAsync(encoded.Address, encoded.Manifest, Ct);
         ContentHash victim = encoded.Manifest.Stripes[0].Shards[2];
         string hex = victim.ToString();
@@ -151,7 +151,7 @@ public sealed class PipelineRoundTripTests(PipelineFixture fixture) : IClassFixt
         await File.WriteAllBytesAsync(path, bytes, Ct);
 
         string output = _dir.Combine("out.bin");
-        DecodeResult result = await FileDecoder.DecodeAsync(encoded.Manifest, fixture.Owner, new ChunkStoreShardSource(store), output, null, null, null, Ct);
+        DecodeResult result = await FileDecoder.DecodeAsync(encoded.Manifest, fixture.Owner, new ChunkStoreShardSource(store), output, Ct);
 
         Assert.Equal(data, await File.ReadAllBytesAsync(output, Ct));
         Assert.Equal(1, result.StripesRebuilt);
@@ -167,12 +167,12 @@ public sealed class PipelineRoundTripTests(PipelineFixture fixture) : IClassFixt
         await File.WriteAllBytesAsync(input, data, Ct);
         MemoryShards shards = new();
 
-        EncodeResult encoded = await FileEncoder.EncodeAsync(input, fixture.Options() with { Name = "report.pdf", Tags = ["a", "b"] }, shards, null, null, Ct);
+        EncodeResult encoded = await FileEncoder.EncodeAsync(input, fixture.Options() with { Name = "report.pdf", Tags = ["a", "b"] }, shards, null, Ct);
 
         FileMetadata metadata = encoded.Manifest.DecryptMetadata(fixture.Friend);
         Assert.Equal("report.pdf", metadata.Name);
         Assert.Equal(["a", "b"], metadata.Tags);
-        await FileDecoder.DecodeAsync(encoded.Manifest, fixture.Owner, shards, _dir.Combine("out.bin"), null, null, null, Ct);
+        await FileDecoder.DecodeAsync(encoded.Manifest, fixture.Owner, shards, _dir.Combine("out.bin"), Ct);
         Assert.Equal(data, await File.ReadAllBytesAsync(_dir.Combine("out.bin"), Ct));
     }
 
