@@ -101,8 +101,7 @@ public sealed partial class ChunkStore
             Access = FileAccess.Write,
             Share = FileShare.None,
             Options = FileOptions.Asynchronous,
-            PreallocationSize = shard.Length,
-            BufferSize = 0,
+            BufferSize = 0, // one write of the whole shard; no preallocation either, it only adds extent work here
         });
         await stream.WriteAsync(shard, cancellationToken);
         if (_options.FlushToDisk)
