@@ -68,8 +68,7 @@ public sealed partial class ChunkStore
             {
                 if (!File.Exists(path))
                 {
-                    System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    File.Move(temp, path, overwrite: false);
+                    MoveIntoPlace(temp, path);
                     Interlocked.Increment(ref _shardCount);
                     placed = true;
                 }
@@ -90,6 +89,22 @@ public sealed partial class ChunkStore
                 AtomicFile.TryDelete(temp);
                 Interlocked.Add(ref _usedBytes, -shard.Length);
             }
+        }
+    }
+
+    /// <summary>Renames a finished temp file to its shard path; the caller holds the stripe lock and has just seen
+    /// that the path is free, so a plain rename suffices. The fan-out folder is created only when the rename says it
+    /// is missing, which saves a mkdir per write once the store has warmed up.</summary>
+    private static void MoveIntoPlace(string temp, string path)
+    {
+        try
+        {
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (IOException) when (!System.IO.Directory.Exists(Path.GetDirectoryName(path)))
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.Move(temp, path, overwrite: true);
         }
     }
 

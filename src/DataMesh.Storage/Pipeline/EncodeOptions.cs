@@ -1,5 +1,6 @@
 using DataMesh.Storage.Chunking;
 using DataMesh.Storage.Keys;
+using DataMesh.Storage.Manifests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -49,6 +50,10 @@ public sealed record EncodeOptions
         ArgumentNullException.ThrowIfNull(Logger);
         ChunkSizes.Validate(ChunkSize);
         _ = new StripeLayout(0, ChunkSize, DataShards, ParityShards); // shape check with the layout's clear errors
+        if (DataShards > ManifestLimits.MaxDataShards || ParityShards > ManifestLimits.MaxParityShards)
+        {
+            throw new InvalidLayoutException($"Stripe shape k={DataShards}, m={ParityShards} exceeds what a manifest can describe (k up to {ManifestLimits.MaxDataShards}, m up to {ManifestLimits.MaxParityShards}).");
+        }
         ArgumentOutOfRangeException.ThrowIfLessThan(StripesInFlight, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(StripesInFlight, 64);
         ArgumentOutOfRangeException.ThrowIfLessThan(Parallelism, 1);

@@ -94,6 +94,8 @@ public sealed class PipelineRefusalTests(PipelineFixture fixture) : IClassFixtur
             FileEncoder.EncodeAsync(new MemoryStream(new byte[10]), fixture.Options() with { ChunkSize = 1000 }, shards, null, Ct));
         await Assert.ThrowsAsync<InvalidLayoutException>(() =>
             FileEncoder.EncodeAsync(new MemoryStream(new byte[10]), fixture.Options(k: 200, m: 100), shards, null, Ct));
+        await Assert.ThrowsAsync<InvalidLayoutException>(() =>
+            FileEncoder.EncodeAsync(new MemoryStream(new byte[10]), fixture.Options(k: 150, m: 4), shards, null, Ct));
         Assert.Equal(0, shards.Count);
     }
 
