@@ -67,6 +67,9 @@ public class ReedSolomonBenchmarks
     [BenchmarkCategory("Encode"), Benchmark(Description = "Encode Avx512")]
     public void EncodeAvx512() => Encode(GaloisKernel.Avx512);
 
+    [BenchmarkCategory("Encode"), Benchmark(Description = "Encode Gfni")]
+    public void EncodeGfni() => Encode(GaloisKernel.Gfni);
+
     [BenchmarkCategory("Decode"), Benchmark(Baseline = true, Description = "Rebuild 4 lost data shards, Scalar")]
     public void DecodeScalar() => Decode(GaloisKernel.Scalar);
 
@@ -75,6 +78,9 @@ public class ReedSolomonBenchmarks
 
     [BenchmarkCategory("Decode"), Benchmark(Description = "Rebuild 4 lost data shards, Avx512")]
     public void DecodeAvx512() => Decode(GaloisKernel.Avx512);
+
+    [BenchmarkCategory("Decode"), Benchmark(Description = "Rebuild 4 lost data shards, Gfni")]
+    public void DecodeGfni() => Decode(GaloisKernel.Gfni);
 
     private ReedSolomon Codec(GaloisKernel kernel) =>
         _codecs.TryGetValue(kernel, out var codec) ? codec : throw new PlatformNotSupportedException($"{kernel} is not supported on this CPU.");
