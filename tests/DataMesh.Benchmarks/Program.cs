@@ -16,4 +16,11 @@ if (args.Length > 0 && args[0] == "erasure")
     return;
 }
 
+// `-- pipeline --size 1GiB [...]` runs the encode/decode scenario (see Pipeline/PipelineScenario.cs).
+if (args.Length > 0 && args[0] == "pipeline")
+{
+    Environment.ExitCode = await DataMesh.Benchmarks.Pipeline.PipelineScenario.RunAsync(args[1..]);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
