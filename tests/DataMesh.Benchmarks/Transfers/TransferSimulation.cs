@@ -51,14 +51,22 @@ internal static class TransferSimulation
         }
 
         Console.WriteLine();
-        Console.WriteLine("B. one peer 10x slower, download at concurrency 8");
-        Console.WriteLine("hedging | download s | download MiB/s | hedges fired/won");
-        foreach (int hedges in new[] { 0, 2 })
+        Console.WriteLine("B. one peer 10x slower (after the upload), download at concurrency 8");
+        Console.WriteLine("prefer_fast_peers | hedging | download s | download MiB/s | hedges fired/won");
+        foreach (var (preferFast, hedges) in new[] { (false, 0), (false, 2), (true, 0), (true, 2) })
         {
-            var options = new ChunkTransferOptions { MaxConcurrentRetrievals = 8, MaxConcurrentUploads = 8, ReplicationFactor = s.Replication, MaxHedgedAttempts = hedges };
+            var options = new ChunkTransferOptions
+            {
+                MaxConcurrentRetrievals = 8,
+                MaxConcurrentUploads = 8,
+                ReplicationFactor = s.Replication,
+                PreferFastPeers = preferFast,
+                MaxHedgedAttempts = hedges,
+            };
             var run = await RunOnceAsync(s, stripes, options, slowPeer: true);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(hedges == 0 ? "off" : $"{hedges} max"),7} | {run.Download.TotalSeconds,10:0.00} | {s.SizeMiB / run.Download.TotalSeconds,14:0.0} | {run.HedgesFired}/{run.HedgesWon}"));
+                $"{preferFast,17} | {(hedges == 0 ? "off" : $"{hedges} max"),7} | {run.Download.TotalSeconds,10:0.00} | " +
+                $"{s.SizeMiB / run.Download.TotalSeconds,14:0.0} | {run.HedgesFired}/{run.HedgesWon}"));
         }
         return 0;
     }
