@@ -68,7 +68,8 @@ public sealed record ChunkTransferOptions
         Require(ReplicationFactor is >= 1 and <= 64, nameof(ReplicationFactor), ReplicationFactor, "must be 1..64");
         Require(MaxHedgedAttempts is >= 0 and <= 10, nameof(MaxHedgedAttempts), MaxHedgedAttempts, "must be 0..10");
         Require(HedgeLatencyMultiplier is >= 1.0 and <= 100.0, nameof(HedgeLatencyMultiplier), HedgeLatencyMultiplier, "must be 1..100");
-        Require(MinHedgeDelay >= TimeSpan.Zero, nameof(MinHedgeDelay), MinHedgeDelay, "must not be negative");
+        // Zero would make Polly re-ask the action generator in a tight loop while no further peer is eligible.
+        Require(MinHedgeDelay >= TimeSpan.FromMilliseconds(1), nameof(MinHedgeDelay), MinHedgeDelay, "must be at least 1 ms");
         Require(UnmeasuredPeerHedgeDelay >= TimeSpan.Zero, nameof(UnmeasuredPeerHedgeDelay), UnmeasuredPeerHedgeDelay, "must not be negative");
         Require(RetryBaseDelay >= TimeSpan.Zero, nameof(RetryBaseDelay), RetryBaseDelay, "must not be negative");
         Require(RetryMaxDelay >= RetryBaseDelay, nameof(RetryMaxDelay), RetryMaxDelay, "must be at least RetryBaseDelay");

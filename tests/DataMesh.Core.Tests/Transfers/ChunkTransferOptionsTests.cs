@@ -43,5 +43,6 @@ public sealed class ChunkTransferOptionsTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(new ChunkTransferOptions { PeerResponseTimeout = TimeSpan.FromMilliseconds(5) }.Validate);
         Assert.Throws<ArgumentOutOfRangeException>(new ChunkTransferOptions { MaxHedgedAttempts = 11 }.Validate);
+        Assert.Throws<ArgumentOutOfRangeException>(new ChunkTransferOptions { MinHedgeDelay = TimeSpan.Zero }.Validate);
     }
 }
