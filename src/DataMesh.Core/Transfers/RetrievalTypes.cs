@@ -28,7 +28,10 @@ public sealed record StripeDescriptor(int Index, int DataShardCount, IReadOnlyLi
         for (int i = 0; i < stripes.Length; i++)
         {
             var stripe = manifest.Stripes[i];
-            stripes[i] = new StripeDescriptor(i, manifest.DataShards, stripe.Shards, stripe.ShardLength);
+            // Chunks fill data slots in order; a short last stripe has zero padding slots that were never stored.
+            long chunksBefore = (long)i * manifest.DataShards;
+            int stored = (int)Math.Clamp(manifest.ChunkCount - chunksBefore, 0, manifest.DataShards);
+            stripes[i] = new StripeDescriptor(i, manifest.DataShards, stripe.Shards, stripe.ShardLength, StoredDataShardCount: stored);
         }
         return stripes;
     }

@@ -27,71 +27,23 @@ public static class FileDecoder
     public static async Task<DecodeResult> DecodeAsync(Manifest manifest, UserIdentity recipient, IShardSource source,
         string destinationPath, DecodeOptions options, IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(manifest);
-        ArgumentNullException.ThrowIfNull(recipient);
         ArgumentNullException.ThrowIfNull(source);
-        ArgumentException.ThrowIfNullOrWhiteSpace(destinationPath);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        ILogger logger = options.Logger;
-
-        string destination = Path.GetFullPath(destinationPath);
-        ThrowIfDestinationTaken(destination, options.Overwrite);
-        StripeLayout layout = CheckLayout(manifest);
-        using FileKey key = manifest.UnwrapFileKey(recipient);
-
-        string name = Path.GetFileName(destination);
-        string temp = Path.Combine(Path.GetDirectoryName(destination)!, $".{name[..Math.Min(name.Length, 100)]}.{Guid.NewGuid():N}.partial");
-        bool moved = false;
-        try
-        {
-            StripeDecoder decoder;
-            using (SafeFileHandle output = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None,
-                       FileOptions.Asynchronous, preallocationSize: layout.FileSize))
+        using FileAssembler assembler = FileAssembler.Create(manifest, recipient, destinationPath, options, source);
+        StripeLayout layout = assembler.Layout;
+        long stripesDone = 0, bytesDone = 0;
+        await Parallel.ForEachAsync(LongRange(layout.StripeCount),
+            new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = cancellationToken },
+            async (stripe, ct) =>
             {
-                using ContentHasher plaintextHash = new();
-                decoder = new StripeDecoder(manifest, layout, key, source, output, new InOrderTurnstile(), plaintextHash, logger);
-                ErasureCoder coder = new(layout.DataShards, layout.ParityShards); // thread-safe, shared by all stripes
-                long stripesDone = 0, bytesDone = 0;
-                await Parallel.ForEachAsync(LongRange(layout.StripeCount),
-                    new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = cancellationToken },
-                    async (stripe, ct) =>
-                    {
-                        await decoder.DecodeAsync(stripe, coder, ct);
-                        long bytes = StripeBytes(layout, stripe);
-                        progress?.Report(new PipelineProgress(Interlocked.Add(ref bytesDone, bytes), layout.FileSize, Interlocked.Increment(ref stripesDone)));
-                    });
-
-                ContentHash actual = plaintextHash.GetHash();
-                if (actual != manifest.PlaintextHash)
-                {
-                    throw new PlaintextHashMismatchException(manifest.PlaintextHash.ToString(), actual.ToString());
-                }
-                if (RandomAccess.GetLength(output) != layout.FileSize)
-                {
-                    RandomAccess.SetLength(output, layout.FileSize);
-                }
-                if (options.FlushToDisk)
-                {
-                    using FileStream flusher = new(output, FileAccess.ReadWrite, bufferSize: 0, isAsync: true);
-                    flusher.Flush(flushToDisk: true);
-                }
-            }
-            MoveIntoPlace(temp, destination, options.Overwrite);
-            moved = true;
-            Log.Decoded(logger, layout.FileSize, destination, decoder.StripesRebuilt, decoder.ShardsUnavailable);
-            return new DecodeResult(destination, layout.FileSize, decoder.StripesRebuilt, decoder.ShardsUnavailable);
-        }
-        finally
-        {
-            if (!moved)
-            {
-                ChunkStore.AtomicFile.TryDelete(temp);
-            }
-        }
+                await assembler.FetchAndWriteStripeAsync(stripe, ct);
+                long bytes = StripeBytes(layout, stripe);
+                progress?.Report(new PipelineProgress(Interlocked.Add(ref bytesDone, bytes), layout.FileSize, Interlocked.Increment(ref stripesDone)));
+            });
+        return await assembler.CompleteAsync(cancellationToken);
     }
 
-    private static void ThrowIfDestinationTaken(string destination, bool overwrite)
+    internal static void ThrowIfDestinationTaken(string destination, bool overwrite)
     {
         if (Directory.Exists(destination) || (!overwrite && File.Exists(destination)))
         {
@@ -99,7 +51,7 @@ public static class FileDecoder
         }
     }
 
-    private static void MoveIntoPlace(string temp, string destination, bool overwrite)
+    internal static void MoveIntoPlace(string temp, string destination, bool overwrite)
     {
         try
         {
@@ -112,7 +64,7 @@ public static class FileDecoder
     }
 
     /// <summary>The manifest's stripe list must match what its own sizes imply, before any shard is fetched.</summary>
-    private static StripeLayout CheckLayout(Manifest manifest)
+    internal static StripeLayout CheckLayout(Manifest manifest)
     {
         StripeLayout layout;
         try

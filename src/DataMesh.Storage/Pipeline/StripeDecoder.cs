@@ -11,7 +11,7 @@ namespace DataMesh.Storage.Pipeline;
 /// hand (virtual padding slots count as present zeros), reconstruct missing data shards, then open each chunk in
 /// place and write it at its offset. Layout and padding: <see cref="StripeLayout"/>.</summary>
 internal sealed class StripeDecoder(
-    Manifest manifest, StripeLayout layout, FileKey key, IShardSource source, SafeFileHandle output,
+    Manifest manifest, StripeLayout layout, FileKey key, IShardSource? source, SafeFileHandle output,
     InOrderTurnstile hashTurn, ContentHasher plaintextHash, ILogger logger)
 {
     private readonly bool _sourceVerifies = source is IVerifiedShardSource;
@@ -82,6 +82,39 @@ internal sealed class StripeDecoder(
         }
     }
 
+    /// <summary>Rebuilds and writes a stripe whose shards were fetched elsewhere (by the concurrent chunk manager):
+    /// padding slots become zeros, missing data shards are reconstructed from any k present, then each chunk is
+    /// opened and written at its offset.</summary>
+    public async ValueTask AssembleAsync(long stripe, Memory<byte>[] shards, bool[] present, ErasureCoder coder, CancellationToken cancellationToken)
+    {
+        int k = layout.DataShards;
+        int real = layout.DataChunksInStripe(stripe);
+        for (int j = real; j < k; j++)
+        {
+            if (!present[j])
+            {
+                shards[j].Span.Clear(); // virtual padding slot: known zeros
+                present[j] = true;
+            }
+        }
+        int have = present.Count(p => p);
+        if (have < k)
+        {
+            throw new StripeUnrecoverableException(stripe, have, k, [.. Enumerable.Range(0, present.Length).Where(j => !present[j])]);
+        }
+        bool rebuild = false;
+        for (int j = 0; j < real; j++)
+        {
+            rebuild |= !present[j];
+        }
+        if (rebuild)
+        {
+            coder.ReconstructData(shards, present);
+            Interlocked.Increment(ref _stripesRebuilt);
+        }
+        await OpenAndWriteAsync(stripe, real, shards, cancellationToken);
+    }
+
     private async ValueTask OpenAndWriteAsync(long stripe, int real, Memory<byte>[] shards, CancellationToken cancellationToken)
     {
         long first = layout.FirstChunkOf(stripe);
@@ -105,7 +138,8 @@ internal sealed class StripeDecoder(
         Memory<byte>[] shards, bool[] present, CancellationToken cancellationToken)
     {
         ContentHash address = manifest.Stripes[(int)stripe].Shards[slot];
-        IMemoryOwner<byte>? owner = await source.TryGetShardAsync(address, stripe, slot, cancellationToken);
+        IShardSource from = source ?? throw new InvalidOperationException("This stripe decoder assembles fetched stripes; it has no shard source.");
+        IMemoryOwner<byte>? owner = await from.TryGetShardAsync(address, stripe, slot, cancellationToken);
         if (owner is null)
         {
             Interlocked.Increment(ref _shardsUnavailable);
