@@ -151,7 +151,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
     /// <summary>What the chunk manager has learned of each peer it worked with.</summary>
     public IReadOnlyList<PeerStatsSnapshot> GetPeerStatistics() => PeerStatistics.GetSnapshots();
 
-    internal ConcurrentChunkManager CreateChunkManager(int? maxUploads, int? maxRetrievals)
+    internal ConcurrentChunkManager CreateChunkManager(int? maxUploads, int? maxRetrievals, int? replicationFactor = null)
     {
         ChunkPerformanceOptions chunks = Options.Performance.Chunks;
         var transfer = new ChunkTransferOptions
@@ -162,7 +162,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
             RetryFailedChunks = chunks.RetryFailedChunks,
             PreferFastPeers = chunks.PreferFastPeers,
             PeerResponseTimeout = TimeSpan.FromSeconds(chunks.PeerResponseTimeoutSecs),
-            ReplicationFactor = Options.Network.ReplicationFactor,
+            ReplicationFactor = replicationFactor ?? Options.Network.ReplicationFactor,
         };
         var network = new MeshShardNetwork(_exchange, Directory, holderCandidates: Options.Network.ReplicationFactor * 2);
         return new ConcurrentChunkManager(network, PeerStatistics, transfer, StartOptions.TimeProvider,
