@@ -73,7 +73,7 @@ function Invoke-Native {
 function Invoke-ChildPwsh {
     param([Parameter(Mandatory)] [string] $Script, [switch] $AllowFailure)
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Script))
-    Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded) -AllowFailure:$AllowFailure
+    Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', $encoded) -AllowFailure:$AllowFailure
 }
 
 function Get-QuotedLiteral([string] $Text) { "'" + $Text.Replace("'", "''") + "'" }
@@ -487,7 +487,9 @@ Import-Module $(Get-QuotedLiteral $ModuleDir)
 Write-Host 'DataMesh module loaded:' (Get-Command -Module DataMesh | ForEach-Object Name) -Separator ' '
 Write-Host ''
 Write-Host 'Effective configuration (defaults < $(Split-Path $config -Leaf) < DATAMESH_* environment variables):'
-Get-DataMeshConfig -Path $(Get-QuotedLiteral $config) | Format-Table -AutoSize | Out-Host
+Get-DataMeshConfig -Path $(Get-QuotedLiteral $config) |
+    Format-Table Key, @{ Name = 'Value'; Expression = { `$_.DisplayValue } }, Source, Origin -AutoSize |
+    Out-String -Width 250 | Write-Host
 Write-Host 'What the demo will do once the node cmdlets exist (they are not in this version yet):'
 Write-Host '  1. start two DataMesh nodes on loopback and connect them over libp2p (TCP + Noise + Yamux);'
 Write-Host '  2. add a file on one node: chunk, encrypt, erasure-code and spread its shards;'
