@@ -23,7 +23,8 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # Arguments passed to the benchmark program (bench task), e.g. -BenchArgs '--filter','*Chunk*'.
+    # Arguments for the benchmark program (bench task). From PowerShell: -BenchArgs '--filter','*Chunk*'.
+    # From a POSIX shell pass one string, split at white space: -BenchArgs '--filter *Chunk*'.
     [string[]] $BenchArgs = @()
 )
 
@@ -382,7 +383,7 @@ function New-MamlHelp([string[]] $Cmdlets, [string] $Destination) {
 function Get-XunitProjects {
     Get-ChildItem (Join-Path $Root 'tests') -Directory | ForEach-Object {
         Get-ChildItem $_.FullName -Filter '*.csproj' -File
-    } | Where-Object { (Get-Content $_.FullName -Raw) -match '<PackageReference\s+Include="xunit"' } | Sort-Object Name
+    } | Where-Object { (Get-Content $_.FullName -Raw) -match '<PackageReference\s+Include="xunit(\.v3)?"' } | Sort-Object Name
 }
 
 function Invoke-XunitProject([IO.FileInfo] $Project) {
@@ -500,8 +501,9 @@ Write-Host 'Nothing network-related was started.'
 }
 
 function Invoke-Bench {
-    Write-Step "dotnet run tests/DataMesh.Benchmarks -- $($BenchArgs -join ' ')"
-    $null = Invoke-Native dotnet (@('run', '-c', 'Release', '--project', (Join-Path $Root 'tests/DataMesh.Benchmarks'), '--') + $BenchArgs)
+    $arguments = if ($BenchArgs.Count -eq 1) { @($BenchArgs[0] -split '\s+' | Where-Object { $_ }) } else { $BenchArgs }
+    Write-Step "dotnet run tests/DataMesh.Benchmarks -- $($arguments -join ' ')"
+    $null = Invoke-Native dotnet (@('run', '-c', 'Release', '--project', (Join-Path $Root 'tests/DataMesh.Benchmarks'), '--') + $arguments)
 }
 
 function Invoke-Clean {
