@@ -1,9 +1,11 @@
 using BenchmarkDotNet.Running;
 using DataMesh.Benchmarks.Erasure;
+using DataMesh.Benchmarks.Transfers;
 
 // Entry point for micro-benchmarks (BenchmarkDotNet) and scenario benchmarks.
 // `dotnet run -c Release --project tests/DataMesh.Benchmarks -- <suite>`; build.ps1 bench drives it.
 // `-- erasure [BenchmarkDotNet options]` runs the Reed-Solomon suite without the interactive prompt.
+// `-- transfer-sim [options]` runs the chunk-manager scenario over a simulated network.
 if (args.Length > 0 && args[0] == "erasure")
 {
     string[] options = args[1..];
@@ -13,7 +15,11 @@ if (args.Length > 0 && args[0] == "erasure")
     }
 
     BenchmarkSwitcher.FromTypes([typeof(ReedSolomonBenchmarks)]).Run(options);
-    return;
+    return 0;
 }
-
+if (args is ["transfer-sim", .. var simulationArgs])
+{
+    return await TransferSimulation.RunAsync(simulationArgs);
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -1,5 +1,6 @@
 using DataMesh.Libp2p.Identity;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Manifests;
 
 namespace DataMesh.Core.Transfers;
 
@@ -13,6 +14,19 @@ public sealed record StripeDescriptor(int Index, int DataShardCount, IReadOnlyLi
 {
     /// <summary>Largest shard the manager will buffer; bounds memory against a hostile manifest.</summary>
     public const int MaxShardLength = 64 * 1024 * 1024;
+
+    /// <summary>The stripes of a manifest, indexed in file order (its k is the manifest's data shard count).</summary>
+    public static IReadOnlyList<StripeDescriptor> FromManifest(Manifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var stripes = new StripeDescriptor[manifest.Stripes.Count];
+        for (int i = 0; i < stripes.Length; i++)
+        {
+            var stripe = manifest.Stripes[i];
+            stripes[i] = new StripeDescriptor(i, manifest.DataShards, stripe.Shards, stripe.ShardLength);
+        }
+        return stripes;
+    }
 
     internal void Validate()
     {
