@@ -26,5 +26,10 @@ if (args is ["pipeline", .. var pipelineArgs])
 {
     return await DataMesh.Benchmarks.Pipeline.PipelineScenario.RunAsync(pipelineArgs);
 }
+// `-- libp2p-stream [--size-mib N --runs N --idle-connections N]`: stream throughput beside js-libp2p, idle memory.
+if (args is ["libp2p-stream", .. var streamArgs])
+{
+    return await DataMesh.Benchmarks.Libp2p.StreamThroughputScenario.RunAsync(streamArgs);
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
