@@ -1,0 +1,142 @@
+using DataMesh.Storage.Crypto;
+
+namespace DataMesh.Storage.ChunkStore;
+
+public sealed partial class ChunkStore
+{
+    /// <summary>Stores a shard under its BLAKE3-256 and returns that address. Idempotent: storing a shard that is
+    /// already present changes nothing but its write time (which restarts its garbage-collection grace period).</summary>
+    /// <exception cref="ShardTooLargeException">Longer than <see cref="ChunkStoreOptions.MaxShardBytes"/>.</exception>
+    /// <exception cref="StoreFullException">The store's capacity or the disk would be exceeded.</exception>
+    public async ValueTask<ContentHash> PutAsync(ReadOnlyMemory<byte> shard, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        CheckSize(shard.Length);
+        ContentHash hash = ContentHash.Compute(shard.Span);
+        await StoreAsync(hash, shard, cancellationToken);
+        return hash;
+    }
+
+    /// <summary>Stores a shard that must hash to <paramref name="expected"/> (a shard received from a peer).</summary>
+    /// <exception cref="ShardHashMismatchException">The bytes hash to something else; nothing is stored.</exception>
+    public async ValueTask PutAsync(ContentHash expected, ReadOnlyMemory<byte> shard, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        CheckSize(shard.Length);
+        ContentHash actual = ContentHash.Compute(shard.Span);
+        if (actual != expected)
+        {
+            throw new ShardHashMismatchException(expected, actual);
+        }
+        await StoreAsync(expected, shard, cancellationToken);
+    }
+
+    private void CheckSize(long length)
+    {
+        if (length > _options.MaxShardBytes)
+        {
+            throw new ShardTooLargeException(length, _options.MaxShardBytes);
+        }
+    }
+
+    private async ValueTask StoreAsync(ContentHash hash, ReadOnlyMemory<byte> shard, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        string path = _layout.ShardPath(hash);
+        if (TryTouchExisting(hash, path))
+        {
+            return;
+        }
+
+        Reserve(shard.Length);
+        string temp = _layout.NewTempPath();
+        bool placed = false;
+        try
+        {
+            await WriteTempAsync(temp, shard, cancellationToken);
+            lock (StripeFor(hash))
+            {
+                if (!File.Exists(path))
+                {
+                    System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    File.Move(temp, path, overwrite: false);
+                    Interlocked.Increment(ref _shardCount);
+                    placed = true;
+                }
+            }
+        }
+        catch (IOException ex) when (DiskFull.Is(ex))
+        {
+            long used = UsedBytes - shard.Length;
+            Log.StoreFull(_logger, _layout.Root, shard.Length, used, _options.MaxStorageBytes);
+            throw new StoreFullException(used, _options.MaxStorageBytes, shard.Length, ex);
+        }
+        finally
+        {
+            if (!placed)
+            {
+                // Lost the race to a concurrent writer of the same shard, or failed: the reservation is returned
+                // and the temp file removed (a crash here leaves only a temp file, which the next open deletes).
+                AtomicFile.TryDelete(temp);
+                Interlocked.Add(ref _usedBytes, -shard.Length);
+            }
+        }
+    }
+
+    private async Task WriteTempAsync(string temp, ReadOnlyMemory<byte> shard, CancellationToken cancellationToken)
+    {
+        await using FileStream stream = new(temp, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            Options = FileOptions.Asynchronous,
+            PreallocationSize = shard.Length,
+            BufferSize = 0,
+        });
+        await stream.WriteAsync(shard, cancellationToken);
+        if (_options.FlushToDisk)
+        {
+            stream.Flush(flushToDisk: true);
+        }
+    }
+
+    private bool TryTouchExisting(ContentHash hash, string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+        lock (StripeFor(hash))
+        {
+            try
+            {
+                File.SetLastWriteTimeUtc(path, _options.TimeProvider.GetUtcNow().UtcDateTime);
+                return true;
+            }
+            catch (FileNotFoundException)
+            {
+                return false; // Deleted between the check and the lock: store it afresh.
+            }
+        }
+    }
+
+    /// <summary>Claims room for a write up front, so concurrent writers cannot jointly overshoot the limit.</summary>
+    private void Reserve(long length)
+    {
+        long limit = _options.MaxStorageBytes;
+        while (true)
+        {
+            long used = Volatile.Read(ref _usedBytes);
+            if (length > limit - used)
+            {
+                Log.StoreFull(_logger, _layout.Root, length, used, limit);
+                throw new StoreFullException(used, limit, length);
+            }
+            if (Interlocked.CompareExchange(ref _usedBytes, used + length, used) == used)
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace DataMesh.Storage.ChunkStore;
+
+/// <summary>Where a chunk store lives and how much it may hold.</summary>
+/// <param name="Directory">Root directory of the store; created when missing.</param>
+public sealed record ChunkStoreOptions(string Directory)
+{
+    /// <summary>Largest shard accepted by default: a 4 MiB chunk plus room for the cipher's tag and framing.</summary>
+    public const int DefaultMaxShardBytes = (4 * 1024 * 1024) + (4 * 1024);
+
+    /// <summary>Total bytes of shard content the store may hold (<c>max_storage_bytes</c>). Counted as the sum of
+    /// shard lengths, not disk blocks.</summary>
+    public long MaxStorageBytes { get; init; } = long.MaxValue;
+
+    /// <summary>Largest single shard accepted; checked before any body is read or buffered.</summary>
+    public int MaxShardBytes { get; init; } = DefaultMaxShardBytes;
+
+    /// <summary>Call fsync on every shard before it becomes visible. Turning this off trades crash durability
+    /// (not integrity: a torn shard is still never served) for write speed.</summary>
+    public bool FlushToDisk { get; init; } = true;
+
+    /// <summary>Unpinned shards younger than this survive garbage collection, so a shard written just before its
+    /// pin is recorded (the normal put-then-pin order of an upload) is not collected in between.</summary>
+    public TimeSpan GarbageGracePeriod { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Clock for the grace period; tests pass a fake one.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,21 @@
+namespace DataMesh.Storage.Crypto;
+
+/// <summary>A sealed chunk (or sealed metadata) did not authenticate: altered, truncated, reordered, or from another file.</summary>
+public sealed class ChunkAuthenticationException : StorageException
+{
+    public ChunkAuthenticationException(string message) : base(message) { }
+    public ChunkAuthenticationException(string message, Exception? innerException) : base(message, innerException) { }
+}
+
+/// <summary>A file key cannot be recovered with the identity that tried: the file was not shared with it.</summary>
+public sealed class WrongKeyException : StorageException
+{
+    public WrongKeyException(string message) : base(message) { }
+    public WrongKeyException(string message, Exception? innerException) : base(message, innerException) { }
+}
+
+/// <summary>A text that should be a content hash is not one.</summary>
+public sealed class ContentHashFormatException : StorageException
+{
+    public ContentHashFormatException(string message) : base(message) { }
+}
