@@ -68,6 +68,25 @@ public sealed class YamuxTimeoutTests
         Assert.True(reset.ByRemote);
     }
 
+    [Fact]
+    public async Task DisposeDoesNotHangWhenThePeerStopsReading()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        (IDuplexPipe local, _) = DuplexPipePair.Create();
+        var options = new YamuxOptions { CloseTimeout = TimeSpan.FromMilliseconds(200), KeepAliveInterval = null };
+        var session = new YamuxSession(local, isInitiator: true, options, TimeProvider.System);
+        session.Start();
+
+        // The peer never reads: the 256 KiB window fills the 64 KiB connection pipe and the write loop blocks.
+        YamuxStream stream = await session.OpenStreamAsync(cts.Token);
+        Task writing = Task.Run(async () => await stream.Output.WriteAsync(new byte[2_000_000], cts.Token), cts.Token);
+        await Task.Delay(100, cts.Token);
+
+        await session.DisposeAsync().AsTask().WaitAsync(cts.Token);
+        Assert.True(session.IsClosed);
+        await Assert.ThrowsAsync<YamuxSessionClosedException>(() => writing.WaitAsync(cts.Token));
+    }
+
     private static async Task AdvanceUntilAsync(FakeTimeProvider time, TimeSpan step, Func<bool> condition, CancellationToken cancellationToken)
     {
         while (!condition())
