@@ -85,16 +85,19 @@ public sealed class InMemoryTransportTests
         await using IRawConnection dialer = await new InMemoryTransport(network).DialAsync(listener.ListenAddress, cts.Token);
         await using IRawConnection accepted = await listener.AcceptAsync(cts.Token);
 
+        DateTimeOffset start = time.GetUtcNow();
         await dialer.Output.WriteAsync(new byte[] { 42 }, cts.Token);
-        ValueTask<System.IO.Pipelines.ReadResult> read = accepted.Input.ReadAsync(cts.Token);
+        Task<System.IO.Pipelines.ReadResult> read = accepted.Input.ReadAsync(cts.Token).AsTask();
         await Task.Delay(50, cts.Token);
         Assert.False(read.IsCompleted);
         time.Advance(TimeSpan.FromMilliseconds(99));
         await Task.Delay(50, cts.Token);
         Assert.False(read.IsCompleted);
-        time.Advance(TimeSpan.FromMilliseconds(1));
-        System.IO.Pipelines.ReadResult result = await read;
-        Assert.Equal(new byte[] { 42 }, result.Buffer.ToArray());
+
+        // The delivery timer may be armed a little after the write on the fake clock, so allow some slack above 100 ms.
+        TimeSpan elapsed = await AdvanceUntilCompletedAsync(time, read, start, cts.Token);
+        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200));
+        Assert.Equal(new byte[] { 42 }, (await read).Buffer.ToArray());
     }
 
     [Fact]
@@ -111,12 +114,16 @@ public sealed class InMemoryTransportTests
         await using IRawConnection dialer = await a.DialAsync(bListener.ListenAddress, cts.Token);
         await using IRawConnection accepted = await bListener.AcceptAsync(cts.Token);
 
+        DateTimeOffset start = time.GetUtcNow();
         await dialer.Output.WriteAsync(new byte[500], cts.Token);
-        ValueTask<System.IO.Pipelines.ReadResult> read = accepted.Input.ReadAsync(cts.Token);
+        Task<System.IO.Pipelines.ReadResult> read = accepted.Input.ReadAsync(cts.Token).AsTask();
         time.Advance(TimeSpan.FromMilliseconds(499));
         await Task.Delay(50, cts.Token);
         Assert.False(read.IsCompleted);
-        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        // 500 bytes at 1000 B/s take 500 ms (plus slack for the delivery timer being armed late on the fake clock).
+        TimeSpan elapsed = await AdvanceUntilCompletedAsync(time, read, start, cts.Token);
+        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(1000));
         Assert.Equal(500, (await read).Buffer.Length);
     }
 
@@ -148,5 +155,16 @@ public sealed class InMemoryTransportTests
         Assert.InRange(Interlocked.Read(ref written), 64 * 1024, 3 * 64 * 1024);
         Assert.Equal(512 * 8 * 1024, (await ConnectionAssertions.ReadToEndAsync(accepted.Input, cts.Token)).Length);
         await writer;
+    }
+
+    private static async Task<TimeSpan> AdvanceUntilCompletedAsync(FakeTimeProvider time, Task task, DateTimeOffset start, CancellationToken cancellationToken)
+    {
+        while (!task.IsCompleted)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(1));
+            await Task.WhenAny(task, Task.Delay(2, cancellationToken));
+        }
+
+        return time.GetUtcNow() - start;
     }
 }
