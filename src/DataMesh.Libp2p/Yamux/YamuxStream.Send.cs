@@ -20,7 +20,9 @@ public sealed partial class YamuxStream
         {
             if (_outboundDone)
             {
-                return 0;
+                // Our FIN is out but the peer may still be sending: keep granting window, or it stalls for good
+                // once it has sent one window after our FIN (a half-closed request awaiting a large answer).
+                return WriteWindowUpdateAfterFinLocked(output, roundTripTime);
             }
 
             openFlag = _openFlagPending;
@@ -100,4 +102,18 @@ public sealed partial class YamuxStream
 
         return written;
     }
+
+    private long WriteWindowUpdateAfterFinLocked(IBufferWriter<byte> output, TimeSpan roundTripTime)
+    {
+        // Nothing more is owed once the inbound side ended (remote FIN, either reset, or the session closing).
+        uint delta = _inboundDone ? 0 : _receiveWindow.TakeUpdate(roundTripTime, force: false);
+        if (delta == 0)
+        {
+            return 0;
+        }
+
+        new YamuxFrameHeader(YamuxFrameType.WindowUpdate, YamuxFrameFlags.None, Id, delta).WriteTo(output);
+        return YamuxFrameHeader.Size;
+    }
+
 }

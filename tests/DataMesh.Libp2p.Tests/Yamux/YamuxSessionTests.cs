@@ -58,6 +58,31 @@ public sealed class YamuxSessionTests
     }
 
     [Fact]
+    public async Task AHalfClosedStreamKeepsGrantingWindowForAnAnswerLargerThanTheWindow()
+    {
+        // The request ends (FIN) before any of the answer arrives, so every window update the answer needs is sent
+        // after this side's FIN: the sender stalls for good after one window if half-closed streams stop granting.
+        using var cts = new CancellationTokenSource(Timeout);
+        await using SessionPair pair = SessionPair.Start(output: _output);
+        YamuxStream client = await pair.Client.OpenStreamAsync(cts.Token);
+        await client.Output.WriteAsync(new byte[] { 1 }, cts.Token);
+        await client.CloseWriteAsync(cts.Token);
+
+        YamuxStream server = await pair.Server.AcceptStreamAsync(cts.Token);
+        Assert.Equal(new byte[] { 1 }, await SessionPair.ReadToEndAsync(server.Input, cts.Token));
+        byte[] answer = RandomNumberGenerator.GetBytes(YamuxOptions.SpecInitialWindowSize * 4 + 17);
+        Task answering = Task.Run(async () =>
+        {
+            await server.Output.WriteAsync(answer, cts.Token);
+            await server.CloseWriteAsync(cts.Token);
+        }, cts.Token);
+
+        byte[] received = await SessionPair.ReadToEndAsync(client.Input, cts.Token);
+        await answering;
+        Assert.True(answer.AsSpan().SequenceEqual(received));
+    }
+
+    [Fact]
     public async Task ManyConcurrentStreamsEchoIndependently()
     {
         using var cts = new CancellationTokenSource(Timeout);
