@@ -93,7 +93,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
             }, loggerFactory.CreateLogger<ChunkStore>(), cancellationToken).ConfigureAwait(false);
             catalog = await FileCatalog.OpenAsync(Path.Combine(dataDir, "catalog.json"), cancellationToken).ConfigureAwait(false);
 
-            ITransport transport = start.InMemoryNetwork is { } network ? new InMemoryTransport(network) : new TcpTransport();
+            ITransport transport = start.InMemoryNetwork is { } network ? new InMemoryTransport(network) : new TcpTransport(new TcpTransportOptions(), loggerFactory.CreateLogger<TcpTransport>());
             var hostOptions = HostOptions.Default with
             {
                 MaxConnections = options.Network.MaxConnections,
