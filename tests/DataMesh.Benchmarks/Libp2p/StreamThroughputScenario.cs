@@ -113,7 +113,7 @@ internal static class StreamThroughputScenario
             Multiaddr address = listener.ListenAddresses[0].WithPeerId(listener.PeerId);
             for (int i = 0; i < count; i++)
             {
-                Libp2pHost dialer = new(DataMesh.Libp2p.Identity.Identity.Generate(), [new TcpTransport()]);
+                Libp2pHost dialer = new(DataMesh.Libp2p.Identity.Identity.Generate(), [new TcpTransport(new TcpTransportOptions())]);
                 dialers.Add(dialer);
                 await dialer.DialAsync(address, CancellationToken.None);
             }
@@ -141,7 +141,7 @@ internal static class StreamThroughputScenario
 
     private static async Task<Libp2pHost> StartHostAsync(HostOptions? options = null)
     {
-        var host = new Libp2pHost(DataMesh.Libp2p.Identity.Identity.Generate(), [new TcpTransport()], options);
+        var host = new Libp2pHost(DataMesh.Libp2p.Identity.Identity.Generate(), [new TcpTransport(new TcpTransportOptions())], options);
         await host.ListenAsync([Multiaddr.Parse("/ip4/127.0.0.1/tcp/0")], CancellationToken.None);
         return host;
     }
