@@ -100,7 +100,7 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
     {
         var input = _raw.Input;
         var output = _inbound.Writer;
-        var scratch = ArrayPool<byte>.Shared.Rent(MaxFrameLength);
+        var scratch = new ScratchBuffer(MaxFrameLength);
         Exception? error = null;
         try
         {
@@ -109,6 +109,7 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
                 var result = await input.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
                 var written = DecryptFrames(ref buffer, output, scratch, out var more);
+                scratch.Release(); // idle connections hold no 64 KiB buffers
                 if (more)
                 {
                     // Stopped at the flush budget: mark nothing as examined so the next read returns at once.
@@ -146,7 +147,7 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(scratch);
+            scratch.Release();
         }
         await input.CompleteAsync(error).ConfigureAwait(false);
         await output.CompleteAsync(error).ConfigureAwait(false);
@@ -154,7 +155,7 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
 
     /// <summary>Decrypts whole frames from the front of <paramref name="buffer"/> straight into the inbound pipe, up to
     /// the flush budget. <paramref name="more"/> is true when it stopped because of the budget.</summary>
-    private int DecryptFrames(ref ReadOnlySequence<byte> buffer, PipeWriter output, byte[] scratch, out bool more)
+    private int DecryptFrames(ref ReadOnlySequence<byte> buffer, PipeWriter output, ScratchBuffer scratch, out bool more)
     {
         var written = 0;
         more = false;
@@ -172,8 +173,9 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
             }
             else
             {
-                frame.CopyTo(scratch);
-                ciphertext = scratch.AsSpan(0, frameLength);
+                byte[] gathered = scratch.Get();
+                frame.CopyTo(gathered);
+                ciphertext = gathered.AsSpan(0, frameLength);
             }
             var plaintextLength = frameLength - NoiseCipherState.TagSize;
             if (!_receiver.TryDecrypt(ciphertext, output.GetSpan(plaintextLength)))
@@ -195,7 +197,7 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
     {
         var input = _outbound.Reader;
         var output = _raw.Output;
-        var scratch = ArrayPool<byte>.Shared.Rent(MaxPlaintextLength);
+        var scratch = new ScratchBuffer(MaxPlaintextLength);
         Exception? error = null;
         try
         {
@@ -207,6 +209,7 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
                 while (!buffer.IsEmpty)
                 {
                     EncryptFrames(ref buffer, output, scratch);
+                    scratch.Release();
                     var flush = await output.FlushAsync().ConfigureAwait(false);
                     if (flush.IsCompleted || flush.IsCanceled)
                     {
@@ -227,7 +230,7 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(scratch);
+            scratch.Release();
         }
         await input.CompleteAsync(error).ConfigureAwait(false);
         try
@@ -245,7 +248,7 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
     /// output, up to the flush budget. Frames follow segment boundaries so plaintext is encrypted in place from the
     /// pipe's memory (a segment longer than a frame is cut into equal parts); only runs of small segments are gathered
     /// into <paramref name="scratch"/>, since the AEAD needs contiguous input.</summary>
-    private void EncryptFrames(ref ReadOnlySequence<byte> buffer, PipeWriter output, byte[] scratch)
+    private void EncryptFrames(ref ReadOnlySequence<byte> buffer, PipeWriter output, ScratchBuffer scratch)
     {
         var budget = FlushEvery;
         while (!buffer.IsEmpty && budget > 0)
@@ -260,8 +263,9 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
             else
             {
                 var length = (int)Math.Min(buffer.Length, MaxPlaintextLength);
-                buffer.Slice(0, length).CopyTo(scratch);
-                plaintext = scratch.AsSpan(0, length);
+                byte[] gathered = scratch.Get();
+                buffer.Slice(0, length).CopyTo(gathered);
+                plaintext = gathered.AsSpan(0, length);
             }
             var frameLength = plaintext.Length + NoiseCipherState.TagSize;
             var destination = output.GetSpan(NoiseFraming.LengthPrefixSize + frameLength);
@@ -280,4 +284,22 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
         OperationCanceledException => new NoiseProtocolException($"The Noise channel was aborted while {direction}.", ex),
         _ => new NoiseProtocolException($"The Noise channel failed while {direction}: {ex.Message}", ex),
     };
+
+    /// <summary>A pooled buffer rented only while a frame that straddles pipe segments is gathered, and given back
+    /// after each batch, so the thousands of idle connections of a busy node hold none.</summary>
+    private sealed class ScratchBuffer(int size)
+    {
+        private byte[]? _array;
+
+        public byte[] Get() => _array ??= ArrayPool<byte>.Shared.Rent(size);
+
+        public void Release()
+        {
+            if (_array is { } array)
+            {
+                _array = null;
+                ArrayPool<byte>.Shared.Return(array);
+            }
+        }
+    }
 }
