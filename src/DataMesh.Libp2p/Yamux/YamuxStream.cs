@@ -326,21 +326,40 @@ public sealed class YamuxStream : IDuplexPipe, IAsyncDisposable
         YamuxFrameFlags openFlag;
         uint delta;
         bool sendReset;
+        bool finSent = false;
         lock (_gate)
         {
             if (_outboundDone)
             {
-                return 0;
-            }
+                // Our FIN closed only our direction: while the peer keeps sending it still needs window updates,
+                // or a peer answering after our FIN (an echo) stalls once its window is used up.
+                delta = _inboundDone || _resetRequested ? 0 : _receiveWindow.TakeUpdate(roundTripTime, force: false);
+                if (delta == 0)
+                {
+                    return 0;
+                }
 
-            openFlag = _openFlagPending;
-            sendReset = _resetRequested;
-            delta = sendReset || _remoteReset || _remoteFin ? 0 : _receiveWindow.TakeUpdate(roundTripTime, force: openFlag != YamuxFrameFlags.None);
-            _openFlagPending = YamuxFrameFlags.None;
-            if (sendReset || _remoteReset)
-            {
-                _outboundDone = true;
+                openFlag = YamuxFrameFlags.None;
+                sendReset = false;
+                finSent = true;
             }
+            else
+            {
+                openFlag = _openFlagPending;
+                sendReset = _resetRequested;
+                delta = sendReset || _remoteReset || _remoteFin ? 0 : _receiveWindow.TakeUpdate(roundTripTime, force: openFlag != YamuxFrameFlags.None);
+                _openFlagPending = YamuxFrameFlags.None;
+                if (sendReset || _remoteReset)
+                {
+                    _outboundDone = true;
+                }
+            }
+        }
+
+        if (finSent)
+        {
+            new YamuxFrameHeader(YamuxFrameType.WindowUpdate, YamuxFrameFlags.None, Id, delta).WriteTo(output);
+            return YamuxFrameHeader.Size;
         }
 
         if (sendReset || _remoteReset)
