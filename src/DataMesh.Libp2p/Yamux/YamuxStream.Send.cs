@@ -74,18 +74,26 @@ public sealed partial class YamuxStream
             return written;
         }
 
-        YamuxFrameFlags flags = sendFin ? YamuxFrameFlags.Fin : YamuxFrameFlags.None;
-        new YamuxFrameHeader(YamuxFrameType.Data, flags, Id, (uint)chunk).WriteTo(output);
         ReadOnlySequence<byte> payload = buffer.Slice(0, chunk);
-        foreach (ReadOnlyMemory<byte> segment in payload)
+        if (chunk > 0)
         {
-            output.Write(segment.Span);
+            new YamuxFrameHeader(YamuxFrameType.Data, YamuxFrameFlags.None, Id, (uint)chunk).WriteTo(output);
+            foreach (ReadOnlyMemory<byte> segment in payload)
+            {
+                output.Write(segment.Span);
+            }
+
+            written += YamuxFrameHeader.Size + chunk;
         }
 
-        written += YamuxFrameHeader.Size + chunk;
         _outbound.Reader.AdvanceTo(payload.End);
         if (sendFin)
         {
+            // FIN travels alone, after the last data frame: js-libp2p's yamux applies a frame's flags before its
+            // payload, so a FIN riding on data closes its read side and the payload is dropped (go and js send
+            // FIN this way too).
+            new YamuxFrameHeader(YamuxFrameType.WindowUpdate, YamuxFrameFlags.Fin, Id, 0).WriteTo(output);
+            written += YamuxFrameHeader.Size;
             _outbound.Reader.Complete();
             lock (_gate)
             {
