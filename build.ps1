@@ -290,7 +290,7 @@ function New-MamlHelp([string[]] $Cmdlets, [string] $Destination) {
             if (-not $doc.Synopsis) { throw "${mdPath}: no SYNOPSIS." }
             if (-not $doc.Description) { throw "${mdPath}: no DESCRIPTION." }
             if (-not @($doc.Examples | Where-Object Code)) { throw "${mdPath}: no example with code." }
-            $allParameters = @($cmd.Sets.Parameters | Sort-Object Name -Unique)
+            $allParameters = @($cmd.Sets | ForEach-Object { $_.Parameters } | Sort-Object Name -Unique)
             foreach ($p in $allParameters) {
                 if (-not $doc.Parameters.Contains($p.Name)) { throw "${mdPath}: parameter -$($p.Name) is not documented." }
             }
