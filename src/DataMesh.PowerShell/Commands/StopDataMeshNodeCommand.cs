@@ -31,7 +31,7 @@ public sealed class StopDataMeshNodeCommand : DataMeshCmdlet
 
     protected override void EndProcessing()
     {
-        if (!_sawInput)
+        if (!_sawInput && !MyInvocation.ExpectingInput)
         {
             if (SessionRegistry.Default is { } session)
             {
