@@ -73,6 +73,30 @@ Describe 'Node sessions' {
         }
         (Get-DataMeshNode | Where-Object IsDefault).PeerId | Should -Be $client.PeerId
     }
+    It 'runs a node with -Wait until the pipeline is stopped, then stops it' {
+        $dataPath = Join-Path $root 'waiting'
+        $ps = [powershell]::Create([System.Management.Automation.RunspaceMode]::NewRunspace)
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument($ModulePath).AddStatement().
+                AddCommand('Start-DataMeshNode').AddParameter('ListenAddress', '/ip4/127.0.0.1/tcp/0').
+                AddParameter('DataPath', $dataPath).AddParameter('ConfigPath', $configPath).AddParameter('Wait')
+            $async = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(15)
+            while (-not (Get-DataMeshNode | Where-Object DataPath -eq $dataPath) -and -not $async.IsCompleted -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 20
+            }
+            Get-DataMeshNode | Where-Object DataPath -eq $dataPath | Should -Not -BeNullOrEmpty
+            $async.IsCompleted | Should -BeFalse -Because '-Wait keeps the command running'
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 1
+            Get-DataMeshNode | Where-Object DataPath -eq $dataPath | Should -BeNullOrEmpty
+            (Get-DataMeshNode | Where-Object IsDefault).PeerId | Should -Be $client.PeerId
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
 }
 
 Describe 'Peers' {
