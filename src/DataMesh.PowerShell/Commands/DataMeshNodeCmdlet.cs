@@ -125,7 +125,7 @@ public abstract class DataMeshNodeCmdlet : DataMeshCmdlet
             NodeErrorKind.PeerUnreachable => (ErrorIds.PeerUnreachable, ErrorCategory.ConnectionError),
             NodeErrorKind.DestinationExists => (ErrorIds.DestinationExists, ErrorCategory.ResourceExists),
             NodeErrorKind.NotARecipient => (ErrorIds.NotARecipient, ErrorCategory.PermissionDenied),
-            NodeErrorKind.Network => (ErrorIds.PeerUnreachable, ErrorCategory.ConnectionError),
+            NodeErrorKind.Network => (failedId, ErrorCategory.ConnectionError),
             _ => (failedId, ErrorCategory.InvalidData),
         };
         return new ErrorRecord(error, id, category, target);
