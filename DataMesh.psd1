@@ -12,6 +12,16 @@
     CmdletsToExport      = @(
         'Get-DataMeshConfig'
         'Set-DataMeshConfig'
+        'Start-DataMeshNode'
+        'Stop-DataMeshNode'
+        'Get-DataMeshNode'
+        'Test-DataMeshPeer'
+        'Get-DataMeshPeer'
+        'Get-DataMeshPeerStats'
+        'Send-DataMeshFile'
+        'Receive-DataMeshFile'
+        'Get-DataMeshFile'
+        'Export-DataMeshIdentity'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

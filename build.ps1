@@ -9,7 +9,9 @@
              dependencies/ with every engine and third-party assembly plus native runtimes).
       test   build, every xUnit project (dotnet test), then the Pester tests in a child pwsh process;
              ends with one line "N passed, N failed[, N skipped]" and a non-zero exit code on any failure.
-      demo   build, then shows the effective configuration and what the demo will do.
+      demo   build, then runs examples/Demo-LocalMesh.ps1: 6 storage nodes and 2 clients on loopback in one pwsh
+             process, a 32 MiB random file sent from one client and received on the other, SHA-256 compared,
+             peer statistics shown, nodes stopped; non-zero exit code on any failure.
       bench  dotnet run -c Release --project tests/DataMesh.Benchmarks -- <BenchArgs>.
       clean  removes out/ and every bin/ and obj/ folder.
     Needs only the .NET 10 SDK (and Node.js when the interop tests ship a package.json):
@@ -290,7 +292,7 @@ function New-MamlHelp([string[]] $Cmdlets, [string] $Destination) {
             if (-not $doc.Synopsis) { throw "${mdPath}: no SYNOPSIS." }
             if (-not $doc.Description) { throw "${mdPath}: no DESCRIPTION." }
             if (-not @($doc.Examples | Where-Object Code)) { throw "${mdPath}: no example with code." }
-            $allParameters = @($cmd.Sets.Parameters | Sort-Object Name -Unique)
+            $allParameters = @($cmd.Sets | ForEach-Object { $_.Parameters } | Sort-Object Name -Unique)
             foreach ($p in $allParameters) {
                 if (-not $doc.Parameters.Contains($p.Name)) { throw "${mdPath}: parameter -$($p.Name) is not documented." }
             }
@@ -480,24 +482,11 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
-    Write-Step 'demo'
-    $config = Join-Path $Root 'config.toml'
-    $script = @"
-`$ErrorActionPreference = 'Stop'
-Import-Module $(Get-QuotedLiteral $ModuleDir)
-Write-Host 'DataMesh module loaded:' (Get-Command -Module DataMesh | ForEach-Object Name) -Separator ' '
-Write-Host ''
-Write-Host 'Effective configuration (defaults < $(Split-Path $config -Leaf) < DATAMESH_* environment variables):'
-Get-DataMeshConfig -Path $(Get-QuotedLiteral $config) |
-    Format-Table Key, @{ Name = 'Value'; Expression = { `$_.DisplayValue } }, Source, Origin -AutoSize |
-    Out-String -Width 250 | Write-Host
-Write-Host 'What the demo will do once the node cmdlets exist (they are not in this version yet):'
-Write-Host '  1. start two DataMesh nodes on loopback and connect them over libp2p (TCP + Noise + Yamux);'
-Write-Host '  2. add a file on one node: chunk, encrypt, erasure-code and spread its shards;'
-Write-Host '  3. fetch the file on the other node, rebuild it and check it byte for byte.'
-Write-Host 'Nothing network-related was started.'
-"@
-    $null = Invoke-ChildPwsh $script
+    Write-Step 'demo: a local mesh of 6 storage nodes and 2 clients in one pwsh process (examples/Demo-LocalMesh.ps1)'
+    # A child process, so the nodes and the assemblies they load end with it; a failed step exits non-zero there,
+    # which Invoke-Native turns into a failure here.
+    $demo = Join-Path $Root 'examples/Demo-LocalMesh.ps1'
+    $null = Invoke-ChildPwsh "& $(Get-QuotedLiteral $demo) -ModulePath $(Get-QuotedLiteral $ModuleDir) -StorageNodes 6 -SizeMiB 32 -MaxConcurrency 8"
 }
 
 function Invoke-Bench {

@@ -12,7 +12,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Node {PeerId} stopped")]
     public static partial void Stopped(ILogger logger, PeerId peerId);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Could not connect to {Address}: {Reason}")]
+    // Information, not Warning: ConnectAsync returns the failure, and its caller decides how loudly to report it.
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Could not connect to {Address}: {Reason}")]
     public static partial void ConnectFailed(ILogger logger, Multiaddr address, string reason);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Sent {Name} ({Size} bytes) as {FileKey} in {Duration}")]

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using DataMesh.Core.Configuration;
 using DataMesh.Core.Diagnostics;
 
@@ -9,9 +10,16 @@ namespace DataMesh.PowerShell.Commands;
 /// pipeline thread into the Verbose/Debug/Warning streams, and the mapping of engine errors to error records.
 /// Engine types appear only inside method bodies: the cmdlet assembly is loaded before they can be resolved.
 /// </summary>
-public abstract class DataMeshCmdlet : PSCmdlet
+public abstract class DataMeshCmdlet : PSCmdlet, IDisposable
 {
+    /// <summary>How often a waiting cmdlet drains logs and progress on the pipeline thread.</summary>
+    private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly CancellationTokenSource _stopping = new();
     private object? _log;
+
+    /// <summary>Cancelled by StopProcessing (Ctrl+C, or a downstream Select-Object -First): pass it to every engine call.</summary>
+    private protected CancellationToken CancelToken => _stopping.Token;
 
     /// <summary>The queue engine calls log into; created on first use, drained by <see cref="FlushLog"/>.</summary>
     private protected PipelineLogQueue Log => (PipelineLogQueue)(_log ??= new PipelineLogQueue(includeDebug: IsDebugRequested()));
@@ -19,10 +27,15 @@ public abstract class DataMeshCmdlet : PSCmdlet
     /// <summary>Writes queued engine log entries to the host's streams. Call on the pipeline thread only.</summary>
     private protected void FlushLog()
     {
-        if (_log is not PipelineLogQueue log)
+        if (_log is PipelineLogQueue log)
         {
-            return;
+            FlushLog(log);
         }
+    }
+
+    /// <summary>Writes the entries of <paramref name="log"/> (a session's queue) to the host's streams.</summary>
+    private protected void FlushLog(PipelineLogQueue log)
+    {
         while (log.TryDequeue(out var entry))
         {
             switch (entry.Level)
@@ -38,13 +51,64 @@ public abstract class DataMeshCmdlet : PSCmdlet
                     break;
             }
         }
-        if (log.DroppedCount > 0)
+        // A session's queue outlives cmdlets: report each loss once, not at every drain.
+        StrongBox<long> reported = ReportedDrops.GetValue(log, _ => new StrongBox<long>());
+        long dropped = log.DroppedCount;
+        if (dropped > reported.Value)
         {
-            WriteWarning($"{log.DroppedCount} log messages were dropped because they arrived faster than they could be shown.");
+            WriteWarning($"{dropped - reported.Value} log messages were dropped because they arrived faster than they could be shown.");
+            reported.Value = dropped;
         }
     }
 
+    private static readonly ConditionalWeakTable<object, StrongBox<long>> ReportedDrops = new();
+
     protected override void EndProcessing() => FlushLog();
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>
+    /// Waits on the pipeline thread for engine work running on other threads, draining logs (and, through
+    /// <paramref name="onTick"/>, progress) every 100 ms, so output is written only from this thread. Returns the
+    /// result or rethrows the task's own exception; a cancellation caused by stopping becomes PipelineStoppedException.
+    /// </summary>
+    private protected T WaitFor<T>(Task<T> task, PipelineLogQueue? log = null, Action? onTick = null)
+    {
+        Task[] waitOn = [task];
+        while (Task.WaitAny(waitOn, PumpInterval) < 0)
+        {
+            Drain(log, onTick);
+        }
+        Drain(log, onTick);
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    private protected void WaitFor(Task task, PipelineLogQueue? log = null) =>
+        WaitFor(task.ContinueWith(t => { t.GetAwaiter().GetResult(); return true; }, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default), log);
+
+    private void Drain(PipelineLogQueue? log, Action? onTick)
+    {
+        FlushLog();
+        if (log is not null)
+        {
+            FlushLog(log);
+        }
+        onTick?.Invoke();
+    }
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>The user's -Path resolved against the current PowerShell location (which is not the process directory).</summary>
     private protected string? ResolveUserPath(string? path) =>

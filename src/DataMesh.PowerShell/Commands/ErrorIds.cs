@@ -17,4 +17,46 @@ public static class ErrorIds
 
     /// <summary>The configuration file could not be read or written.</summary>
     public const string ConfigAccessFailed = "DataMesh.ConfigAccessFailed";
+
+    /// <summary>A node could not start (bad listen address, port in use, unreadable data directory or keystore).</summary>
+    public const string NodeStartFailed = "DataMesh.NodeStartFailed";
+
+    /// <summary>Another node in this process already uses the -DataPath.</summary>
+    public const string DataPathInUse = "DataMesh.DataPathInUse";
+
+    /// <summary>A -Bootstrap address could not be reached when the node started.</summary>
+    public const string BootstrapFailed = "DataMesh.BootstrapFailed";
+
+    /// <summary>No node runs for Stop-DataMeshNode, or the -Session given has been stopped.</summary>
+    public const string SessionNotFound = "DataMesh.SessionNotFound";
+
+    /// <summary>An -Address is not a multiaddr (or is this node's own).</summary>
+    public const string AddressInvalid = "DataMesh.AddressInvalid";
+
+    /// <summary>A peer could not be dialed or did not answer a ping.</summary>
+    public const string PeerUnreachable = "DataMesh.PeerUnreachable";
+
+    /// <summary>A -Path for Send-DataMeshFile names no file.</summary>
+    public const string FileNotFound = "DataMesh.FileNotFound";
+
+    /// <summary>A -Recipient is not a public identity string.</summary>
+    public const string RecipientInvalid = "DataMesh.RecipientInvalid";
+
+    /// <summary>Some shard of a file could not be stored on enough peers.</summary>
+    public const string SendFailed = "DataMesh.SendFailed";
+
+    /// <summary>A -FileKey is not a "dm1…" file key.</summary>
+    public const string FileKeyInvalid = "DataMesh.FileKeyInvalid";
+
+    /// <summary>No reachable peer has the file's manifest.</summary>
+    public const string FileNotOnMesh = "DataMesh.FileNotOnMesh";
+
+    /// <summary>The file was not shared with this node's user identity.</summary>
+    public const string NotARecipient = "DataMesh.NotARecipient";
+
+    /// <summary>The receive destination exists (use -Force to replace it).</summary>
+    public const string DestinationExists = "DataMesh.DestinationExists";
+
+    /// <summary>Too many shards of a stripe are unavailable, or the received data failed verification.</summary>
+    public const string ReceiveFailed = "DataMesh.ReceiveFailed";
 }

@@ -7,7 +7,8 @@ namespace DataMesh.PowerShell.Loading;
 /// <summary>
 /// Hooks the default load context when the module is imported: when the cmdlet assembly (loaded by PowerShell
 /// in the default context) needs DataMesh.Core, it is served from <see cref="DataMeshLoadContext"/>, and from
-/// there every third-party dependency resolves inside that context. Unhooked when the module is removed.
+/// there every third-party dependency resolves inside that context. Unhooked when the module is removed, after
+/// every node started in this process has been stopped.
 /// This type must not mention engine types: it runs before they can be resolved.
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
@@ -24,7 +25,12 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
         AssemblyLoadContext.Default.Resolving += ResolveEngineAssembly;
     }
 
-    public void OnRemove(PSModuleInfo psModuleInfo) => AssemblyLoadContext.Default.Resolving -= ResolveEngineAssembly;
+    public void OnRemove(PSModuleInfo psModuleInfo)
+    {
+        // Nodes first, while the engine can still be resolved: their listeners and stores must not outlive the module.
+        Sessions.SessionRegistry.StopAll();
+        AssemblyLoadContext.Default.Resolving -= ResolveEngineAssembly;
+    }
 
     private static Assembly? ResolveEngineAssembly(AssemblyLoadContext context, AssemblyName name)
     {

@@ -1,0 +1,97 @@
+using System.Management.Automation;
+using DataMesh.Core.Configuration;
+using DataMesh.PowerShell.Output;
+using DataMesh.PowerShell.Sessions;
+
+namespace DataMesh.PowerShell.Commands;
+
+/// <summary>
+/// Starts a DataMesh node in this PowerShell process and makes it the default session. Several nodes may run at
+/// once, each with its own -DataPath. With -Wait the command blocks until Ctrl+C, then stops the node.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "DataMeshNode")]
+[OutputType(typeof(DataMeshNodeInfo))]
+public sealed class StartDataMeshNodeCommand : DataMeshNodeCmdlet
+{
+    /// <summary>Multiaddrs to listen on; port 0 picks a free port. Overrides network.listen_addresses.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ListenAddress { get; set; }
+
+    /// <summary>The node's data directory (keys, chunk store, catalog). Overrides storage.data_dir.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? DataPath { get; set; }
+
+    /// <summary>The config.toml to read instead of DATAMESH_CONFIG or the user's config folder.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConfigPath { get; set; }
+
+    /// <summary>Multiaddrs (with /p2p/&lt;id&gt;) of peers to connect to. Overrides network.bootstrap_nodes.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[]? Bootstrap { get; set; }
+
+    /// <summary>Store nothing for others: only send and receive.</summary>
+    [Parameter]
+    public SwitchParameter ClientMode { get; set; }
+
+    /// <summary>Block until Ctrl+C, then stop the node.</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    protected override void EndProcessing()
+    {
+        string? configPath = ResolveUserPath(ConfigPath);
+        DataMeshConfiguration configuration;
+        try
+        {
+            configuration = ConfigurationLoader.Load(configPath, ConfigurationEnvironment.Process, Log);
+        }
+        catch (ConfigurationException error)
+        {
+            FlushLog();
+            ThrowTerminatingError(ToErrorRecord(error, configPath));
+            return;
+        }
+        FlushLog();
+
+        DataMeshOptions options = configuration.Options;
+        options = options with
+        {
+            Network = options.Network with
+            {
+                ListenAddresses = ListenAddress ?? options.Network.ListenAddresses,
+                BootstrapNodes = Bootstrap ?? options.Network.BootstrapNodes,
+            },
+            Storage = options.Storage with { DataDir = ResolveUserPath(DataPath) ?? options.Storage.DataDir },
+        };
+        bool storageEnabled = !ClientMode && options.Storage.StorageEnabled;
+        bool debug = MyInvocation.BoundParameters.ContainsKey("Debug");
+        DataMeshSession session = StartSession(options, storageEnabled, options.Network.BootstrapNodes, debug);
+        WriteObject(DataMeshNodeInfo.From(session));
+        if (Wait)
+        {
+            WaitUntilStopped(session);
+        }
+    }
+
+    private void WaitUntilStopped(DataMeshSession session)
+    {
+        WriteVerbose($"Running {session} until Ctrl+C.");
+        try
+        {
+            WaitFor(Task.Delay(Timeout.Infinite, CancelToken), session.Log);
+        }
+        catch (PipelineStoppedException)
+        {
+            // Ctrl+C: the normal way out.
+        }
+        finally
+        {
+            SessionRegistry.Remove(session);
+            session.StopAsync().GetAwaiter().GetResult();
+        }
+    }
+}

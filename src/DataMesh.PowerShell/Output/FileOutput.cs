@@ -1,0 +1,90 @@
+namespace DataMesh.PowerShell.Output;
+
+/// <summary>A file stored on the mesh (Send-DataMeshFile).</summary>
+public sealed class DataMeshSentFile
+{
+    /// <summary>The key to hand to Receive-DataMeshFile ("dm1…").</summary>
+    public required string FileKey { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>The local file that was sent.</summary>
+    public required string Path { get; init; }
+
+    public required long Size { get; init; }
+
+    public required int Stripes { get; init; }
+
+    public required int Shards { get; init; }
+
+    public required int DataShards { get; init; }
+
+    public required int ParityShards { get; init; }
+
+    public required TimeSpan Duration { get; init; }
+
+    /// <summary>File bytes per second over the transfer, in MB/s (10^6 bytes).</summary>
+    public required double Throughput { get; init; }
+
+    public required int Retries { get; init; }
+
+    public required int HedgesFired { get; init; }
+}
+
+/// <summary>A file fetched from the mesh (Receive-DataMeshFile).</summary>
+public sealed class DataMeshReceivedFile
+{
+    public required string FileKey { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>Where the file was written.</summary>
+    public required string Path { get; init; }
+
+    public required long Size { get; init; }
+
+    public required int Stripes { get; init; }
+
+    /// <summary>Stripes that needed parity shards to be rebuilt.</summary>
+    public required int StripesRebuilt { get; init; }
+
+    public required TimeSpan Duration { get; init; }
+
+    /// <summary>File bytes per second over the transfer, in MB/s (10^6 bytes).</summary>
+    public required double Throughput { get; init; }
+
+    public required int Retries { get; init; }
+
+    public required int HedgesFired { get; init; }
+}
+
+/// <summary>A file this user sent, from the local catalog (Get-DataMeshFile).</summary>
+public sealed class DataMeshFileInfo
+{
+    public required string FileKey { get; init; }
+
+    public required string Name { get; init; }
+
+    public required long Size { get; init; }
+
+    public required string[] Tags { get; init; }
+
+    public required DateTimeOffset Created { get; init; }
+
+    public required int ChunkSize { get; init; }
+
+    public required int DataShards { get; init; }
+
+    public required int ParityShards { get; init; }
+
+    public required long Stripes { get; init; }
+
+    public required int Recipients { get; init; }
+}
+
+internal static class Throughput
+{
+    /// <summary>MB/s (10^6 bytes), 0 for an instantaneous transfer.</summary>
+    public static double MegabytesPerSecond(long bytes, TimeSpan duration) =>
+        duration <= TimeSpan.Zero ? 0 : Math.Round(bytes / 1e6 / duration.TotalSeconds, 2);
+}
