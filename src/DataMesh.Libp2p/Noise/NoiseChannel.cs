@@ -1,0 +1,263 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using DataMesh.Libp2p.Identity;
+
+namespace DataMesh.Libp2p.Noise;
+
+/// <summary>
+/// The Noise transport phase over a raw connection. <see cref="Output"/> takes plaintext, which a background loop
+/// encrypts into frames of at most 65535 bytes (ciphertext plus tag); another loop decrypts incoming frames into
+/// <see cref="Input"/>. Both directions are bounded by pipe pause thresholds. Completing <see cref="Output"/> sends
+/// what was written and then closes the raw output; <see cref="DisposeAsync"/> aborts whatever is still pending
+/// (await <see cref="OutputCompleted"/> first for a graceful close).
+/// </summary>
+public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
+{
+    /// <summary>Largest Noise transport message (ciphertext plus tag).</summary>
+    public const int MaxFrameLength = 65535;
+
+    /// <summary>Largest plaintext per frame.</summary>
+    public const int MaxPlaintextLength = MaxFrameLength - NoiseCipherState.TagSize;
+
+    private const int BufferedBytesLimit = 1024 * 1024;
+
+    /// <summary>Bytes processed between flushes, so one large batch is pipelined rather than buffered whole.</summary>
+    private const int FlushEvery = 256 * 1024;
+
+    private static readonly PipeOptions ChannelPipeOptions = new(
+        pauseWriterThreshold: BufferedBytesLimit,
+        resumeWriterThreshold: BufferedBytesLimit / 2,
+        minimumSegmentSize: 64 * 1024,
+        useSynchronizationContext: false);
+
+    private readonly IDuplexPipe _raw;
+    private readonly NoiseCipherState _sender;
+    private readonly NoiseCipherState _receiver;
+    private readonly Pipe _inbound = new(ChannelPipeOptions);
+    private readonly Pipe _outbound = new(ChannelPipeOptions);
+    private readonly Task _readLoop;
+    private readonly Task _writeLoop;
+    private int _disposed;
+
+    internal NoiseChannel(IDuplexPipe raw, NoiseHandshakeResult handshake)
+    {
+        _raw = raw;
+        _sender = handshake.Sender;
+        _receiver = handshake.Receiver;
+        RemotePublicKey = handshake.RemoteIdentityKey;
+        RemotePeer = handshake.RemotePeer;
+        RemoteExtensions = handshake.RemoteExtensions;
+        _readLoop = Task.Run(ReadLoopAsync);
+        _writeLoop = Task.Run(WriteLoopAsync);
+    }
+
+    public PeerId RemotePeer { get; }
+
+    public PublicKey RemotePublicKey { get; }
+
+    /// <summary>The remote's Noise extensions (e.g. offered stream muxers), if any.</summary>
+    public NoiseExtensions? RemoteExtensions { get; }
+
+    /// <summary>Decrypted data from the remote.</summary>
+    public PipeReader Input => _inbound.Reader;
+
+    /// <summary>Plaintext to send to the remote.</summary>
+    public PipeWriter Output => _outbound.Writer;
+
+    /// <summary>Completes once <see cref="Output"/> has been completed and everything written to it was encrypted and
+    /// handed to the raw connection (or the write side failed or was aborted).</summary>
+    public Task OutputCompleted => _writeLoop;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await _outbound.Writer.CompleteAsync().ConfigureAwait(false);
+        await _inbound.Reader.CompleteAsync().ConfigureAwait(false);
+        _outbound.Reader.CancelPendingRead();
+        _raw.Input.CancelPendingRead();
+        _raw.Output.CancelPendingFlush();
+        // The loops catch everything; awaiting them here guarantees no work outlives the channel.
+        await Task.WhenAll(_readLoop, _writeLoop).ConfigureAwait(false);
+        _sender.Dispose();
+        _receiver.Dispose();
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var input = _raw.Input;
+        var output = _inbound.Writer;
+        var scratch = ArrayPool<byte>.Shared.Rent(MaxFrameLength);
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var written = DecryptFrames(ref buffer, output, scratch, out var more);
+                if (more)
+                {
+                    // Stopped at the flush budget: mark nothing as examined so the next read returns at once.
+                    input.AdvanceTo(buffer.Start);
+                }
+                else
+                {
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
+                if (written > 0)
+                {
+                    var flush = await output.FlushAsync().ConfigureAwait(false);
+                    if (flush.IsCompleted || flush.IsCanceled)
+                    {
+                        break;
+                    }
+                }
+                if (result.IsCanceled)
+                {
+                    break;
+                }
+                if (result.IsCompleted && !more)
+                {
+                    if (!buffer.IsEmpty)
+                    {
+                        throw new NoiseProtocolException($"The connection closed in the middle of a Noise frame ({buffer.Length} bytes left over).");
+                    }
+                    break;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            error = Wrap(ex, "receiving");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+        await input.CompleteAsync(error).ConfigureAwait(false);
+        await output.CompleteAsync(error).ConfigureAwait(false);
+    }
+
+    /// <summary>Decrypts whole frames from the front of <paramref name="buffer"/> straight into the inbound pipe, up to
+    /// the flush budget. <paramref name="more"/> is true when it stopped because of the budget.</summary>
+    private int DecryptFrames(ref ReadOnlySequence<byte> buffer, PipeWriter output, byte[] scratch, out bool more)
+    {
+        var written = 0;
+        more = false;
+        while (NoiseFraming.TryReadFrame(ref buffer, out var frame))
+        {
+            var frameLength = (int)frame.Length;
+            if (frameLength < NoiseCipherState.TagSize)
+            {
+                throw new NoiseProtocolException($"Noise frame of {frameLength} bytes is shorter than the {NoiseCipherState.TagSize}-byte tag.");
+            }
+            ReadOnlySpan<byte> ciphertext;
+            if (frame.IsSingleSegment)
+            {
+                ciphertext = frame.FirstSpan;
+            }
+            else
+            {
+                frame.CopyTo(scratch);
+                ciphertext = scratch.AsSpan(0, frameLength);
+            }
+            var plaintextLength = frameLength - NoiseCipherState.TagSize;
+            if (!_receiver.TryDecrypt(ciphertext, output.GetSpan(plaintextLength)))
+            {
+                throw new NoiseProtocolException("A Noise frame failed authentication: the data was corrupted or tampered with.");
+            }
+            output.Advance(plaintextLength);
+            written += plaintextLength;
+            if (written >= FlushEvery)
+            {
+                more = true;
+                break;
+            }
+        }
+        return written;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var input = _outbound.Reader;
+        var output = _raw.Output;
+        var scratch = ArrayPool<byte>.Shared.Rent(MaxPlaintextLength);
+        Exception? error = null;
+        try
+        {
+            var open = true;
+            while (open)
+            {
+                var result = await input.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                while (!buffer.IsEmpty)
+                {
+                    EncryptFrames(ref buffer, output, scratch);
+                    var flush = await output.FlushAsync().ConfigureAwait(false);
+                    if (flush.IsCompleted || flush.IsCanceled)
+                    {
+                        open = false;
+                        break;
+                    }
+                }
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            error = Wrap(ex, "sending");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+        await input.CompleteAsync(error).ConfigureAwait(false);
+        await output.CompleteAsync(error).ConfigureAwait(false);
+    }
+
+    /// <summary>Encrypts plaintext from the front of <paramref name="buffer"/> into frames written directly into the raw
+    /// output, up to the flush budget. A frame whose plaintext straddles segments is gathered into
+    /// <paramref name="scratch"/> first, since the AEAD needs contiguous input.</summary>
+    private void EncryptFrames(ref ReadOnlySequence<byte> buffer, PipeWriter output, byte[] scratch)
+    {
+        var budget = FlushEvery;
+        while (!buffer.IsEmpty && budget > 0)
+        {
+            var length = (int)Math.Min(buffer.Length, MaxPlaintextLength);
+            ReadOnlySpan<byte> plaintext;
+            var first = buffer.FirstSpan;
+            if (first.Length >= length)
+            {
+                plaintext = first[..length];
+            }
+            else
+            {
+                buffer.Slice(0, length).CopyTo(scratch);
+                plaintext = scratch.AsSpan(0, length);
+            }
+            var frameLength = length + NoiseCipherState.TagSize;
+            var destination = output.GetSpan(NoiseFraming.LengthPrefixSize + frameLength);
+            BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)frameLength);
+            _sender.Encrypt(plaintext, destination.Slice(NoiseFraming.LengthPrefixSize, length),
+                destination.Slice(NoiseFraming.LengthPrefixSize + length, NoiseCipherState.TagSize));
+            output.Advance(NoiseFraming.LengthPrefixSize + frameLength);
+            buffer = buffer.Slice(length);
+            budget -= length;
+        }
+    }
+
+    private static Exception Wrap(Exception ex, string direction) => ex switch
+    {
+        Libp2pException => ex,
+        OperationCanceledException => new NoiseProtocolException($"The Noise channel was aborted while {direction}.", ex),
+        _ => new NoiseProtocolException($"The Noise channel failed while {direction}: {ex.Message}", ex),
+    };
+}

@@ -1,0 +1,18 @@
+namespace DataMesh.Libp2p.Protobuf;
+
+/// <summary>Protobuf wire types (the low 3 bits of a field tag).</summary>
+public enum WireType
+{
+    Varint = 0,
+    Fixed64 = 1,
+    LengthDelimited = 2,
+    StartGroup = 3,
+    EndGroup = 4,
+    Fixed32 = 5,
+}
+
+/// <summary>Malformed protobuf bytes: truncated field, over-long varint, bad tag, or a length beyond the input.</summary>
+public sealed class ProtobufFormatException : Libp2pException
+{
+    public ProtobufFormatException(string message) : base(message) { }
+}

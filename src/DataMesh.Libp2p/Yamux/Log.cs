@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace DataMesh.Libp2p.Yamux;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "Yamux session ({Role}) ended: {Reason}")]
+    public static partial void SessionEnded(ILogger logger, string role, string reason);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Yamux protocol violation by the remote peer: {Detail}")]
+    public static partial void ProtocolViolation(ILogger logger, string detail);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Rejected inbound yamux stream {StreamId} with RST: {Why}")]
+    public static partial void InboundStreamRejected(ILogger logger, uint streamId, string why);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "Yamux stream {StreamId} reset: the remote FIN did not arrive within the close timeout")]
+    public static partial void StreamCloseTimedOut(ILogger logger, uint streamId);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Yamux keep-alive ping not answered within {Timeout}; closing the session")]
+    public static partial void KeepAliveTimedOut(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Remote peer sent yamux GoAway with code {Code}")]
+    public static partial void RemoteGoAway(ILogger logger, YamuxGoAwayCode code);
+}

@@ -1,0 +1,122 @@
+namespace DataMesh.Libp2p.Yamux;
+
+/// <summary>
+/// Receive-side flow control of one stream: how many bytes the peer may still send (credit), how many are
+/// buffered for the application, and when and by how much to grant more (window updates). The memory a stream
+/// holds is bounded by <see cref="WindowSize"/>: credit plus buffered bytes never exceed it.
+/// </summary>
+/// <remarks>
+/// Auto-tuning follows go-yamux: when the application consumed half a window within four round trips of the
+/// previous update, the window (not the reader) is the bottleneck, so it doubles, up to the maximum and within
+/// the session budget. Not thread-safe: the owning stream serialises calls.
+/// </remarks>
+internal sealed class ReceiveWindow
+{
+    private readonly uint _initialWindow;
+    private readonly uint _maxWindow;
+    private readonly TimeProvider _timeProvider;
+    private readonly YamuxWindowBudget? _budget;
+    private long _epochTimestamp;
+
+    /// <param name="initialWindow">The window this side grants; when above the spec's 256 KiB the difference is announced by the first update.</param>
+    public ReceiveWindow(uint initialWindow, uint maxWindow, TimeProvider timeProvider, YamuxWindowBudget? budget = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(initialWindow, (uint)YamuxOptions.SpecInitialWindowSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxWindow, initialWindow);
+        _initialWindow = initialWindow;
+        _maxWindow = maxWindow;
+        _timeProvider = timeProvider;
+        _budget = budget;
+        WindowSize = initialWindow;
+        Credit = YamuxOptions.SpecInitialWindowSize;
+        _epochTimestamp = timeProvider.GetTimestamp();
+    }
+
+    /// <summary>The current window: the most this stream will ever buffer.</summary>
+    public uint WindowSize { get; private set; }
+
+    /// <summary>Bytes the peer may still send without a further update.</summary>
+    public uint Credit { get; private set; }
+
+    /// <summary>Bytes received and not yet consumed by the application.</summary>
+    public uint Buffered { get; private set; }
+
+    /// <summary>How far auto-tuning has grown the window beyond its initial size (reserved from the session budget).</summary>
+    public uint Growth => WindowSize - _initialWindow;
+
+    /// <summary>Window consumed by the application but not yet granted back to the peer.</summary>
+    public uint Unannounced => WindowSize - Credit - Buffered;
+
+    /// <summary>True once half the window was consumed since the last update (updates are batched).</summary>
+    public bool UpdateDue => Unannounced >= WindowSize / 2;
+
+    /// <summary>Accounts a data frame; false when it exceeds the credit the peer was given (a protocol violation).</summary>
+    public bool TryReceive(uint length)
+    {
+        if (length > Credit)
+        {
+            return false;
+        }
+
+        Credit -= length;
+        Buffered += length;
+        return true;
+    }
+
+    /// <summary>The application consumed <paramref name="length"/> buffered bytes.</summary>
+    public void Consume(uint length)
+    {
+        if (length > Buffered)
+        {
+            throw new InvalidOperationException($"Consumed {length} bytes but only {Buffered} are buffered.");
+        }
+
+        Buffered -= length;
+    }
+
+    /// <summary>
+    /// Computes the delta of the next window update and marks it granted. Returns 0 when no update is due
+    /// (fewer than half a window unannounced) unless <paramref name="force"/> (an opening SYN/ACK frame).
+    /// </summary>
+    /// <param name="roundTripTime">The session's latest RTT estimate; zero disables auto-tuning.</param>
+    public uint TakeUpdate(TimeSpan roundTripTime, bool force)
+    {
+        if (!UpdateDue && !force)
+        {
+            return 0;
+        }
+
+        long now = _timeProvider.GetTimestamp();
+        if (!force && roundTripTime > TimeSpan.Zero && WindowSize < _maxWindow
+            && _timeProvider.GetElapsedTime(_epochTimestamp, now) < roundTripTime * 4)
+        {
+            Grow();
+        }
+
+        _epochTimestamp = now;
+        uint delta = Unannounced;
+        Credit += delta;
+        return delta;
+    }
+
+    /// <summary>Returns the growth reservation to the session budget (the stream is gone).</summary>
+    public void ReleaseGrowth()
+    {
+        uint growth = Growth;
+        if (growth > 0)
+        {
+            _budget?.Release(growth);
+            WindowSize = _initialWindow;
+        }
+    }
+
+    private void Grow()
+    {
+        uint target = WindowSize > _maxWindow / 2 ? _maxWindow : WindowSize * 2;
+        uint growth = target - WindowSize;
+        if (_budget is null || _budget.TryReserve(growth))
+        {
+            WindowSize = target;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace DataMesh.Libp2p.Yamux;
+
+/// <summary>The error code carried by a GoAway frame.</summary>
+public enum YamuxGoAwayCode : uint
+{
+    /// <summary>Normal termination.</summary>
+    Normal = 0,
+
+    /// <summary>The peer violated the protocol.</summary>
+    ProtocolError = 1,
+
+    /// <summary>The sender hit an internal error.</summary>
+    InternalError = 2,
+}
