@@ -1,5 +1,19 @@
 using BenchmarkDotNet.Running;
+using DataMesh.Benchmarks.Erasure;
 
 // Entry point for micro-benchmarks (BenchmarkDotNet) and scenario benchmarks.
 // `dotnet run -c Release --project tests/DataMesh.Benchmarks -- <suite>`; build.ps1 bench drives it.
+// `-- erasure [BenchmarkDotNet options]` runs the Reed-Solomon suite without the interactive prompt.
+if (args.Length > 0 && args[0] == "erasure")
+{
+    string[] options = args[1..];
+    if (!options.Contains("--filter"))
+    {
+        options = [.. options, "--filter", "*"];
+    }
+
+    BenchmarkSwitcher.FromTypes([typeof(ReedSolomonBenchmarks)]).Run(options);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -167,10 +167,13 @@ public sealed class Multiaddr : IEquatable<Multiaddr>
         ]);
     }
 
-    /// <summary>Builds a multiaddr from components (values are trusted to be consistent, as produced by this type).</summary>
+    /// <summary>Builds a multiaddr from components. Each value is validated from its bytes, and its text form is
+    /// re-derived from them, so hand-made components cannot produce an inconsistent address.</summary>
+    /// <exception cref="MultiaddrFormatException">A value of the wrong size or content for its protocol.</exception>
     public static Multiaddr FromComponents(IEnumerable<MultiaddrComponent> components)
     {
-        var list = components.ToArray();
+        ArgumentNullException.ThrowIfNull(components);
+        var list = components.Select(Normalize).ToArray();
         using var buffer = new MemoryStream();
         Span<byte> varint = stackalloc byte[Varint.MaxLength];
         foreach (var component in list)
@@ -276,6 +279,20 @@ public sealed class Multiaddr : IEquatable<Multiaddr>
     public static bool operator ==(Multiaddr? left, Multiaddr? right) => left is null ? right is null : left.Equals(right);
 
     public static bool operator !=(Multiaddr? left, Multiaddr? right) => !(left == right);
+
+    private static MultiaddrComponent Normalize(MultiaddrComponent component)
+    {
+        ArgumentNullException.ThrowIfNull(component);
+        var protocol = component.Protocol;
+        var size = protocol.FixedSize;
+        var length = component.ValueBytes.Length;
+        if ((size >= 0 && length != size) || (size < 0 && length > MultiaddrValueCodec.MaxVariableValueLength))
+        {
+            throw new MultiaddrFormatException($"Invalid /{protocol.Name} value: {length} bytes.");
+        }
+        var text = MultiaddrValueCodec.BytesToText(protocol, component.ValueBytes.Span);
+        return text == component.Value ? component : component with { Value = text };
+    }
 
     private static ulong ReadVarint(ReadOnlySpan<byte> bytes, out int consumed, string what)
     {

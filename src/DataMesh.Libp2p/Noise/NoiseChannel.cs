@@ -22,6 +22,9 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
 
     private const int BufferedBytesLimit = 1024 * 1024;
 
+    /// <summary>Segments at least this long become frames of their own (no copy); shorter runs are gathered.</summary>
+    private const int MinDirectFrameLength = 16 * 1024;
+
     /// <summary>Bytes processed between flushes, so one large batch is pipelined rather than buffered whole.</summary>
     private const int FlushEvery = 256 * 1024;
 
@@ -77,9 +80,16 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
         }
         await _outbound.Writer.CompleteAsync().ConfigureAwait(false);
         await _inbound.Reader.CompleteAsync().ConfigureAwait(false);
-        _outbound.Reader.CancelPendingRead();
-        _raw.Input.CancelPendingRead();
-        _raw.Output.CancelPendingFlush();
+        // Wake loops blocked on I/O (loops that already ended have completed their raw ends; leave those alone).
+        if (!_writeLoop.IsCompleted)
+        {
+            _outbound.Reader.CancelPendingRead();
+            _raw.Output.CancelPendingFlush();
+        }
+        if (!_readLoop.IsCompleted)
+        {
+            _raw.Input.CancelPendingRead();
+        }
         // The loops catch everything; awaiting them here guarantees no work outlives the channel.
         await Task.WhenAll(_readLoop, _writeLoop).ConfigureAwait(false);
         _sender.Dispose();
@@ -224,33 +234,35 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
     }
 
     /// <summary>Encrypts plaintext from the front of <paramref name="buffer"/> into frames written directly into the raw
-    /// output, up to the flush budget. A frame whose plaintext straddles segments is gathered into
-    /// <paramref name="scratch"/> first, since the AEAD needs contiguous input.</summary>
+    /// output, up to the flush budget. Frames follow segment boundaries so plaintext is encrypted in place from the
+    /// pipe's memory (a segment longer than a frame is cut into equal parts); only runs of small segments are gathered
+    /// into <paramref name="scratch"/>, since the AEAD needs contiguous input.</summary>
     private void EncryptFrames(ref ReadOnlySequence<byte> buffer, PipeWriter output, byte[] scratch)
     {
         var budget = FlushEvery;
         while (!buffer.IsEmpty && budget > 0)
         {
-            var length = (int)Math.Min(buffer.Length, MaxPlaintextLength);
             ReadOnlySpan<byte> plaintext;
             var first = buffer.FirstSpan;
-            if (first.Length >= length)
+            if (first.Length >= MinDirectFrameLength || first.Length == buffer.Length)
             {
-                plaintext = first[..length];
+                var frames = (first.Length + MaxPlaintextLength - 1) / MaxPlaintextLength;
+                plaintext = first[..((first.Length + frames - 1) / frames)];
             }
             else
             {
+                var length = (int)Math.Min(buffer.Length, MaxPlaintextLength);
                 buffer.Slice(0, length).CopyTo(scratch);
                 plaintext = scratch.AsSpan(0, length);
             }
-            var frameLength = length + NoiseCipherState.TagSize;
+            var frameLength = plaintext.Length + NoiseCipherState.TagSize;
             var destination = output.GetSpan(NoiseFraming.LengthPrefixSize + frameLength);
             BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)frameLength);
-            _sender.Encrypt(plaintext, destination.Slice(NoiseFraming.LengthPrefixSize, length),
-                destination.Slice(NoiseFraming.LengthPrefixSize + length, NoiseCipherState.TagSize));
+            _sender.Encrypt(plaintext, destination.Slice(NoiseFraming.LengthPrefixSize, plaintext.Length),
+                destination.Slice(NoiseFraming.LengthPrefixSize + plaintext.Length, NoiseCipherState.TagSize));
             output.Advance(NoiseFraming.LengthPrefixSize + frameLength);
-            buffer = buffer.Slice(length);
-            budget -= length;
+            buffer = buffer.Slice(plaintext.Length);
+            budget -= plaintext.Length;
         }
     }
 

@@ -19,6 +19,10 @@ public sealed class NoiseHandshake : IDisposable
     /// <summary>Largest Noise message (spec limit).</summary>
     public const int MaxMessageLength = 65535;
 
+    /// <summary>Room left for our payload in the largest message (message 2: e, encrypted s, payload tag).</summary>
+    private const int MaxPayloadLength = MaxMessageLength - NoiseXxHandshakeState.DhLength
+        - NoiseXxHandshakeState.EncryptedStaticLength - NoiseCipherState.TagSize;
+
     private readonly NoiseXxHandshakeState _state;
     private readonly Key _static;
     private readonly byte[] _localIdentityKey;
@@ -31,8 +35,15 @@ public sealed class NoiseHandshake : IDisposable
 
     /// <param name="isInitiator">True on the dialing side.</param>
     /// <param name="identity">Our identity key, which signs a fresh Noise static key.</param>
+    public NoiseHandshake(bool isInitiator, Identity.Identity identity)
+        : this(isInitiator, identity, null)
+    {
+    }
+
+    /// <param name="isInitiator">True on the dialing side.</param>
+    /// <param name="identity">Our identity key, which signs a fresh Noise static key.</param>
     /// <param name="extensions">Noise extensions to announce (e.g. stream muxers), or null.</param>
-    public NoiseHandshake(bool isInitiator, Identity.Identity identity, NoiseExtensions? extensions = null)
+    public NoiseHandshake(bool isInitiator, Identity.Identity identity, NoiseExtensions? extensions)
         : this(isInitiator, Check(identity).PublicKey, identity.Sign, extensions)
     {
     }
@@ -67,6 +78,10 @@ public sealed class NoiseHandshake : IDisposable
         try
         {
             var payload = _state.MessageCount == 0 ? [] : BuildPayload();
+            if (payload.Length > MaxPayloadLength)
+            {
+                throw new InvalidOperationException($"The handshake payload ({payload.Length} bytes) does not fit a Noise message; announce fewer extensions.");
+            }
             var length = _state.WriteMessage(payload, buffer);
             output.Write(buffer.AsSpan(0, length));
             CompleteIfDone();

@@ -78,8 +78,10 @@ public readonly struct ContentHash : IEquatable<ContentHash>
         ArgumentNullException.ThrowIfNull(text);
         if (!TryParse(text, out var hash))
         {
-            throw new ContentHashFormatException(
-                $"'{(text.Length > 80 ? text[..80] + "…" : text)}' is not a content hash: expected {TextLength} hex digits, got {text.Length} characters.");
+            string shown = text.Length > 80 ? text[..80] + "…" : text;
+            throw new ContentHashFormatException(text.Length == TextLength
+                ? $"'{shown}' is not a content hash: it contains characters other than hex digits."
+                : $"'{shown}' is not a content hash: expected {TextLength} hex digits, got {text.Length} characters.");
         }
         return hash;
     }

@@ -68,6 +68,15 @@ public static class Keystore
         {
             throw new ArgumentException("An empty passphrase protects nothing; pass null for an unprotected file.", nameof(passphrase));
         }
+        if (passphrase is not null
+            && (options.Argon2MemoryKiB < 8 || options.Argon2MemoryKiB > options.MaxArgon2MemoryKiB
+                || options.Argon2Passes < 1 || options.Argon2Passes > options.MaxArgon2Passes))
+        {
+            // A file written outside the accepted range could never be loaded again with these options.
+            throw new ArgumentException(
+                $"Argon2id cost memory={options.Argon2MemoryKiB} KiB, passes={options.Argon2Passes} is outside " +
+                $"8..{options.MaxArgon2MemoryKiB} KiB, 1..{options.MaxArgon2Passes} passes.", nameof(options));
+        }
         if (!overwrite && File.Exists(path))
         {
             throw new KeystoreException($"An identity already exists at '{path}'; refusing to replace it.");
@@ -115,9 +124,11 @@ public static class Keystore
         {
             throw new KeystoreException($"No identity file at '{path}'.");
         }
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         if (!OperatingSystem.IsWindows())
         {
-            var mode = File.GetUnixFileMode(path);
+            // Checked on the open handle, so the file judged is the file read.
+            var mode = File.GetUnixFileMode(stream.SafeFileHandle);
             if ((mode & GroupOrOther) != 0)
             {
                 throw new KeystorePermissionsException(
@@ -125,8 +136,6 @@ public static class Keystore
                     $"DataMesh refuses to use it. Fix with: chmod 600 '{path}'");
             }
         }
-
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         if (stream.Length > KeystoreFile.MaxLength)
         {
             throw new KeystoreException($"'{path}' is {stream.Length} bytes, too large to be a DataMesh identity file.");

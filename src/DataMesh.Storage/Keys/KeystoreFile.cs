@@ -11,10 +11,11 @@ namespace DataMesh.Storage.Keys;
 /// magic "DMKS" (4) | version (1) = 1 | protection (1): 0 = none, 1 = Argon2id + ChaCha20-Poly1305
 /// Ed25519 public key (32) | X25519 public key (32)
 /// protection 1 only: Argon2 memory KiB (u32) | passes (u32) | salt (16) | nonce (12)
-/// secret: Ed25519 seed (32) || X25519 private key (32), followed by a 16-byte tag when protected
+/// secret: Ed25519 seed (32) || X25519 private key (32), then a 16-byte tag when protected,
+///         or, when unprotected, BLAKE3-256 of all preceding bytes (32)
 /// </code>
-/// The public keys are stored so a damaged unprotected file is detected (the private keys must reproduce
-/// them); when protected, everything before the secret is the AEAD's associated data.
+/// Any damage is detected: by the AEAD when protected (everything before the secret is its associated data),
+/// by the checksum otherwise; in both cases the private keys must also reproduce the stored public keys.
 /// </summary>
 internal static class KeystoreFile
 {
@@ -27,7 +28,8 @@ internal static class KeystoreFile
     private const int KdfLength = 4 + 4 + 16 + 12;
     private const int SecretLength = 64;
     private const int TagLength = 16;
-    private const int UnprotectedLength = HeaderLength + SecretLength;
+    private const int ChecksumLength = 32;
+    private const int UnprotectedLength = HeaderLength + SecretLength + ChecksumLength;
     private const int ProtectedLength = HeaderLength + KdfLength + SecretLength + TagLength;
 
     public static byte[] Encode(UserIdentity identity, string? passphrase, KeystoreOptions options)
@@ -47,6 +49,7 @@ internal static class KeystoreFile
             if (!isProtected)
             {
                 secret.CopyTo(file.AsSpan(HeaderLength));
+                Blake3.Hasher.Hash(file.AsSpan(0, HeaderLength + SecretLength), file.AsSpan(HeaderLength + SecretLength));
                 return file;
             }
 
@@ -114,6 +117,12 @@ internal static class KeystoreFile
             }
             else
             {
+                Span<byte> checksum = stackalloc byte[ChecksumLength];
+                Blake3.Hasher.Hash(file[..(HeaderLength + SecretLength)], checksum);
+                if (!checksum.SequenceEqual(file[(HeaderLength + SecretLength)..]))
+                {
+                    throw new KeystoreException($"'{path}' is damaged: its checksum does not match.");
+                }
                 file.Slice(HeaderLength, SecretLength).CopyTo(secret);
             }
 

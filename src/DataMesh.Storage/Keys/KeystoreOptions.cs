@@ -1,6 +1,8 @@
 namespace DataMesh.Storage.Keys;
 
 /// <summary>Where the identity file lives and how hard its passphrase protection is.</summary>
+/// <remarks>The passphrase is used as given (its UTF-8 bytes): the build runs with invariant globalization,
+/// which cannot Unicode-normalise, so type it the same way on every machine.</remarks>
 public sealed record KeystoreOptions
 {
     public static KeystoreOptions Default { get; } = new();

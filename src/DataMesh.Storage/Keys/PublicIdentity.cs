@@ -78,6 +78,10 @@ public sealed class PublicIdentity : IEquatable<PublicIdentity>
         {
             throw new InvalidPublicIdentityException("The identity's key-agreement key is not a valid X25519 public key.");
         }
+        if (IsLowOrder(agreement))
+        {
+            throw new InvalidPublicIdentityException("The identity's key-agreement key is a degenerate (low-order) X25519 point; nothing can be shared with it.");
+        }
         return new PublicIdentity(signingKey.ToArray(), agreementKey.ToArray(), signing, agreement);
     }
 
@@ -140,6 +144,15 @@ public sealed class PublicIdentity : IEquatable<PublicIdentity>
     public static bool operator ==(PublicIdentity? left, PublicIdentity? right) => left is null ? right is null : left.Equals(right);
 
     public static bool operator !=(PublicIdentity? left, PublicIdentity? right) => !(left == right);
+
+    /// <summary>Every clamped X25519 scalar is a multiple of 8, so a low-order point yields the all-zero
+    /// secret (which NSec reports as null) with any key: one trial agreement tells.</summary>
+    private static bool IsLowOrder(PublicKey agreement)
+    {
+        using var probe = Key.Create(KeyAgreementAlgorithm.X25519);
+        using var shared = KeyAgreementAlgorithm.X25519.Agree(probe, agreement);
+        return shared is null;
+    }
 
     /// <summary>First 10 bytes of an identity id as four dash-separated groups of base32.</summary>
     internal static string FormatFingerprint(ReadOnlySpan<byte> id)

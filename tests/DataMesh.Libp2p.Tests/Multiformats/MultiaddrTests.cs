@@ -170,6 +170,17 @@ public class MultiaddrTests
     }
 
     [Fact]
+    public void From_components_validates_hand_made_values()
+    {
+        var good = new MultiaddrComponent(MultiaddrProtocol.Tcp, "bogus text", new byte[] { 0x0f, 0xa1 });
+        Assert.Equal("/tcp/4001", Multiaddr.FromComponents([good]).ToString());
+        var shortIp = new MultiaddrComponent(MultiaddrProtocol.Ip4, "1.2.3", new byte[] { 1, 2, 3 });
+        Assert.Throws<MultiaddrFormatException>(() => Multiaddr.FromComponents([shortIp]));
+        var slash = new MultiaddrComponent(MultiaddrProtocol.Dns, "a/b", "a/b"u8.ToArray());
+        Assert.Throws<MultiaddrFormatException>(() => Multiaddr.FromComponents([slash]));
+    }
+
+    [Fact]
     public void Components_expose_names_codes_and_values()
     {
         var address = Multiaddr.Parse("/ip6/::1/tcp/80");

@@ -215,3 +215,14 @@ public sealed class ChunkStoreTests : IDisposable
         return Path.Combine(_dir.Path, "shards", hex[..2], hex[2..4], hex);
     }
 }
+
+public sealed class DiskFullTests
+{
+    [Fact]
+    public void The_operating_systems_no_space_error_is_recognised_and_others_are_not()
+    {
+        int noSpace = OperatingSystem.IsWindows() ? unchecked((int)0x80070070) : 28;
+        Assert.True(DiskFull.Is(new IOException("no space", noSpace)));
+        Assert.False(DiskFull.Is(new IOException("other", OperatingSystem.IsWindows() ? unchecked((int)0x80070005) : 13)));
+    }
+}

@@ -1,0 +1,11 @@
+namespace DataMesh.Core.Configuration;
+
+/// <summary>The <c>[security]</c> section.</summary>
+public sealed record SecurityOptions
+{
+    /// <summary>Refuse to create or open the node identity and file keys without a passphrase.</summary>
+    public bool RequirePassphrase { get; init; }
+
+    /// <summary>DHT record namespaces (the first segment of a record key, <c>/&lt;ns&gt;/…</c>) this node stores for others.</summary>
+    public IReadOnlyList<string> AllowedRecordNamespaces { get; init; } = ["datamesh"];
+}

@@ -1,0 +1,32 @@
+using DataMesh.Libp2p.Identity;
+using DataMesh.Storage.Crypto;
+using Microsoft.Extensions.Logging;
+
+namespace DataMesh.Core.Transfers;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Peer {Peer} returned corrupt data for shard {Shard} ({Detail}); banned")]
+    public static partial void CorruptShard(ILogger logger, PeerId peer, ContentHash shard, string detail);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Fetching shard {Shard} from {Peer} failed: {Error}")]
+    public static partial void FetchAttemptFailed(ILogger logger, ContentHash shard, PeerId peer, string error);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "Storing shard {Shard} on {Peer} failed: {Error}")]
+    public static partial void StoreAttemptFailed(ILogger logger, ContentHash shard, PeerId peer, string error);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Retrying shard {Shard} (retry {Attempt}) after {Delay} ms: {Error}")]
+    public static partial void RetryingShard(ILogger logger, ContentHash shard, int attempt, double delay, string error);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Shard {Shard} could not be stored: {Error}")]
+    public static partial void ShardUploadFailed(ILogger logger, ContentHash shard, string error);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Transfer journal {Path}: {Problem}; resuming from the last intact record")]
+    public static partial void JournalDamaged(ILogger logger, string path, string problem);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Transfer journal {Path} could not be written; continuing without it")]
+    public static partial void JournalWriteFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Transfer journal {Path} reached its size limit of {Limit} bytes; further progress is not recorded")]
+    public static partial void JournalFull(ILogger logger, string path, long limit);
+}

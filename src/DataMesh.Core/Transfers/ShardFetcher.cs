@@ -1,0 +1,233 @@
+using System.Buffers;
+using System.Runtime.ExceptionServices;
+using DataMesh.Core.Peers;
+using DataMesh.Libp2p.Identity;
+using DataMesh.Storage.Crypto;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Hedging;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace DataMesh.Core.Transfers;
+
+/// <summary>A verified shard in a pooled buffer; the receiver owns <see cref="Buffer"/> and returns it to <see cref="ArrayPool{T}.Shared"/>.</summary>
+internal readonly record struct FetchedShard(PeerId Peer, byte[] Buffer, int Length);
+
+/// <summary>
+/// Retrieves one shard: ranks its holders, asks the best one, hedges to the next when it is slower than its own
+/// p90 latency, verifies every answer against the shard's BLAKE3 address, and retries with backoff.
+/// </summary>
+/// <remarks>
+/// Polly pipeline, outermost first: retry (exponential backoff with jitter; each round prefers peers not asked
+/// yet), hedging (first verified answer wins; losers are cancelled and awaited by Polly before it returns), and a
+/// per-attempt timeout (peer_response_timeout). The chunk timeout bounds everything, holder lookup included.
+/// </remarks>
+internal sealed class ShardFetcher
+{
+    private static readonly ResiliencePropertyKey<FetchOperation> OperationKey = new("DataMesh.FetchOperation");
+    private static readonly ResiliencePropertyKey<PeerId> AttemptPeerKey = new("DataMesh.AttemptPeer");
+
+    private readonly IShardNetwork _network;
+    private readonly PeerRanker _ranker;
+    private readonly ChunkTransferOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline<FetchedShard> _pipeline;
+
+    public ShardFetcher(IShardNetwork network, PeerRanker ranker, ChunkTransferOptions options, TimeProvider time, ILogger logger)
+    {
+        _network = network;
+        _ranker = ranker;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _pipeline = BuildPipeline();
+    }
+
+    private PeerStatistics Statistics => _ranker.Statistics;
+
+    /// <summary>Fetches and verifies a shard. Throws <see cref="OperationCanceledException"/> only when <paramref name="cancellationToken"/> fired.</summary>
+    public async Task<FetchedShard> FetchAsync(ContentHash shard, int length, IReadOnlyList<PeerId>? hints, TransferMonitor monitor, CancellationToken cancellationToken)
+    {
+        using var chunkTimeout = new CancellationTokenSource(_options.ChunkTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, chunkTimeout.Token);
+        FetchOperation? operation = null;
+        try
+        {
+            var found = await _network.FindHoldersAsync(shard, linked.Token).ConfigureAwait(false);
+            var candidates = _ranker.Rank(hints is null ? found : hints.Concat(found), _options.PreferFastPeers);
+            if (candidates.Count == 0)
+            {
+                throw new NoPeersAvailableException(shard, found.Count == 0 ? "no holder is known" : "every known holder is banned");
+            }
+            operation = new FetchOperation(shard, length, candidates, Statistics, monitor);
+            var context = ResilienceContextPool.Shared.Get(linked.Token);
+            try
+            {
+                context.Properties.Set(OperationKey, operation);
+                var outcome = await _pipeline.ExecuteOutcomeAsync(
+                    static (ctx, state) => state.Fetcher.AttemptAsync(ctx, state.Operation), context, (Fetcher: this, Operation: operation))
+                    .ConfigureAwait(false);
+                if (outcome.Exception is { } error)
+                {
+                    ExceptionDispatchInfo.Capture(error).Throw();
+                }
+                return outcome.Result;
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutRejectedException
+                                   && chunkTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var errors = operation?.Errors;
+            throw new ShardTimeoutException(shard, _options.ChunkTimeout,
+                errors is { Count: > 0 } ? new TransferException(errors[^1]) : null);
+        }
+    }
+
+    private async ValueTask<Outcome<FetchedShard>> AttemptAsync(ResilienceContext context, FetchOperation operation)
+    {
+        if (!operation.TryStart(out var peer, out bool isHedge) || peer is null)
+        {
+            return Outcome.FromException<FetchedShard>(new NoPeersAvailableException(operation.Shard, "every holder has been asked in this round"));
+        }
+        context.Properties.Set(AttemptPeerKey, peer);
+        var monitor = operation.Monitor;
+        if (isHedge)
+        {
+            monitor.HedgeFired();
+        }
+        monitor.RequestStarted(peer);
+        byte[]? buffer = ArrayPool<byte>.Shared.Rent(operation.Length);
+        long started = _time.GetTimestamp();
+        try
+        {
+            int received = await _network.FetchShardAsync(peer, operation.Shard, buffer.AsMemory(0, operation.Length), context.CancellationToken)
+                .ConfigureAwait(false);
+            var elapsed = _time.GetElapsedTime(started);
+            string? corruption = received != operation.Length
+                ? $"{received} bytes instead of {operation.Length}"
+                : ContentHash.Compute(buffer.AsSpan(0, received)) != operation.Shard ? "BLAKE3 hash mismatch" : null;
+            if (corruption is not null)
+            {
+                Statistics.RecordCorrupt(peer);
+                operation.RecordError(peer, "corrupt data: " + corruption);
+                Log.CorruptShard(_logger, peer, operation.Shard, corruption);
+                return Outcome.FromException<FetchedShard>(new CorruptShardException(peer, operation.Shard, corruption));
+            }
+            Statistics.RecordSuccess(peer, elapsed, received, 0);
+            monitor.PeerServed(peer, received, elapsed);
+            if (!operation.TryClaim())
+            {
+                return Outcome.FromException<FetchedShard>(new SurplusAnswerException());
+            }
+            if (isHedge)
+            {
+                monitor.HedgeWon();
+            }
+            var result = new FetchedShard(peer, buffer, received);
+            buffer = null;
+            return Outcome.FromResult(result);
+        }
+        catch (OperationCanceledException ex) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // Lost the hedge race, or a timeout/caller cancellation; a per-peer timeout is charged in OnTimeout.
+            return Outcome.FromException<FetchedShard>(ex);
+        }
+        catch (Exception ex)
+        {
+            Statistics.RecordFailure(peer);
+            operation.RecordError(peer, ex.Message);
+            Log.FetchAttemptFailed(_logger, operation.Shard, peer, ex.Message);
+            return Outcome.FromException<FetchedShard>(ex is OperationCanceledException ? new TransferException(ex.Message, ex) : ex);
+        }
+        finally
+        {
+            operation.Finished(peer);
+            monitor.RequestEnded(peer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private ResiliencePipeline<FetchedShard> BuildPipeline()
+    {
+        var builder = new ResiliencePipelineBuilder<FetchedShard> { TimeProvider = _time };
+        if (_options.RetryFailedChunks > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<FetchedShard>
+            {
+                MaxRetryAttempts = _options.RetryFailedChunks,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.RetryBaseDelay,
+                MaxDelay = _options.RetryMaxDelay,
+                ShouldHandle = static args => ValueTask.FromResult(IsPeerFailure(args.Outcome.Exception)),
+                OnRetry = args =>
+                {
+                    var operation = args.Context.Properties.GetValue(OperationKey, null!);
+                    operation.NextRound();
+                    operation.Monitor.Retried();
+                    Log.RetryingShard(_logger, operation.Shard, args.AttemptNumber + 1,
+                        args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message ?? "");
+                    return default;
+                },
+            });
+        }
+        if (_options.MaxHedgedAttempts > 0)
+        {
+            builder.AddHedging(new HedgingStrategyOptions<FetchedShard>
+            {
+                MaxHedgedAttempts = _options.MaxHedgedAttempts,
+                ShouldHandle = static args => ValueTask.FromResult(IsPeerFailure(args.Outcome.Exception)),
+                DelayGenerator = args =>
+                {
+                    var last = args.Context.Properties.GetValue(OperationKey, null!).LastStarted;
+                    return ValueTask.FromResult(_options.HedgeDelayFor(last is null ? null : _ranker.GetLatencyP90(last)));
+                },
+                ActionGenerator = static args =>
+                {
+                    var operation = args.PrimaryContext.Properties.GetValue(OperationKey, null!);
+                    if (!operation.CanHedge)
+                    {
+                        return null;
+                    }
+                    args.ActionContext.Properties.Set(OperationKey, operation);
+                    return () => args.Callback(args.ActionContext);
+                },
+            });
+        }
+        builder.AddTimeout(new TimeoutStrategyOptions
+        {
+            Timeout = _options.PeerResponseTimeout,
+            OnTimeout = args =>
+            {
+                if (args.Context.Properties.TryGetValue(AttemptPeerKey, out var peer))
+                {
+                    Statistics.RecordTimeout(peer);
+                    if (args.Context.Properties.TryGetValue(OperationKey, out var operation))
+                    {
+                        operation.RecordError(peer, $"no answer within {args.Timeout.TotalMilliseconds:0} ms");
+                    }
+                }
+                return default;
+            },
+        });
+        return builder.Build();
+    }
+
+    // Cancellation is never a peer's failure: it means we stopped asking (hedge lost, stripe done, caller).
+    private static bool IsPeerFailure(Exception? exception) => exception is not null and not OperationCanceledException;
+
+    /// <summary>A second verified answer for a shard another attempt already delivered; discarded.</summary>
+    private sealed class SurplusAnswerException : TransferException
+    {
+        public SurplusAnswerException() : base("A faster peer already delivered this shard.") { }
+    }
+}

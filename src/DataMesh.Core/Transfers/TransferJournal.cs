@@ -1,0 +1,337 @@
+using System.Text;
+using DataMesh.Libp2p.Identity;
+using DataMesh.Storage.Crypto;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DataMesh.Core.Transfers;
+
+/// <summary>
+/// Append-only record of a transfer's finished work, so a rerun with the same arguments skips it: stripes delivered
+/// (retrieval, file beside the destination) and shards stored with their holders (upload, file in the data dir).
+/// </summary>
+/// <remarks>
+/// One text line per record, ending in a CRC-32 of the line: <c>T 17 1a2b3c4d</c> (stripe 17 delivered),
+/// <c>S &lt;shard hex&gt; &lt;peer&gt;,&lt;peer&gt; 1a2b3c4d</c> (shard stored). The first line names the operation; a journal of
+/// another operation is discarded. A torn or damaged line (crash mid-write) ends the readable part: it and
+/// anything after it are cut off and later records append after the last intact one. Thread-safe.
+/// </remarks>
+public sealed class TransferJournal : IAsyncDisposable
+{
+    public const string FileExtension = ".dmjournal";
+    private const string Magic = "DMJ1";
+    private const int MaxOperationKeyLength = 128;
+
+    private readonly object _gate = new();
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly HashSet<int> _stripes = [];
+    private readonly Dictionary<ContentHash, PeerId[]> _shards = [];
+    private readonly TransferJournalOptions _options;
+    private readonly ILogger _logger;
+    private FileStream? _file;
+    private int _unsynced;
+
+    private TransferJournal(string path, string operationKey, TransferJournalOptions options, ILogger logger)
+    {
+        FilePath = path;
+        OperationKey = operationKey;
+        _options = options;
+        _logger = logger;
+    }
+
+    public string FilePath { get; }
+    public string OperationKey { get; }
+
+    /// <summary>Records found when the journal was opened (work a previous run finished).</summary>
+    public int ResumedRecords { get; private set; }
+
+    public int CompletedStripeCount
+    {
+        get { lock (_gate) { return _stripes.Count; } }
+    }
+
+    public int StoredShardCount
+    {
+        get { lock (_gate) { return _shards.Count; } }
+    }
+
+    /// <summary>The journal for a download into <paramref name="destinationFile"/>: beside it.</summary>
+    public static string PathBeside(string destinationFile) => destinationFile + FileExtension;
+
+    /// <summary>The journal for an upload identified by <paramref name="operationKey"/>, in <paramref name="directory"/>.</summary>
+    public static string PathInDirectory(string directory, string operationKey)
+    {
+        ValidateKey(operationKey);
+        return Path.Combine(directory, operationKey + FileExtension);
+    }
+
+    /// <summary>
+    /// Opens (or creates) the journal at <paramref name="path"/> for the operation <paramref name="operationKey"/>
+    /// (letters, digits, '.', '_', '-': e.g. a manifest id). Existing records of the same operation are loaded.
+    /// </summary>
+    public static async Task<TransferJournal> OpenAsync(string path, string operationKey, TransferJournalOptions? options = null,
+        ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ValidateKey(operationKey);
+        options ??= new TransferJournalOptions();
+        options.Validate();
+        var journal = new TransferJournal(path, operationKey, options, logger ?? NullLogger.Instance);
+        await journal.LoadAsync(cancellationToken).ConfigureAwait(false);
+        return journal;
+    }
+
+    public bool IsStripeComplete(int stripeIndex)
+    {
+        lock (_gate) { return _stripes.Contains(stripeIndex); }
+    }
+
+    public bool TryGetStoredShard(ContentHash shard, out IReadOnlyList<PeerId> holders)
+    {
+        lock (_gate)
+        {
+            if (_shards.TryGetValue(shard, out var found))
+            {
+                holders = found;
+                return true;
+            }
+        }
+        holders = [];
+        return false;
+    }
+
+    public ValueTask RecordStripeCompleteAsync(int stripeIndex, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stripeIndex);
+        lock (_gate)
+        {
+            if (!_stripes.Add(stripeIndex))
+            {
+                return default;
+            }
+        }
+        return AppendAsync($"T {stripeIndex}", cancellationToken);
+    }
+
+    public ValueTask RecordShardStoredAsync(ContentHash shard, IReadOnlyList<PeerId> holders, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(holders);
+        if (holders.Count == 0)
+        {
+            throw new ArgumentException("A stored shard has at least one holder.", nameof(holders));
+        }
+        lock (_gate)
+        {
+            if (!_shards.TryAdd(shard, [.. holders]))
+            {
+                return default;
+            }
+        }
+        return AppendAsync($"S {shard} {string.Join(',', holders)}", cancellationToken);
+    }
+
+    /// <summary>The transfer is finished: closes and deletes the journal.</summary>
+    public async ValueTask DeleteAsync()
+    {
+        await DisposeAsync().ConfigureAwait(false);
+        File.Delete(FilePath);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_file is not null)
+            {
+                try
+                {
+                    _file.Flush(flushToDisk: true);
+                }
+                catch (IOException ex)
+                {
+                    Log.JournalWriteFailed(_logger, FilePath, ex);
+                }
+                await _file.DisposeAsync().ConfigureAwait(false);
+                _file = null;
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async ValueTask AppendAsync(string payload, CancellationToken cancellationToken)
+    {
+        byte[] line = EncodeLine(payload);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_file is null)
+            {
+                return;
+            }
+            if (_file.Length + line.Length > _options.MaxBytes)
+            {
+                Log.JournalFull(_logger, FilePath, _options.MaxBytes);
+                await _file.DisposeAsync().ConfigureAwait(false);
+                _file = null;
+                return;
+            }
+            try
+            {
+                // Not cancellable once started: a half-written line is exactly what the checksum guards against,
+                // but there is no reason to cause one.
+                await _file.WriteAsync(line, CancellationToken.None).ConfigureAwait(false);
+                await _file.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                if (++_unsynced >= _options.SyncEvery)
+                {
+                    _file.Flush(flushToDisk: true);
+                    _unsynced = 0;
+                }
+            }
+            catch (IOException ex)
+            {
+                // The journal only saves work on a rerun; losing it must not fail the transfer itself.
+                Log.JournalWriteFailed(_logger, FilePath, ex);
+                await _file.DisposeAsync().ConfigureAwait(false);
+                _file = null;
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(FilePath));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+        _file = new FileStream(FilePath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.Asynchronous);
+        long intact = 0;
+        if (_file.Length > 0 && _file.Length <= _options.MaxBytes)
+        {
+            var content = new byte[_file.Length];
+            await _file.ReadExactlyAsync(content, cancellationToken).ConfigureAwait(false);
+            intact = Parse(content);
+        }
+        else if (_file.Length > _options.MaxBytes)
+        {
+            Log.JournalDamaged(_logger, FilePath, $"larger than the {_options.MaxBytes}-byte limit, replaced");
+        }
+        if (intact == 0)
+        {
+            _file.SetLength(0);
+            byte[] header = EncodeLine($"{Magic} {OperationKey}");
+            await _file.WriteAsync(header, cancellationToken).ConfigureAwait(false);
+            _file.Flush(flushToDisk: true);
+            return;
+        }
+        _file.SetLength(intact);
+        _file.Position = intact;
+    }
+
+    /// <summary>Loads records; returns the length of the intact prefix (0: not a journal of this operation).</summary>
+    private long Parse(byte[] content)
+    {
+        long offset = 0;
+        bool headerSeen = false;
+        while (offset < content.Length)
+        {
+            int end = Array.IndexOf(content, (byte)'\n', (int)offset);
+            if (end < 0)
+            {
+                Log.JournalDamaged(_logger, FilePath, "the last record is incomplete");
+                break;
+            }
+            var payload = TryDecodeLine(content.AsSpan((int)offset, end - (int)offset));
+            if (payload is null)
+            {
+                Log.JournalDamaged(_logger, FilePath, $"damaged record at byte {offset}");
+                break;
+            }
+            if (!headerSeen)
+            {
+                if (payload != $"{Magic} {OperationKey}")
+                {
+                    return 0;
+                }
+                headerSeen = true;
+            }
+            else if (!TryApply(payload))
+            {
+                Log.JournalDamaged(_logger, FilePath, $"unreadable record at byte {offset}");
+                break;
+            }
+            else
+            {
+                ResumedRecords++;
+            }
+            offset = end + 1;
+        }
+        return headerSeen ? offset : 0;
+    }
+
+    private bool TryApply(string payload)
+    {
+        var parts = payload.Split(' ');
+        if (parts is ["T", var stripeText] && int.TryParse(stripeText, System.Globalization.NumberStyles.None, null, out int stripe))
+        {
+            _stripes.Add(stripe);
+            return true;
+        }
+        if (parts is ["S", var shardText, var holdersText] && ContentHash.TryParse(shardText, out var shard))
+        {
+            var holders = new List<PeerId>();
+            foreach (var text in holdersText.Split(','))
+            {
+                if (!PeerId.TryParse(text, out var peer) || peer is null)
+                {
+                    return false;
+                }
+                holders.Add(peer);
+            }
+            _shards[shard] = [.. holders];
+            return true;
+        }
+        return false;
+    }
+
+    private static byte[] EncodeLine(string payload)
+    {
+        var bytes = Encoding.ASCII.GetBytes(payload);
+        return Encoding.ASCII.GetBytes($"{payload} {Crc32.Compute(bytes):x8}\n");
+    }
+
+    private static string? TryDecodeLine(ReadOnlySpan<byte> line)
+    {
+        const int checksumLength = 9; // " " + 8 hex digits
+        if (line.Length <= checksumLength || line[^checksumLength] != (byte)' ')
+        {
+            return null;
+        }
+        var payload = line[..^checksumLength];
+        if (!uint.TryParse(Encoding.ASCII.GetString(line[^8..]), System.Globalization.NumberStyles.AllowHexSpecifier, null, out uint crc)
+            || crc != Crc32.Compute(payload))
+        {
+            return null;
+        }
+        return Encoding.ASCII.GetString(payload);
+    }
+
+    private static void ValidateKey(string operationKey)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(operationKey);
+        if (operationKey.Length > MaxOperationKeyLength
+            || !operationKey.All(static c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        {
+            throw new ArgumentException(
+                $"A journal operation key is 1..{MaxOperationKeyLength} letters, digits, '.', '_' or '-'.", nameof(operationKey));
+        }
+    }
+}

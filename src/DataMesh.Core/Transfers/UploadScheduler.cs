@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace DataMesh.Core.Transfers;
+
+/// <summary>
+/// Feeds shards from a stream to <see cref="ShardUploader"/> with at most <see cref="ChunkTransferOptions.MaxConcurrentUploads"/>
+/// in flight. After the first shard that cannot be stored no new shard is started; the ones in flight finish
+/// and the upload fails listing every failed shard. Every shard task is awaited before returning.
+/// </summary>
+internal sealed class UploadScheduler
+{
+    private readonly ShardUploader _uploader;
+    private readonly ChunkTransferOptions _options;
+    private readonly TransferMonitor _monitor;
+    private readonly TransferJournal? _journal;
+    private readonly ILogger _logger;
+    private readonly List<StoredShard?> _results = [];
+    private readonly ConcurrentQueue<ShardUploadFailure> _failures = new();
+
+    public UploadScheduler(ShardUploader uploader, ChunkTransferOptions options, TransferMonitor monitor, TransferJournal? journal, ILogger logger)
+    {
+        _uploader = uploader;
+        _options = options;
+        _monitor = monitor;
+        _journal = journal;
+        _logger = logger;
+    }
+
+    public async Task<(IReadOnlyList<StoredShard> Stored, int Skipped)> RunAsync(IAsyncEnumerable<ShardToUpload> shards, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = new List<Task>();
+        int skipped = 0;
+        try
+        {
+            await foreach (var shard in shards.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                ArgumentNullException.ThrowIfNull(shard);
+                if (_journal is not null && _journal.TryGetStoredShard(shard.Shard, out var holders))
+                {
+                    shard.Owner?.Dispose();
+                    lock (_results)
+                    {
+                        _results.Add(new StoredShard(shard.Shard, holders));
+                    }
+                    skipped++;
+                    _monitor.Completed(1, shard.Data.Length);
+                    continue;
+                }
+                while (running.Count >= _options.MaxConcurrentUploads)
+                {
+                    running.Remove(await Task.WhenAny(running).ConfigureAwait(false));
+                }
+                if (!_failures.IsEmpty)
+                {
+                    shard.Owner?.Dispose();
+                    break;
+                }
+                int slot;
+                lock (_results)
+                {
+                    slot = _results.Count;
+                    _results.Add(null);
+                }
+                running.Add(UploadOneAsync(shard, slot, stop.Token));
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var stored = new List<StoredShard>(_results.Count);
+        lock (_results)
+        {
+            foreach (var result in _results)
+            {
+                if (result is not null)
+                {
+                    stored.Add(result);
+                }
+            }
+        }
+        if (!_failures.IsEmpty)
+        {
+            throw new UploadFailedException([.. _failures], stored);
+        }
+        return (stored, skipped);
+    }
+
+    // Never throws: failures are collected, cancellation simply ends the shard.
+    private async Task UploadOneAsync(ShardToUpload shard, int slot, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stored = await _uploader.UploadAsync(shard, _monitor, cancellationToken).ConfigureAwait(false);
+            lock (_results)
+            {
+                _results[slot] = stored;
+            }
+            if (_journal is not null)
+            {
+                await _journal.RecordShardStoredAsync(stored.Shard, stored.Holders, cancellationToken).ConfigureAwait(false);
+            }
+            _monitor.Completed(1, shard.Data.Length);
+        }
+        catch (ShardUploadException ex)
+        {
+            Log.ShardUploadFailed(_logger, shard.Shard, ex.Message);
+            _failures.Enqueue(ex.Failure);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The whole upload is being cancelled; the caller gets the cancellation.
+        }
+        catch (Exception ex)
+        {
+            Log.ShardUploadFailed(_logger, shard.Shard, ex.Message);
+            _failures.Enqueue(new ShardUploadFailure(shard.Shard, _options.ReplicationFactor, [], [ex.Message]));
+        }
+        finally
+        {
+            shard.Owner?.Dispose();
+        }
+    }
+}

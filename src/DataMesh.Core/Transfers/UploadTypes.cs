@@ -1,0 +1,22 @@
+using System.Buffers;
+using DataMesh.Libp2p.Identity;
+using DataMesh.Storage.Crypto;
+
+namespace DataMesh.Core.Transfers;
+
+/// <summary>
+/// One shard to upload. <paramref name="Data"/> must stay valid until the manager is done with the shard; when
+/// <paramref name="Owner"/> is given the manager disposes it at that point (stored, failed or cancelled), so a
+/// producer can hand over pooled buffers.
+/// </summary>
+public sealed record ShardToUpload(ContentHash Shard, ReadOnlyMemory<byte> Data, IMemoryOwner<byte>? Owner = null);
+
+/// <summary>A shard confirmed by at least the replication factor of peers, and which peers hold it.</summary>
+public sealed record StoredShard(ContentHash Shard, IReadOnlyList<PeerId> Holders);
+
+/// <summary>Expected size of a transfer, for progress reporting when the shards arrive as a stream.</summary>
+public readonly record struct TransferTotals(int Shards, long Bytes);
+
+/// <summary>Outcome of an upload: every shard with its holders, in the order the shards were supplied.</summary>
+/// <param name="SkippedFromJournal">Shards a previous run had already stored (taken from the journal).</param>
+public sealed record UploadResult(IReadOnlyList<StoredShard> Shards, int SkippedFromJournal, TransferStatistics Statistics);

@@ -1,0 +1,139 @@
+using DataMesh.Libp2p.Identity;
+using DataMesh.Libp2p.Multiformats;
+using DataMesh.Libp2p.Multistream;
+using DataMesh.Libp2p.Noise;
+using DataMesh.Libp2p.Protocols.Identify;
+using DataMesh.Libp2p.Protocols.Ping;
+using DataMesh.Libp2p.Transports;
+using DataMesh.Libp2p.Yamux;
+using Microsoft.Extensions.Logging;
+
+namespace DataMesh.Libp2p.Host;
+
+/// <summary>An authenticated, multiplexed connection to one peer: raw transport → Noise → Yamux.
+/// One loop accepts the peer's streams; when it ends, for whatever reason, it tears the layers down in order.</summary>
+public sealed class Connection : IAsyncDisposable
+{
+    private readonly Libp2pHost _host;
+    private readonly IRawConnection _raw;
+    private readonly NoiseChannel _secure;
+    private readonly YamuxSession _session;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly TaskTracker _handlers = new();
+    private readonly TaskCompletionSource<IdentifyInfo> _identified = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _acceptLoop = Task.CompletedTask;
+
+    internal Connection(Libp2pHost host, IRawConnection raw, NoiseChannel secure, YamuxSession session, ConnectionDirection direction, DateTimeOffset openedAt, ILogger logger)
+    {
+        _host = host;
+        _raw = raw;
+        _secure = secure;
+        _session = session;
+        _logger = logger;
+        Direction = direction;
+        OpenedAt = openedAt;
+    }
+
+    public PeerId RemotePeer => _secure.RemotePeer;
+
+    public PublicKey RemotePublicKey => _secure.RemotePublicKey;
+
+    public Multiaddr RemoteAddress => _raw.RemoteAddress;
+
+    public Multiaddr LocalAddress => _raw.LocalAddress;
+
+    public ConnectionDirection Direction { get; }
+
+    public DateTimeOffset OpenedAt { get; }
+
+    public bool IsClosed => _closing.IsCancellationRequested || _session.IsClosed;
+
+    public int ActiveStreamCount => _session.ActiveStreamCount;
+
+    /// <summary>Completes when the peer's Identify answer has been read (faults if it could not be).</summary>
+    public Task<IdentifyInfo> Identified => _identified.Task;
+
+    /// <summary>Completes when the connection is closed and all of its resources are released.</summary>
+    public Task Completion => _acceptLoop;
+
+    internal void Start() => _acceptLoop = AcceptLoopAsync();
+
+    /// <summary>Opens a stream and negotiates the first of <paramref name="protocols"/> the peer supports.</summary>
+    /// <exception cref="ProtocolNegotiationException">The peer supports none of them.</exception>
+    public async Task<Libp2pStream> OpenStreamAsync(IReadOnlyList<string> protocols, CancellationToken cancellationToken)
+    {
+        YamuxStream stream = await _session.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var negotiation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+            negotiation.CancelAfter(_host.Options.StreamNegotiationTimeout);
+            string protocol = await MultistreamSelect.SelectAsync(stream, protocols, negotiation.Token).ConfigureAwait(false);
+            return new Libp2pStream(stream, protocol, this);
+        }
+        catch
+        {
+            stream.Reset();
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public Task<Libp2pStream> OpenStreamAsync(string protocol, CancellationToken cancellationToken) =>
+        OpenStreamAsync([protocol], cancellationToken);
+
+    /// <summary>One libp2p ping (/ipfs/ping/1.0.0) round trip.</summary>
+    public async Task<TimeSpan> PingAsync(CancellationToken cancellationToken)
+    {
+        await using Libp2pStream stream = await OpenStreamAsync(PingProtocol.ProtocolId, cancellationToken).ConfigureAwait(false);
+        TimeSpan rtt = await PingProtocol.PingOnceAsync(stream, _host.TimeProvider, cancellationToken).ConfigureAwait(false);
+        await stream.CloseWriteAsync(cancellationToken).ConfigureAwait(false);
+        return rtt;
+    }
+
+    internal void SetIdentified(IdentifyInfo info) => _identified.TrySetResult(info);
+
+    internal void SetIdentifyFailed(Exception error) => _identified.TrySetException(error);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _closing.CancelAsync().ConfigureAwait(false);
+        // Disposing the session makes AcceptStreamAsync throw, which ends the loop; the loop does the teardown.
+        await _session.DisposeAsync().ConfigureAwait(false);
+        await _acceptLoop.ConfigureAwait(false);
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        try
+        {
+            while (!_closing.IsCancellationRequested)
+            {
+                YamuxStream stream = await _session.AcceptStreamAsync(_closing.Token).ConfigureAwait(false);
+                _handlers.Track(() => _host.HandleInboundStreamAsync(this, stream, _closing.Token));
+            }
+        }
+        catch (Exception error) when (error is YamuxSessionClosedException or OperationCanceledException or Libp2pException or IOException)
+        {
+            Log.ConnectionEnded(_logger, RemotePeer, error.Message);
+        }
+        finally
+        {
+            await TearDownAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task TearDownAsync()
+    {
+        await _closing.CancelAsync().ConfigureAwait(false);
+        _identified.TrySetException(new Libp2pException($"The connection to {RemotePeer} closed before Identify completed."));
+        _ = _identified.Task.Exception; // observed: nobody may be waiting for it
+        await _session.DisposeAsync().ConfigureAwait(false);
+        await _handlers.WhenAllAsync().ConfigureAwait(false);
+        await _secure.DisposeAsync().ConfigureAwait(false);
+        await _raw.DisposeAsync().ConfigureAwait(false);
+        _host.OnConnectionClosed(this);
+    }
+
+    public override string ToString() => $"{Direction} {RemotePeer} at {RemoteAddress}";
+}

@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using DataMesh.Libp2p.Multiformats;
+using DataMesh.Libp2p.Multistream;
+using DataMesh.Libp2p.Protocols.Identify;
+using DataMesh.Libp2p.Protocols.Ping;
+using DataMesh.Libp2p.Transports;
+using DataMesh.Libp2p.Yamux;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PeerId = DataMesh.Libp2p.Identity.PeerId;
+
+namespace DataMesh.Libp2p.Host;
+
+/// <summary>A libp2p node: listens and dials over its transports, upgrades every connection
+/// (multistream-select → Noise → multistream-select → Yamux), routes inbound streams to protocol handlers by
+/// multistream-select, and runs Identify and Ping. It knows nothing of what the protocols carry.</summary>
+public sealed partial class Libp2pHost : IAsyncDisposable
+{
+    private readonly Identity.Identity _identity;
+    private readonly ITransport[] _transports;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, Func<Libp2pStream, CancellationToken, Task>> _handlers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Connection, byte> _connections = new();
+    private readonly TaskTracker _background = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private int _disposed;
+
+    public Libp2pHost(Identity.Identity identity, IEnumerable<ITransport> transports, HostOptions? options = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        _identity = identity;
+        _transports = [.. transports];
+        if (_transports.Length == 0)
+        {
+            throw new ArgumentException("A host needs at least one transport.", nameof(transports));
+        }
+        Options = options ?? HostOptions.Default;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<Libp2pHost>();
+        _pendingInbound = new SemaphoreSlim(Options.MaxPendingInboundHandshakes);
+        Peers = new PeerStore(Options, TimeProvider, IsConnected);
+        SetStreamHandler(IdentifyProtocol.ProtocolId, RespondToIdentifyAsync);
+        SetStreamHandler(PingProtocol.ProtocolId, PingProtocol.RespondAsync);
+    }
+
+    public PeerId PeerId => _identity.PeerId;
+
+    public HostOptions Options { get; }
+
+    public TimeProvider TimeProvider { get; }
+
+    public PeerStore Peers { get; }
+
+    /// <summary>Raised (synchronously, keep handlers short) after a connection is upgraded and registered.</summary>
+    public event Action<Connection>? ConnectionOpened;
+
+    /// <summary>Raised (synchronously) after a connection has closed and released its resources.</summary>
+    public event Action<Connection>? ConnectionClosed;
+
+    public IReadOnlyCollection<Connection> Connections => [.. _connections.Keys];
+
+    /// <summary>Protocols this host answers, as advertised in Identify.</summary>
+    public IReadOnlyCollection<string> Protocols => [.. _handlers.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Registers (or replaces) the handler for inbound streams of a protocol. The handler owns the stream
+    /// for its duration; the host disposes it afterwards. The token is cancelled when the connection closes.</summary>
+    public void SetStreamHandler(string protocol, Func<Libp2pStream, CancellationToken, Task> handler)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(protocol);
+        ArgumentNullException.ThrowIfNull(handler);
+        _handlers[protocol] = handler;
+    }
+
+    public bool RemoveStreamHandler(string protocol) => _handlers.TryRemove(protocol, out _);
+
+    public Connection? GetConnection(PeerId peer) =>
+        _connections.Keys.Where(c => c.RemotePeer.Equals(peer) && !c.IsClosed).OrderBy(c => c.OpenedAt).FirstOrDefault();
+
+    public bool IsConnected(PeerId peer) => GetConnection(peer) is not null;
+
+    /// <summary>Opens a stream to a peer, connecting first (from the peer store's addresses) when needed.</summary>
+    public async Task<Libp2pStream> OpenStreamAsync(PeerId peer, IReadOnlyList<string> protocols, CancellationToken cancellationToken)
+    {
+        Connection connection = await ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
+        return await connection.OpenStreamAsync(protocols, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<Libp2pStream> OpenStreamAsync(PeerId peer, string protocol, CancellationToken cancellationToken) =>
+        OpenStreamAsync(peer, [protocol], cancellationToken);
+
+    public async Task<TimeSpan> PingAsync(PeerId peer, CancellationToken cancellationToken)
+    {
+        Connection connection = await ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
+        return await connection.PingAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async Task HandleInboundStreamAsync(Connection connection, YamuxStream yamuxStream, CancellationToken cancellationToken)
+    {
+        string? protocol = null;
+        try
+        {
+            using (var negotiation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                negotiation.CancelAfter(Options.StreamNegotiationTimeout);
+                protocol = await MultistreamSelect.ListenAsync(yamuxStream, _handlers.ContainsKey, negotiation.Token).ConfigureAwait(false);
+            }
+            if (!_handlers.TryGetValue(protocol, out Func<Libp2pStream, CancellationToken, Task>? handler))
+            {
+                yamuxStream.Reset(); // removed between negotiation and now
+                return;
+            }
+            var stream = new Libp2pStream(yamuxStream, protocol, connection);
+            await handler(stream, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            // A misbehaving peer or a failing handler loses this stream, never the node.
+            Log.InboundStreamFailed(_logger, connection.RemotePeer, protocol ?? "(negotiating)", error.Message);
+            yamuxStream.Reset();
+        }
+        finally
+        {
+            await yamuxStream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    internal void OnConnectionClosed(Connection connection)
+    {
+        if (_connections.TryRemove(connection, out _))
+        {
+            Log.ConnectionClosed(_logger, connection.RemotePeer, connection.Direction);
+            ConnectionClosed?.Invoke(connection);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        await StopListenersAsync().ConfigureAwait(false);
+        await Task.WhenAll(_connections.Keys.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
+        await _background.WhenAllAsync().ConfigureAwait(false);
+        _pendingInbound.Dispose();
+        _shutdown.Dispose();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+}
