@@ -115,12 +115,11 @@ public sealed partial class KadDht
         }
         IRecordValidator validator = Options.Validators.Resolve(key);
         validator.Validate(key, value);
-        if (Records.Get(key) is { } existing && !existing.Value.Span.SequenceEqual(value))
+        if (Records.Get(key) is { } existing && !existing.Value.Span.SequenceEqual(value)
+            && validator.Select(key, [value.ToArray(), existing.Value]) != 0)
         {
-            if (validator.Select(key, [value.ToArray(), existing.Value]) != 0 && !isLocal)
-            {
-                throw new RecordRejectedException(RecordValidatorRegistry.KeyText(key), "a better record is already stored");
-            }
+            // Publishing or accepting an older version would roll the record back (a stale seq, a replay).
+            throw new RecordRejectedException(RecordValidatorRegistry.KeyText(key), "a better record is already stored");
         }
         Records.Put(key, value, isLocal);
     }

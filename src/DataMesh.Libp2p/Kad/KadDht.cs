@@ -41,6 +41,10 @@ public sealed partial class KadDht : IAsyncDisposable
         _host = host;
         Options = options ?? KadOptions.Default;
         ArgumentException.ThrowIfNullOrWhiteSpace(Options.ProtocolId, nameof(options));
+        if (Options.MaintenanceInterval <= TimeSpan.Zero || Options.MaintenanceInterval > TimeSpan.FromDays(30))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "MaintenanceInterval must be positive and at most 30 days.");
+        }
         _time = timeProvider ?? host.TimeProvider;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KadDht>();
         Records = records ?? new RecordStore(Options.DataDirectory is { } dir ? Options.RecordStore with { Directory = Path.Combine(dir, "records") } : Options.RecordStore, _time);

@@ -63,8 +63,11 @@ public sealed class KadDhtNetworkTests
         Assert.True(await net.Nodes[1].Dht.PutValueAsync(key, v1, ct) >= 5);
         Assert.True(await net.Nodes[2].Dht.PutValueAsync(key, v2, ct) >= 5);
         Assert.Equal(v2, await net.Nodes[6].Dht.GetValueAsync(key, ct));
-        // An older version is refused by peers holding the newer one.
-        Assert.Equal(0, await net.Nodes[3].Dht.PutValueAsync(key, v1, ct));
+        // An older version is refused: locally by a node holding the newer one, remotely by every peer holding it.
+        Assert.Contains("better record", (await Assert.ThrowsAsync<RecordRejectedException>(() => net.Nodes[3].Dht.PutValueAsync(key, v1, ct))).Reason, StringComparison.Ordinal);
+        var (_, newcomer) = await net.AddNodeAsync();
+        await newcomer.BootstrapAsync([KadTestNetwork.AddressOf(net.Nodes[0].Host)], ct);
+        Assert.Equal(0, await newcomer.PutValueAsync(key, v1, ct));
 
         using var intruder = DataMesh.Libp2p.Identity.Identity.Generate();
         (_, byte[] forged) = SignedRecord.Create(intruder, "profile", 99, "evil"u8);

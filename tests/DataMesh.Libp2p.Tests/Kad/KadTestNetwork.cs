@@ -22,11 +22,11 @@ internal sealed class KadTestNetwork : IAsyncDisposable
         MaintenanceInterval = TimeSpan.FromHours(1), // tests drive maintenance themselves
     };
 
-    public async Task<(Libp2pHost Host, KadDht Dht)> AddNodeAsync(KadOptions? options = null, DataMesh.Libp2p.Identity.Identity? identity = null, int? port = null)
+    public async Task<(Libp2pHost Host, KadDht Dht)> AddNodeAsync(KadOptions? options = null, DataMesh.Libp2p.Identity.Identity? identity = null, int? port = null, TimeProvider? time = null)
     {
         var host = new Libp2pHost(identity ?? DataMesh.Libp2p.Identity.Identity.Generate(), [new InMemoryTransport(_network)]);
         await host.ListenAsync([Multiaddr.Parse($"/memory/{port ?? Interlocked.Increment(ref _nextPort) + 1000}")], CancellationToken.None);
-        var dht = new KadDht(host, options ?? DefaultOptions);
+        var dht = new KadDht(host, options ?? DefaultOptions, timeProvider: time);
         await dht.StartAsync(CancellationToken.None);
         Nodes.Add((host, dht));
         return (host, dht);
