@@ -23,7 +23,8 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # Arguments passed to the benchmark program (bench task), e.g. -BenchArgs '--filter','*Chunk*'.
+    # Arguments for the benchmark program (bench task). From PowerShell: -BenchArgs '--filter','*Chunk*'.
+    # From a POSIX shell pass one string, split at white space: -BenchArgs '--filter *Chunk*'.
     [string[]] $BenchArgs = @()
 )
 
@@ -73,7 +74,7 @@ function Invoke-Native {
 function Invoke-ChildPwsh {
     param([Parameter(Mandatory)] [string] $Script, [switch] $AllowFailure)
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Script))
-    Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded) -AllowFailure:$AllowFailure
+    Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', $encoded) -AllowFailure:$AllowFailure
 }
 
 function Get-QuotedLiteral([string] $Text) { "'" + $Text.Replace("'", "''") + "'" }
@@ -382,7 +383,7 @@ function New-MamlHelp([string[]] $Cmdlets, [string] $Destination) {
 function Get-XunitProjects {
     Get-ChildItem (Join-Path $Root 'tests') -Directory | ForEach-Object {
         Get-ChildItem $_.FullName -Filter '*.csproj' -File
-    } | Where-Object { (Get-Content $_.FullName -Raw) -match '<PackageReference\s+Include="xunit"' } | Sort-Object Name
+    } | Where-Object { (Get-Content $_.FullName -Raw) -match '<PackageReference\s+Include="xunit(\.v3)?"' } | Sort-Object Name
 }
 
 function Invoke-XunitProject([IO.FileInfo] $Project) {
@@ -487,7 +488,9 @@ Import-Module $(Get-QuotedLiteral $ModuleDir)
 Write-Host 'DataMesh module loaded:' (Get-Command -Module DataMesh | ForEach-Object Name) -Separator ' '
 Write-Host ''
 Write-Host 'Effective configuration (defaults < $(Split-Path $config -Leaf) < DATAMESH_* environment variables):'
-Get-DataMeshConfig -Path $(Get-QuotedLiteral $config) | Format-Table -AutoSize | Out-Host
+Get-DataMeshConfig -Path $(Get-QuotedLiteral $config) |
+    Format-Table Key, @{ Name = 'Value'; Expression = { `$_.DisplayValue } }, Source, Origin -AutoSize |
+    Out-String -Width 250 | Write-Host
 Write-Host 'What the demo will do once the node cmdlets exist (they are not in this version yet):'
 Write-Host '  1. start two DataMesh nodes on loopback and connect them over libp2p (TCP + Noise + Yamux);'
 Write-Host '  2. add a file on one node: chunk, encrypt, erasure-code and spread its shards;'
@@ -498,8 +501,9 @@ Write-Host 'Nothing network-related was started.'
 }
 
 function Invoke-Bench {
-    Write-Step "dotnet run tests/DataMesh.Benchmarks -- $($BenchArgs -join ' ')"
-    $null = Invoke-Native dotnet (@('run', '-c', 'Release', '--project', (Join-Path $Root 'tests/DataMesh.Benchmarks'), '--') + $BenchArgs)
+    $arguments = if ($BenchArgs.Count -eq 1) { @($BenchArgs[0] -split '\s+' | Where-Object { $_ }) } else { $BenchArgs }
+    Write-Step "dotnet run tests/DataMesh.Benchmarks -- $($arguments -join ' ')"
+    $null = Invoke-Native dotnet (@('run', '-c', 'Release', '--project', (Join-Path $Root 'tests/DataMesh.Benchmarks'), '--') + $arguments)
 }
 
 function Invoke-Clean {

@@ -1,10 +1,12 @@
 using BenchmarkDotNet.Running;
 using DataMesh.Benchmarks.Erasure;
 using DataMesh.Benchmarks.Kad;
+using DataMesh.Benchmarks.Transfers;
 
 // Entry point for micro-benchmarks (BenchmarkDotNet) and scenario benchmarks.
 // `dotnet run -c Release --project tests/DataMesh.Benchmarks -- <suite>`; build.ps1 bench drives it.
 // `-- erasure [BenchmarkDotNet options]` runs the Reed-Solomon suite without the interactive prompt.
+// `-- transfer-sim [options]` runs the chunk-manager scenario over a simulated network.
 if (args.Length > 0 && args[0] == "erasure")
 {
     string[] options = args[1..];
@@ -14,20 +16,27 @@ if (args.Length > 0 && args[0] == "erasure")
     }
 
     BenchmarkSwitcher.FromTypes([typeof(ReedSolomonBenchmarks)]).Run(options);
-    return;
+    return 0;
 }
-
+if (args is ["transfer-sim", .. var simulationArgs])
+{
+    return await TransferSimulation.RunAsync(simulationArgs);
+}
+// `-- pipeline --size 1GiB [...]` runs the encode/decode scenario (see Pipeline/PipelineScenario.cs).
+if (args is ["pipeline", .. var pipelineArgs])
+{
+    return await DataMesh.Benchmarks.Pipeline.PipelineScenario.RunAsync(pipelineArgs);
+}
 // `-- kad-sim [--nodes N --latency-ms L ...]` and `-- kad-loopback`: Kademlia scenarios (docs/kademlia.md).
-if (args.Length > 0 && args[0] == "kad-sim")
+if (args is ["kad-sim", .. var kadSimArgs])
 {
-    await KadSimulation.RunAsync(args[1..]);
-    return;
+    await KadSimulation.RunAsync(kadSimArgs);
+    return 0;
 }
-
-if (args.Length > 0 && args[0] == "kad-loopback")
+if (args is ["kad-loopback", .. var kadLoopbackArgs])
 {
-    await KadLoopback.RunAsync(args[1..]);
-    return;
+    await KadLoopback.RunAsync(kadLoopbackArgs);
+    return 0;
 }
-
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

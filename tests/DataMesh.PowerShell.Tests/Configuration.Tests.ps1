@@ -97,6 +97,21 @@ Describe 'Configuration cmdlets' {
             $problems[0].TargetObject | Should -Be 'network.nope'
         }
 
+        It 'fails with DataMesh.ConfigInvalid naming the variable for a bad environment value' {
+            $env:DATAMESH_MAX_CONCURRENT_RETRIEVALS = 'many'
+            $err = { Get-DataMeshConfig -Path $repoConfig } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'DataMesh.ConfigInvalid,*'
+            $err.Exception.Key | Should -Be 'performance.chunks.max_concurrent_retrievals'
+            $err.Exception.Message | Should -Match 'DATAMESH_MAX_CONCURRENT_RETRIEVALS'
+        }
+
+        It 'routes engine debug logs to the debug stream' {
+            # -Debug would ask to continue at every message; the preference variable only shows them.
+            $DebugPreference = 'Continue'
+            $debug = Get-DataMeshConfig -Key storage.chunk_size -Path $repoConfig 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
+            ($debug | Out-String) | Should -Match 'storage\.chunk_size = 1048576 from .*config\.toml:\d+'
+        }
+
         It 'routes engine logs to the verbose stream' {
             $verbose = Get-DataMeshConfig -Path $repoConfig -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
             ($verbose | Out-String) | Should -Match 'Read configuration file .*config\.toml \(20 keys set\)'

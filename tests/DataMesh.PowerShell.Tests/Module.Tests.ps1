@@ -26,6 +26,13 @@ Describe 'DataMesh module' {
         @(Get-Command -Module DataMesh -CommandType Cmdlet).Count | Should -Be @($manifest.CmdletsToExport).Count
     }
 
+    It 'can be removed and imported again in the same session' {
+        Remove-Module DataMesh
+        Get-Module DataMesh | Should -BeNullOrEmpty
+        Import-Module $ModulePath
+        (Get-DataMeshConfig -Key storage.chunk_size -Path (Join-Path $PSScriptRoot '../../config.toml')).Value | Should -Be 1048576
+    }
+
     It 'declares Core edition and PowerShell 7.6' {
         $manifest.CompatiblePSEditions | Should -Be @('Core')
         $manifest.PowerShellVersion | Should -Be '7.6'

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Runtime.InteropServices;
 
 namespace DataMesh.Core.Configuration;
@@ -32,20 +31,6 @@ public sealed class ConfigurationEnvironment
         var copy = new Dictionary<string, string>(variables, StringComparer.Ordinal);
         return new(name => copy.TryGetValue(name, out var value) ? value : null,
             windows ?? RuntimeInformation.IsOSPlatform(OSPlatform.Windows));
-    }
-
-    /// <summary>A snapshot of the current process variables (useful to freeze the environment for one command).</summary>
-    public static ConfigurationEnvironment SnapshotProcess()
-    {
-        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            if (entry.Key is string name && entry.Value is string value)
-            {
-                variables[name] = value;
-            }
-        }
-        return FromVariables(variables);
     }
 
     /// <summary>The value of a variable; empty values count as unset.</summary>

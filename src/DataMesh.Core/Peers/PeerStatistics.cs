@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using DataMesh.Libp2p.Identity;
 
 namespace DataMesh.Core.Peers;
@@ -76,7 +77,7 @@ public sealed class PeerStatistics
 
     public bool IsBanned(PeerId peer) => _peers.TryGetValue(peer, out var record) && record.IsBanned(_time.GetUtcNow());
 
-    public bool TryGetSnapshot(PeerId peer, out PeerStatsSnapshot? snapshot)
+    public bool TryGetSnapshot(PeerId peer, [NotNullWhen(true)] out PeerStatsSnapshot? snapshot)
     {
         snapshot = _peers.TryGetValue(peer, out var record) ? record.Snapshot(_time.GetUtcNow()) : null;
         return snapshot is not null;

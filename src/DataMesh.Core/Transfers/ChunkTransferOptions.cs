@@ -35,9 +35,13 @@ public sealed record ChunkTransferOptions
     /// <summary>Extra peers asked for the same shard when the previous ones are slow (0 disables hedging; Polly allows up to 10).</summary>
     public int MaxHedgedAttempts { get; init; } = 2;
 
-    /// <summary>Lower bound of the hedge delay. The delay is the p90 latency of the peer asked last, clamped to
-    /// [<see cref="MinHedgeDelay"/>, <see cref="PeerResponseTimeout"/>].</summary>
+    /// <summary>Lower bound of the hedge delay. The delay is the p90 latency of the peer asked last times
+    /// <see cref="HedgeLatencyMultiplier"/>, clamped to [<see cref="MinHedgeDelay"/>, <see cref="PeerResponseTimeout"/>].</summary>
     public TimeSpan MinHedgeDelay { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Margin over the peer's p90 latency before hedging: at 1.0 about one request in ten would be
+    /// duplicated by design; 1.5 keeps hedges for the genuinely slow answers.</summary>
+    public double HedgeLatencyMultiplier { get; init; } = 1.5;
 
     /// <summary>Hedge delay for a peer with no latency history yet.</summary>
     public TimeSpan UnmeasuredPeerHedgeDelay { get; init; } = TimeSpan.FromSeconds(1);
@@ -63,7 +67,9 @@ public sealed record ChunkTransferOptions
         Require(PeerResponseTimeout >= MinTimeout, nameof(PeerResponseTimeout), PeerResponseTimeout, "must be more than 10 ms");
         Require(ReplicationFactor is >= 1 and <= 64, nameof(ReplicationFactor), ReplicationFactor, "must be 1..64");
         Require(MaxHedgedAttempts is >= 0 and <= 10, nameof(MaxHedgedAttempts), MaxHedgedAttempts, "must be 0..10");
-        Require(MinHedgeDelay >= TimeSpan.Zero, nameof(MinHedgeDelay), MinHedgeDelay, "must not be negative");
+        Require(HedgeLatencyMultiplier is >= 1.0 and <= 100.0, nameof(HedgeLatencyMultiplier), HedgeLatencyMultiplier, "must be 1..100");
+        // Zero would make Polly re-ask the action generator in a tight loop while no further peer is eligible.
+        Require(MinHedgeDelay >= TimeSpan.FromMilliseconds(1), nameof(MinHedgeDelay), MinHedgeDelay, "must be at least 1 ms");
         Require(UnmeasuredPeerHedgeDelay >= TimeSpan.Zero, nameof(UnmeasuredPeerHedgeDelay), UnmeasuredPeerHedgeDelay, "must not be negative");
         Require(RetryBaseDelay >= TimeSpan.Zero, nameof(RetryBaseDelay), RetryBaseDelay, "must not be negative");
         Require(RetryMaxDelay >= RetryBaseDelay, nameof(RetryMaxDelay), RetryMaxDelay, "must be at least RetryBaseDelay");
@@ -73,7 +79,7 @@ public sealed record ChunkTransferOptions
 
     internal TimeSpan HedgeDelayFor(TimeSpan? observedP90)
     {
-        var delay = observedP90 ?? UnmeasuredPeerHedgeDelay;
+        var delay = observedP90 is { } p90 ? p90 * HedgeLatencyMultiplier : UnmeasuredPeerHedgeDelay;
         return delay < MinHedgeDelay ? MinHedgeDelay : delay > PeerResponseTimeout ? PeerResponseTimeout : delay;
     }
 

@@ -1,18 +1,40 @@
 using DataMesh.Libp2p.Identity;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Manifests;
 
 namespace DataMesh.Core.Transfers;
 
 /// <summary>
 /// One erasure-coded stripe to retrieve: <see cref="Shards"/> holds the k data shard addresses followed by the
 /// parity ones, all <see cref="ShardLength"/> bytes long. <see cref="HolderHints"/> (optional, one list per shard)
-/// are peers believed to hold each shard, tried alongside the ones the network finds.
+/// are peers believed to hold each shard, tried alongside the ones the network finds. A stripe at the end of a file
+/// may have fewer stored data shards than k (<see cref="StoredDataShardCount"/>): the slots after them are known
+/// zeros that were never stored, so they are present from the start and never requested.
 /// </summary>
 public sealed record StripeDescriptor(int Index, int DataShardCount, IReadOnlyList<ContentHash> Shards, int ShardLength,
-    IReadOnlyList<IReadOnlyList<PeerId>>? HolderHints = null)
+    IReadOnlyList<IReadOnlyList<PeerId>>? HolderHints = null, int? StoredDataShardCount = null)
 {
+    /// <summary>Data slots that hold stored shards; the rest of the first <see cref="DataShardCount"/> are zeros.</summary>
+    public int StoredDataShards => StoredDataShardCount ?? DataShardCount;
+
     /// <summary>Largest shard the manager will buffer; bounds memory against a hostile manifest.</summary>
     public const int MaxShardLength = 64 * 1024 * 1024;
+
+    /// <summary>The stripes of a manifest, indexed in file order (its k is the manifest's data shard count).</summary>
+    public static IReadOnlyList<StripeDescriptor> FromManifest(Manifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var stripes = new StripeDescriptor[manifest.Stripes.Count];
+        for (int i = 0; i < stripes.Length; i++)
+        {
+            var stripe = manifest.Stripes[i];
+            // Chunks fill data slots in order; a short last stripe has zero padding slots that were never stored.
+            long chunksBefore = (long)i * manifest.DataShards;
+            int stored = (int)Math.Clamp(manifest.ChunkCount - chunksBefore, 0, manifest.DataShards);
+            stripes[i] = new StripeDescriptor(i, manifest.DataShards, stripe.Shards, stripe.ShardLength, StoredDataShardCount: stored);
+        }
+        return stripes;
+    }
 
     internal void Validate()
     {
@@ -27,6 +49,10 @@ public sealed record StripeDescriptor(int Index, int DataShardCount, IReadOnlyLi
         if (ShardLength is < 1 or > MaxShardLength)
         {
             throw new ArgumentOutOfRangeException(nameof(ShardLength), ShardLength, $"Stripe {Index}: shard length must be 1..{MaxShardLength}.");
+        }
+        if (StoredDataShards < 0 || StoredDataShards > DataShardCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(StoredDataShardCount), StoredDataShardCount, $"Stripe {Index}: stored data shards must be 0..{DataShardCount}.");
         }
         if (HolderHints is not null && HolderHints.Count != Shards.Count)
         {

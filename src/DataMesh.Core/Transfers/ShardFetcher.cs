@@ -28,6 +28,9 @@ internal sealed class ShardFetcher
     private static readonly ResiliencePropertyKey<FetchOperation> OperationKey = new("DataMesh.FetchOperation");
     private static readonly ResiliencePropertyKey<PeerId> AttemptPeerKey = new("DataMesh.AttemptPeer");
 
+    // Holders considered per shard: bounds ranking work and per-shard state against a flood of provider records.
+    private const int MaxHolderCandidates = 128;
+
     private readonly IShardNetwork _network;
     private readonly PeerRanker _ranker;
     private readonly ChunkTransferOptions _options;
@@ -56,7 +59,8 @@ internal sealed class ShardFetcher
         try
         {
             var found = await _network.FindHoldersAsync(shard, linked.Token).ConfigureAwait(false);
-            var candidates = _ranker.Rank(hints is null ? found : hints.Concat(found), _options.PreferFastPeers);
+            var listed = hints is null ? found : hints.Concat(found);
+            var candidates = _ranker.Rank(listed.Take(MaxHolderCandidates), _options.PreferFastPeers);
             if (candidates.Count == 0)
             {
                 throw new NoPeersAvailableException(shard, found.Count == 0 ? "no holder is known" : "every known holder is banned");

@@ -70,7 +70,7 @@ internal sealed class StripeRetrieval
                 {
                     while (_inFlight < _options.MaxConcurrentRetrievals && stripe.NeedsMoreRequests)
                     {
-                        Start(stripe, stripe.NextShard++);
+                        Start(stripe, stripe.TakeNextShard());
                     }
                 }
                 var completion = await _completions.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);

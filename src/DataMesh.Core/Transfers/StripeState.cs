@@ -12,6 +12,7 @@ internal sealed class StripeState
     private readonly byte[]?[] _buffers;
     private readonly bool[] _present;
     private readonly CancellationTokenSource _cancellation;
+    private readonly int[] _requestOrder;
 
     public StripeState(StripeDescriptor descriptor, CancellationToken operationToken)
     {
@@ -20,6 +21,16 @@ internal sealed class StripeState
         _present = new bool[descriptor.Shards.Count];
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(operationToken);
         Token = _cancellation.Token;
+        // Known-zero data slots (padding at the end of a file) are present from the start and never requested.
+        for (int slot = descriptor.StoredDataShards; slot < descriptor.DataShardCount; slot++)
+        {
+            byte[] zeros = ArrayPool<byte>.Shared.Rent(descriptor.ShardLength);
+            Array.Clear(zeros, 0, descriptor.ShardLength);
+            _buffers[slot] = zeros;
+            _present[slot] = true;
+            Verified++;
+        }
+        _requestOrder = [.. Enumerable.Range(0, descriptor.Shards.Count).Where(slot => !_present[slot])];
     }
 
     public StripeDescriptor Descriptor { get; }
@@ -27,16 +38,20 @@ internal sealed class StripeState
     public List<string> Errors { get; } = [];
     public int Verified { get; private set; }
     public int InFlight { get; set; }
+    /// <summary>Position in the request order (stored data shards first, then parity) of the next shard to ask for.</summary>
     public int NextShard { get; set; }
     public bool IsReleased { get; private set; }
 
     public bool IsComplete => Verified >= Descriptor.DataShardCount;
 
     public bool NeedsMoreRequests =>
-        !IsComplete && Verified + InFlight < Descriptor.DataShardCount && NextShard < Descriptor.Shards.Count;
+        !IsComplete && Verified + InFlight < Descriptor.DataShardCount && NextShard < _requestOrder.Length;
 
     public bool CanStillComplete =>
-        Verified + InFlight + (Descriptor.Shards.Count - NextShard) >= Descriptor.DataShardCount;
+        Verified + InFlight + (_requestOrder.Length - NextShard) >= Descriptor.DataShardCount;
+
+    /// <summary>The slot of the next shard to request; advances the position.</summary>
+    public int TakeNextShard() => _requestOrder[NextShard++];
 
     /// <summary>Takes ownership of a verified shard's buffer; the k-th one cancels the stripe's other fetches.</summary>
     public void Accept(int shardIndex, byte[] buffer)

@@ -77,7 +77,15 @@ public sealed class TransferJournal : IAsyncDisposable
         options ??= new TransferJournalOptions();
         options.Validate();
         var journal = new TransferJournal(path, operationKey, options, logger ?? NullLogger.Instance);
-        await journal.LoadAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await journal.LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await journal.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         return journal;
     }
 

@@ -29,8 +29,6 @@ internal sealed class TransferMonitor
         _started = time.GetTimestamp();
     }
 
-    public int ActiveRequests => Volatile.Read(ref _active);
-
     public void RequestStarted(PeerId peer)
     {
         Interlocked.Increment(ref _active);

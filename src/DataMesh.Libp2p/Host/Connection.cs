@@ -128,11 +128,24 @@ public sealed class Connection : IAsyncDisposable
         await _closing.CancelAsync().ConfigureAwait(false);
         _identified.TrySetException(new Libp2pException($"The connection to {RemotePeer} closed before Identify completed."));
         _ = _identified.Task.Exception; // observed: nobody may be waiting for it
-        await _session.DisposeAsync().ConfigureAwait(false);
+        // Each layer is released even when a lower one already broke: teardown never throws.
+        await ReleaseAsync(_session.DisposeAsync).ConfigureAwait(false);
         await _handlers.WhenAllAsync().ConfigureAwait(false);
-        await _secure.DisposeAsync().ConfigureAwait(false);
-        await _raw.DisposeAsync().ConfigureAwait(false);
+        await ReleaseAsync(_secure.DisposeAsync).ConfigureAwait(false);
+        await ReleaseAsync(_raw.DisposeAsync).ConfigureAwait(false);
         _host.OnConnectionClosed(this);
+    }
+
+    private async Task ReleaseAsync(Func<ValueTask> dispose)
+    {
+        try
+        {
+            await dispose().ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is IOException or Libp2pException or ObjectDisposedException or OperationCanceledException)
+        {
+            Log.ConnectionEnded(_logger, RemotePeer, error.Message);
+        }
     }
 
     public override string ToString() => $"{Direction} {RemotePeer} at {RemoteAddress}";

@@ -230,7 +230,15 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
             ArrayPool<byte>.Shared.Return(scratch);
         }
         await input.CompleteAsync(error).ConfigureAwait(false);
-        await output.CompleteAsync(error).ConfigureAwait(false);
+        try
+        {
+            await output.CompleteAsync(error).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // Completing flushes what is left; a peer that is already gone cannot take it, and the loop's job
+            // (ending the write side) is done either way. The read side reports the broken connection.
+        }
     }
 
     /// <summary>Encrypts plaintext from the front of <paramref name="buffer"/> into frames written directly into the raw

@@ -3,37 +3,41 @@ using DataMesh.Libp2p.Multiformats;
 
 namespace DataMesh.Libp2p.Transports;
 
-/// <summary>One end of an in-memory connection: two pipes crossed, each bounded like a socket buffer.</summary>
+/// <summary>One end of an in-memory connection: reads what the other end sent, writes through its link.</summary>
 internal sealed class InMemoryConnection : IRawConnection
 {
-    private readonly Pipe _incoming;
-    private readonly Pipe _outgoing;
+    private readonly DelayedLinkWriter? _link;
     private int _disposed;
 
-    private InMemoryConnection(Pipe incoming, Pipe outgoing, Multiaddr local, Multiaddr remote)
+    public InMemoryConnection(Multiaddr localAddress, Multiaddr remoteAddress, PipeReader input, PipeWriter output)
     {
-        _incoming = incoming;
-        _outgoing = outgoing;
-        LocalAddress = local;
-        RemoteAddress = remote;
-    }
-
-    public static (InMemoryConnection Dialer, InMemoryConnection Listener) CreatePair(Multiaddr dialerAddress, Multiaddr listenerAddress, int bufferBytes)
-    {
-        var options = new PipeOptions(pauseWriterThreshold: bufferBytes, resumeWriterThreshold: bufferBytes / 2, useSynchronizationContext: false);
-        var toListener = new Pipe(options);
-        var toDialer = new Pipe(options);
-        return (new InMemoryConnection(toDialer, toListener, dialerAddress, listenerAddress),
-                new InMemoryConnection(toListener, toDialer, listenerAddress, dialerAddress));
+        LocalAddress = localAddress;
+        RemoteAddress = remoteAddress;
+        Input = input;
+        Output = output;
+        _link = output as DelayedLinkWriter;
     }
 
     public Multiaddr LocalAddress { get; }
 
     public Multiaddr RemoteAddress { get; }
 
-    public PipeReader Input => _incoming.Reader;
+    public PipeReader Input { get; }
 
-    public PipeWriter Output => _outgoing.Writer;
+    public PipeWriter Output { get; }
+
+    /// <summary>Both ends of a new connection; each direction is a bounded pipe, delayed when the link is not instant.</summary>
+    public static (InMemoryConnection Dialer, InMemoryConnection Listener) CreatePair(
+        Multiaddr dialerAddress, Multiaddr listenerAddress, InMemoryLinkOptions link, TimeProvider timeProvider)
+    {
+        Pipe toListener = CreatePipe(link);
+        Pipe toDialer = CreatePipe(link);
+        var dialer = new InMemoryConnection(dialerAddress, listenerAddress, toDialer.Reader, LinkWriter(toListener.Writer, link, timeProvider));
+        var listener = new InMemoryConnection(listenerAddress, dialerAddress, toListener.Reader, LinkWriter(toDialer.Writer, link, timeProvider));
+        return (dialer, listener);
+    }
+
+    public override string ToString() => $"memory {LocalAddress} <-> {RemoteAddress}";
 
     public async ValueTask DisposeAsync()
     {
@@ -41,9 +45,22 @@ internal sealed class InMemoryConnection : IRawConnection
         {
             return;
         }
-        // Like closing a socket: the peer reads to the end of what we sent, and its writes to us stop.
-        await _outgoing.Writer.CompleteAsync().ConfigureAwait(false);
-        _incoming.Writer.CancelPendingFlush();
-        await _incoming.Reader.CompleteAsync().ConfigureAwait(false);
+
+        if (_link is not null)
+        {
+            await _link.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            await Output.CompleteAsync().ConfigureAwait(false);
+        }
+
+        await Input.CompleteAsync().ConfigureAwait(false);
     }
+
+    private static Pipe CreatePipe(InMemoryLinkOptions link) =>
+        new(new PipeOptions(pauseWriterThreshold: link.BufferSize, resumeWriterThreshold: link.BufferSize / 2, useSynchronizationContext: false));
+
+    private static PipeWriter LinkWriter(PipeWriter destination, InMemoryLinkOptions link, TimeProvider timeProvider) =>
+        link.IsInstant ? destination : new DelayedLinkWriter(destination, link, timeProvider);
 }

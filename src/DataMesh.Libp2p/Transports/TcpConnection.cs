@@ -1,119 +1,53 @@
-using System.Buffers;
 using System.IO.Pipelines;
-using System.Net;
 using System.Net.Sockets;
 using DataMesh.Libp2p.Multiformats;
 
 namespace DataMesh.Libp2p.Transports;
 
-/// <summary>A socket exposed as a duplex pipe: one receive loop fills the input pipe (pausing, and so pushing back on
-/// the peer, when the reader lags), one send loop drains the output pipe. One shutdown path closes everything.</summary>
+/// <summary>
+/// A TCP socket as a duplex pipe: stream-backed pipe reader and writer with large buffers (one system call moves
+/// up to <see cref="TcpTransportOptions.PipeBufferSize"/> bytes). Completing Output sends FIN.
+/// </summary>
 internal sealed class TcpConnection : IRawConnection
 {
-    private const int MinimumReceiveSegment = 64 * 1024;
-
     private readonly Socket _socket;
-    private readonly Pipe _receive;
-    private readonly Pipe _send;
-    private readonly Task _receiveLoop;
-    private readonly Task _sendLoop;
+    private readonly NetworkStream _stream;
+    private readonly SocketShutdownPipeWriter _output;
     private int _disposed;
 
     public TcpConnection(Socket socket, TcpTransportOptions options)
     {
         _socket = socket;
-        _socket.NoDelay = true;
-        LocalAddress = Multiaddr.FromIPEndPoint((IPEndPoint)socket.LocalEndPoint!);
-        RemoteAddress = Multiaddr.FromIPEndPoint((IPEndPoint)socket.RemoteEndPoint!);
-        _receive = new Pipe(new PipeOptions(
-            pauseWriterThreshold: options.ReceiveBufferBytes,
-            resumeWriterThreshold: options.ReceiveBufferBytes / 2,
-            minimumSegmentSize: MinimumReceiveSegment,
-            useSynchronizationContext: false));
-        _send = new Pipe(new PipeOptions(
-            pauseWriterThreshold: options.SendBufferBytes,
-            resumeWriterThreshold: options.SendBufferBytes / 2,
-            minimumSegmentSize: MinimumReceiveSegment,
-            useSynchronizationContext: false));
-        _receiveLoop = ReceiveLoopAsync();
-        _sendLoop = SendLoopAsync();
+        _stream = new NetworkStream(socket, ownsSocket: false);
+        Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: options.PipeBufferSize, minimumReadSize: Math.Min(options.PipeBufferSize, 16 * 1024), leaveOpen: true));
+        _output = new SocketShutdownPipeWriter(PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: options.PipeBufferSize, leaveOpen: true)), socket);
+        LocalAddress = Multiaddr.FromIPEndPoint((System.Net.IPEndPoint)socket.LocalEndPoint!);
+        RemoteAddress = Multiaddr.FromIPEndPoint((System.Net.IPEndPoint)socket.RemoteEndPoint!);
     }
 
     public Multiaddr LocalAddress { get; }
 
     public Multiaddr RemoteAddress { get; }
 
-    public PipeReader Input => _receive.Reader;
+    public PipeReader Input { get; }
 
-    public PipeWriter Output => _send.Writer;
+    public PipeWriter Output => _output;
 
-    private async Task ReceiveLoopAsync()
+    public static void Configure(Socket socket, TcpTransportOptions options)
     {
-        PipeWriter writer = _receive.Writer;
-        Exception? error = null;
-        try
+        socket.NoDelay = options.NoDelay;
+        if (options.SocketSendBufferSize is { } send)
         {
-            while (true)
-            {
-                Memory<byte> memory = writer.GetMemory(MinimumReceiveSegment);
-                int received = await _socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
-                if (received == 0)
-                {
-                    break; // the peer closed its sending side
-                }
-                writer.Advance(received);
-                FlushResult flushed = await writer.FlushAsync().ConfigureAwait(false);
-                if (flushed.IsCompleted || flushed.IsCanceled)
-                {
-                    break; // our reader is gone
-                }
-            }
+            socket.SendBufferSize = send;
         }
-        catch (Exception caught) when (caught is SocketException or ObjectDisposedException)
+
+        if (options.SocketReceiveBufferSize is { } receive)
         {
-            if (Volatile.Read(ref _disposed) == 0)
-            {
-                error = new IOException($"The connection with {RemoteAddress} failed: {caught.Message}", caught);
-            }
+            socket.ReceiveBufferSize = receive;
         }
-        await writer.CompleteAsync(error).ConfigureAwait(false);
     }
 
-    private async Task SendLoopAsync()
-    {
-        PipeReader reader = _send.Reader;
-        Exception? error = null;
-        try
-        {
-            while (true)
-            {
-                ReadResult result = await reader.ReadAsync().ConfigureAwait(false);
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                foreach (ReadOnlyMemory<byte> segment in buffer)
-                {
-                    int sent = 0;
-                    while (sent < segment.Length)
-                    {
-                        sent += await _socket.SendAsync(segment[sent..], SocketFlags.None).ConfigureAwait(false);
-                    }
-                }
-                reader.AdvanceTo(buffer.End);
-                if (result.IsCompleted || result.IsCanceled)
-                {
-                    break;
-                }
-            }
-            _socket.Shutdown(SocketShutdown.Send); // the application finished writing: tell the peer
-        }
-        catch (Exception caught) when (caught is SocketException or ObjectDisposedException)
-        {
-            if (Volatile.Read(ref _disposed) == 0)
-            {
-                error = new IOException($"Sending to {RemoteAddress} failed: {caught.Message}", caught);
-            }
-        }
-        await reader.CompleteAsync(error).ConfigureAwait(false);
-    }
+    public override string ToString() => $"tcp {LocalAddress} <-> {RemoteAddress}";
 
     public async ValueTask DisposeAsync()
     {
@@ -121,27 +55,24 @@ internal sealed class TcpConnection : IRawConnection
         {
             return;
         }
-        // Let queued bytes go out first (the send loop ends when the writer completes), then close the socket,
-        // which also ends a receive loop that waits on the peer.
-        await _send.Writer.CompleteAsync().ConfigureAwait(false);
-        await Task.WhenAny(_sendLoop, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
-        _socket.Dispose();
-        WakeUp(_send.Reader.CancelPendingRead);
-        await _sendLoop.ConfigureAwait(false);
-        // A receive loop blocked on a full pipe (nobody reading) is woken so it sees the closed socket.
-        WakeUp(_receive.Writer.CancelPendingFlush);
-        await _receiveLoop.ConfigureAwait(false);
-    }
 
-    private static void WakeUp(Action cancelPending)
-    {
+        // Writes to a peer that is gone fail; disposal only has to release, not report.
         try
         {
-            cancelPending();
+            await _output.CompleteAsync().ConfigureAwait(false);
         }
-        catch (InvalidOperationException)
+        catch (IOException)
         {
-            // that side already completed: nothing to wake
         }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        await Input.CompleteAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        await _stream.DisposeAsync().ConfigureAwait(false);
     }
 }

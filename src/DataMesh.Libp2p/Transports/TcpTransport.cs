@@ -1,116 +1,103 @@
 using System.Net;
 using System.Net.Sockets;
 using DataMesh.Libp2p.Multiformats;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataMesh.Libp2p.Transports;
 
-/// <summary>TCP over IPv4, IPv6 and DNS names (/ip4|ip6|dns|dns4|dns6/…/tcp/port).</summary>
+/// <summary>
+/// Plain TCP: listens on /ip4|ip6/…/tcp/port (port 0 picks a free one), dials /ip4|ip6|dns|dns4|dns6/…/tcp/port
+/// (an optional trailing /p2p/… is ignored here; the security handshake checks it).
+/// </summary>
 public sealed class TcpTransport : ITransport
 {
     private readonly TcpTransportOptions _options;
+    private readonly ILogger _logger;
 
-    public TcpTransport(TcpTransportOptions? options = null) => _options = options ?? new TcpTransportOptions();
+    public TcpTransport(TcpTransportOptions options, ILogger<TcpTransport>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
 
-    public bool CanDial(Multiaddr address) => IsPlainTcp(address) && address.TryGetTcpEndPoint(out _);
+    public bool CanDial(Multiaddr address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return address.TryGetTcpEndPoint(out _);
+    }
 
-    public bool CanListen(Multiaddr address) =>
-        IsPlainTcp(address) && address.TryGetTcpEndPoint(out EndPoint? endPoint) && endPoint is IPEndPoint;
+    public bool CanListen(Multiaddr address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return address.TryGetTcpEndPoint(out EndPoint? endPoint) && endPoint is IPEndPoint;
+    }
 
     public ValueTask<IConnectionListener> ListenAsync(Multiaddr address, CancellationToken cancellationToken)
     {
-        if (!address.TryGetTcpEndPoint(out EndPoint? endPoint) || endPoint is not IPEndPoint ip)
+        ArgumentNullException.ThrowIfNull(address);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!address.TryGetTcpEndPoint(out EndPoint? endPoint) || endPoint is not IPEndPoint ipEndPoint)
         {
-            throw new Libp2pException($"TCP can only listen on an /ip4 or /ip6 address with a port, not {address}.");
+            throw new TransportException($"Cannot listen on {address}: TCP listens on /ip4/<address>/tcp/<port> or /ip6/<address>/tcp/<port>.", address);
         }
-        var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+
+        var socket = new Socket(ipEndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            if (ip.AddressFamily == AddressFamily.InterNetworkV6)
-            {
-                socket.DualMode = false;
-            }
-            socket.Bind(ip);
-            socket.Listen(_options.Backlog);
+            socket.Bind(ipEndPoint);
+            socket.Listen(_options.ListenBacklog);
+            var listener = new TcpConnectionListener(socket, _options, _logger);
+            Log.Listening(_logger, listener.ListenAddress);
+            return ValueTask.FromResult<IConnectionListener>(listener);
         }
-        catch (SocketException error)
+        catch (SocketException ex)
         {
             socket.Dispose();
-            throw new Libp2pException($"Cannot listen on {address}: {error.Message}", error);
+            throw new TransportException($"Cannot listen on {address}: {ex.SocketErrorCode} ({ex.Message}).", address, ex);
         }
-        return ValueTask.FromResult<IConnectionListener>(new TcpListenerAdapter(socket, _options));
     }
 
     public async ValueTask<IRawConnection> DialAsync(Multiaddr address, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(address);
         if (!address.TryGetTcpEndPoint(out EndPoint? endPoint) || endPoint is null)
         {
-            throw new Libp2pException($"TCP cannot dial {address}.");
+            throw new TransportException($"Cannot dial {address}: not a TCP address (/ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>).", address);
         }
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        if (endPoint is IPEndPoint ip)
-        {
-            socket.Dispose();
-            socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        }
+
+        // A DNS name may resolve to either family: a dual-mode socket connects to both.
+        Socket socket = endPoint is IPEndPoint ip
+            ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
         try
         {
-            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+            TcpConnection.Configure(socket, _options);
+            await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
+            var connection = new TcpConnection(socket, _options);
+            Log.Dialed(_logger, address, connection.LocalAddress);
+            return connection;
         }
-        catch (SocketException error)
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
-            throw new Libp2pException($"Connecting to {address} failed: {error.SocketErrorCode}.", error);
+            Log.DialTimedOut(_logger, address, _options.ConnectTimeout);
+            throw new TransportException($"Dialing {address} timed out after {_options.ConnectTimeout}.", address, ex);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            Log.DialFailed(_logger, address, ex.SocketErrorCode);
+            throw new TransportException($"Dialing {address} failed: {ex.SocketErrorCode} ({ex.Message}).", address, ex);
         }
         catch
         {
             socket.Dispose();
             throw;
-        }
-        return new TcpConnection(socket, _options);
-    }
-
-    private static bool IsPlainTcp(Multiaddr address)
-    {
-        IReadOnlyList<MultiaddrComponent> parts = address.Components;
-        int count = parts.Count;
-        if (count > 0 && parts[count - 1].Protocol == MultiaddrProtocol.P2p)
-        {
-            count--; // a trailing /p2p/<id> names the peer, not the transport
-        }
-        return count == 2 && parts[1].Protocol == MultiaddrProtocol.Tcp;
-    }
-
-    private sealed class TcpListenerAdapter : IConnectionListener
-    {
-        private readonly Socket _socket;
-        private readonly TcpTransportOptions _options;
-
-        public TcpListenerAdapter(Socket socket, TcpTransportOptions options)
-        {
-            _socket = socket;
-            _options = options;
-            ListenAddress = Multiaddr.FromIPEndPoint((IPEndPoint)socket.LocalEndPoint!);
-        }
-
-        public Multiaddr ListenAddress { get; }
-
-        public async ValueTask<IRawConnection> AcceptAsync(CancellationToken cancellationToken)
-        {
-            try
-            {
-                Socket accepted = await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
-                return new TcpConnection(accepted, _options);
-            }
-            catch (SocketException error) when (error.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted)
-            {
-                throw new ObjectDisposedException(nameof(TcpListenerAdapter), error);
-            }
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            _socket.Dispose();
-            return ValueTask.CompletedTask;
         }
     }
 }

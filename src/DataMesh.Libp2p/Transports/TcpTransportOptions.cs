@@ -1,14 +1,42 @@
 namespace DataMesh.Libp2p.Transports;
 
-/// <summary>Socket settings for <see cref="TcpTransport"/>.</summary>
+/// <summary>Tuning of <see cref="TcpTransport"/>. Immutable.</summary>
 public sealed record TcpTransportOptions
 {
-    /// <summary>Bytes buffered by the receive pipe before reading from the socket pauses (back-pressure to the peer).</summary>
-    public int ReceiveBufferBytes { get; init; } = 1024 * 1024;
+    /// <summary>How long a dial may take before it fails.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Bytes the application may queue for sending before its writes wait.</summary>
-    public int SendBufferBytes { get; init; } = 1024 * 1024;
+    /// <summary>Disables Nagle's algorithm: multiplexed protocols send many small frames that must not wait.</summary>
+    public bool NoDelay { get; init; } = true;
 
-    /// <summary>Pending connections the OS queues before we accept them.</summary>
-    public int Backlog { get; init; } = 512;
+    /// <summary>Pending inbound connections the OS queues for a listener.</summary>
+    public int ListenBacklog { get; init; } = 512;
+
+    /// <summary>
+    /// Size of the buffers between the socket and the pipes (read size and minimum write buffer). Large buffers
+    /// mean fewer system calls per byte, which dominates throughput.
+    /// </summary>
+    public int PipeBufferSize { get; init; } = 128 * 1024;
+
+    /// <summary>Kernel send buffer; null keeps the OS default (which Linux auto-tunes).</summary>
+    public int? SocketSendBufferSize { get; init; }
+
+    /// <summary>Kernel receive buffer; null keeps the OS default (which Linux auto-tunes).</summary>
+    public int? SocketReceiveBufferSize { get; init; }
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ListenBacklog, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(PipeBufferSize, 4096);
+        if (SocketSendBufferSize is { } send)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(send, 4096, nameof(SocketSendBufferSize));
+        }
+
+        if (SocketReceiveBufferSize is { } receive)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(receive, 4096, nameof(SocketReceiveBufferSize));
+        }
+    }
 }

@@ -68,47 +68,31 @@ public sealed partial class YamuxSession
         }
     }
 
-    /// <summary>Measures the RTT once at start (for window auto-tuning), then pings every keep-alive interval.</summary>
+    /// <summary>
+    /// Measures the RTT once at start (for window auto-tuning), then pings every keep-alive interval; a ping not
+    /// answered within the keep-alive timeout ends the session (only when keep-alives are enabled).
+    /// </summary>
     private async Task KeepAliveLoopAsync()
     {
         CancellationToken cancellationToken = _shutdown.Token;
         try
         {
-            await PingAsync(cancellationToken).ConfigureAwait(false);
+            bool answered = await TryPingAsync(cancellationToken).ConfigureAwait(false);
             if (Options.KeepAliveInterval is not { } interval)
             {
                 return;
             }
 
             using var timer = new PeriodicTimer(interval, TimeProvider);
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            while (answered && await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                Task<TimeSpan> ping = PingAsync(attempt.Token);
-                bool timedOut = false;
-                try
-                {
-                    await ping.WaitAsync(Options.KeepAliveTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    timedOut = true;
-                }
-                finally
-                {
-                    if (!ping.IsCompleted)
-                    {
-                        await attempt.CancelAsync().ConfigureAwait(false);
-                        await ((Task)ping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                    }
-                }
+                answered = await TryPingAsync(cancellationToken).ConfigureAwait(false);
+            }
 
-                if (timedOut)
-                {
-                    Log.KeepAliveTimedOut(Logger, Options.KeepAliveTimeout);
-                    Terminate(new YamuxException($"The remote peer did not answer a keep-alive ping within {Options.KeepAliveTimeout}."), YamuxGoAwayCode.InternalError);
-                    return;
-                }
+            if (!answered)
+            {
+                Log.KeepAliveTimedOut(Logger, Options.KeepAliveTimeout);
+                Terminate(new YamuxException($"The remote peer did not answer a keep-alive ping within {Options.KeepAliveTimeout}."), YamuxGoAwayCode.InternalError);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -116,6 +100,30 @@ public sealed partial class YamuxSession
         }
         catch (YamuxSessionClosedException)
         {
+        }
+    }
+
+    /// <summary>Pings with the keep-alive timeout; false when no answer came in time (the ping is then abandoned).</summary>
+    private async Task<bool> TryPingAsync(CancellationToken cancellationToken)
+    {
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<TimeSpan> ping = PingAsync(attempt.Token);
+        try
+        {
+            await ping.WaitAsync(Options.KeepAliveTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (!ping.IsCompleted)
+            {
+                await attempt.CancelAsync().ConfigureAwait(false);
+                await ((Task)ping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 }

@@ -14,8 +14,11 @@ namespace DataMesh.Libp2p.Yamux;
 /// pipe; the application holds <see cref="Input"/> and <see cref="Output"/>. State shared between them sits
 /// behind <see cref="_gate"/>; the inbound pipe writer is touched only under it, so a local reset can complete it.
 /// </remarks>
-public sealed class YamuxStream : IDuplexPipe, IAsyncDisposable
+public sealed partial class YamuxStream : IDuplexPipe, IAsyncDisposable
 {
+    /// <summary>Pipe segment size: large enough that a 256 KiB frame is a handful of segments, small enough for idle streams.</summary>
+    private const int SegmentSize = 16 * 1024;
+
     private readonly YamuxSession _session;
     private readonly Pipe _inbound;
     private readonly Pipe _outbound;
@@ -46,11 +49,11 @@ public sealed class YamuxStream : IDuplexPipe, IAsyncDisposable
         _openFlagPending = locallyOpened ? YamuxFrameFlags.Syn : YamuxFrameFlags.Ack;
 
         // Inbound never pauses: the receive window already bounds what the peer may put in it.
-        _inbound = new Pipe(new PipeOptions(pool, pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+        _inbound = new Pipe(new PipeOptions(pool, pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: SegmentSize, useSynchronizationContext: false));
 
         // Outbound pauses the application once a frame's worth is waiting for window or for the write loop.
         int pause = session.Options.MaxSendFrameSize;
-        _outbound = new Pipe(new PipeOptions(pool, pauseWriterThreshold: pause, resumeWriterThreshold: pause / 2, useSynchronizationContext: false));
+        _outbound = new Pipe(new PipeOptions(pool, pauseWriterThreshold: pause, resumeWriterThreshold: pause / 2, minimumSegmentSize: SegmentSize, useSynchronizationContext: false));
         _reader = new YamuxStreamReader(this, _inbound.Reader);
         _writer = new YamuxStreamWriter(this, _outbound.Writer);
     }
@@ -314,101 +317,6 @@ public sealed class YamuxStream : IDuplexPipe, IAsyncDisposable
 
         _outbound.Reader.Complete();
         FinishIfDone();
-    }
-
-    /// <summary>
-    /// Write loop: emits the frames this stream has pending, at most one data frame per visit so streams
-    /// interleave. Returns the bytes written; <paramref name="wantsMore"/> when a further visit can send more now.
-    /// </summary>
-    internal long WriteFrames(IBufferWriter<byte> output, int maxFrameSize, TimeSpan roundTripTime, out bool wantsMore)
-    {
-        wantsMore = false;
-        YamuxFrameFlags openFlag;
-        uint delta;
-        bool sendReset;
-        lock (_gate)
-        {
-            if (_outboundDone)
-            {
-                return 0;
-            }
-
-            openFlag = _openFlagPending;
-            sendReset = _resetRequested;
-            delta = sendReset || _remoteReset || _remoteFin ? 0 : _receiveWindow.TakeUpdate(roundTripTime, force: openFlag != YamuxFrameFlags.None);
-            _openFlagPending = YamuxFrameFlags.None;
-            if (sendReset || _remoteReset)
-            {
-                _outboundDone = true;
-            }
-        }
-
-        if (sendReset || _remoteReset)
-        {
-            _outbound.Reader.Complete();
-            long resetBytes = 0;
-            if (sendReset && openFlag != YamuxFrameFlags.Syn)
-            {
-                // Only streams the peer knows of need an RST; one never announced simply vanishes.
-                new YamuxFrameHeader(YamuxFrameType.WindowUpdate, YamuxFrameFlags.Rst | openFlag, Id, 0).WriteTo(output);
-                resetBytes = YamuxFrameHeader.Size;
-            }
-
-            FinishIfDone();
-            return resetBytes;
-        }
-
-        long written = 0;
-        if (delta > 0 || openFlag != YamuxFrameFlags.None)
-        {
-            new YamuxFrameHeader(YamuxFrameType.WindowUpdate, openFlag, Id, delta).WriteTo(output);
-            written += YamuxFrameHeader.Size;
-        }
-
-        if (!_outbound.Reader.TryRead(out ReadResult result))
-        {
-            return written;
-        }
-
-        ReadOnlySequence<byte> buffer = result.Buffer;
-        long buffered = buffer.Length;
-        int chunk = buffered == 0 ? 0 : _sendWindow.Take((int)Math.Min(buffered, maxFrameSize));
-        bool sendFin = result.IsCompleted && chunk == buffered;
-        if (chunk == 0 && !sendFin)
-        {
-            // Data waits for a window update, which schedules another visit. Nothing is marked examined: a Pipe
-            // whose reader examined everything resumes a paused writer, which would defeat the sender-side bound.
-            _outbound.Reader.AdvanceTo(buffer.Start);
-            return written;
-        }
-
-        YamuxFrameFlags flags = sendFin ? YamuxFrameFlags.Fin : YamuxFrameFlags.None;
-        new YamuxFrameHeader(YamuxFrameType.Data, flags, Id, (uint)chunk).WriteTo(output);
-        ReadOnlySequence<byte> payload = buffer.Slice(0, chunk);
-        foreach (ReadOnlyMemory<byte> segment in payload)
-        {
-            output.Write(segment.Span);
-        }
-
-        written += YamuxFrameHeader.Size + chunk;
-        _outbound.Reader.AdvanceTo(payload.End);
-        if (sendFin)
-        {
-            _outbound.Reader.Complete();
-            lock (_gate)
-            {
-                _outboundDone = true;
-                MaybeStartCloseTimerLocked();
-            }
-
-            FinishIfDone();
-        }
-        else
-        {
-            wantsMore = buffered > chunk && _sendWindow.Available > 0;
-        }
-
-        return written;
     }
 
     /// <summary>Read loop: the peer granted more window.</summary>

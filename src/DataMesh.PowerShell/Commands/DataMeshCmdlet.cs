@@ -78,7 +78,16 @@ public abstract class DataMeshCmdlet : PSCmdlet
         return record;
     }
 
-    private bool IsDebugRequested() =>
-        MyInvocation.BoundParameters.TryGetValue("Debug", out var value) && value is SwitchParameter { IsPresent: true }
-        || GetVariableValue("DebugPreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue;
+    private bool IsDebugRequested()
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("Debug", out var flag) && flag is SwitchParameter { IsPresent: true })
+        {
+            return true;
+        }
+        // Preference variables often hold strings ('Continue'); PowerShell converts them when it reads them.
+        var preference = GetVariableValue("DebugPreference");
+        return preference is not null
+            && Enum.TryParse<ActionPreference>(preference.ToString(), ignoreCase: true, out var value)
+            && value is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
+    }
 }

@@ -15,6 +15,9 @@ internal sealed class DataMeshLoadContext : AssemblyLoadContext
     private static readonly Lazy<DataMeshLoadContext> Shared = new(() => new DataMeshLoadContext(
         Path.Combine(Path.GetDirectoryName(typeof(DataMeshLoadContext).Assembly.Location)!, "dependencies")));
 
+    /// <summary>The shared framework folder (Microsoft.NETCore.App) of the running runtime.</summary>
+    private static readonly string RuntimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
+
     private readonly string _dependencyDirectory;
 
     private DataMeshLoadContext(string dependencyDirectory)
@@ -34,8 +37,9 @@ internal sealed class DataMeshLoadContext : AssemblyLoadContext
 
     protected override Assembly? Load(AssemblyName assemblyName)
     {
-        // Anything not shipped in dependencies/ (the framework, PowerShell itself) comes from the default context.
-        if (assemblyName.Name is null)
+        // The framework always comes from the runtime (a package copy of a framework assembly would split type
+        // identity with PowerShell); so does anything not shipped in dependencies/. Returning null defers to the default context.
+        if (assemblyName.Name is null || File.Exists(Path.Combine(RuntimeDirectory, assemblyName.Name + ".dll")))
         {
             return null;
         }

@@ -12,8 +12,8 @@ public static class ChunkSizes
 
     /// <summary>Smallest chunk size accepted in a file someone else encoded (the manifest format's floor); the
     /// encoder itself never goes below <see cref="Min"/>.</summary>
-    public const int MinReadable = 1024;
-    public const int Max = 4 * 1024 * 1024;
+    public const int MinReadable = Manifests.ManifestLimits.MinChunkSize;
+    public const int Max = Crypto.ChunkCipher.MaxChunkLength;
     public const int Default = 1024 * 1024;
 
     /// <summary>Throws <see cref="InvalidLayoutException"/> unless <paramref name="chunkSize"/> is within bounds.</summary>

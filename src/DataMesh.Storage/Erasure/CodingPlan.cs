@@ -5,8 +5,8 @@ namespace DataMesh.Storage.Erasure;
 
 /// <summary>
 /// One linear map "outputs = coefficients x inputs" ready for the kernels: the coefficient matrix plus, per
-/// coefficient, its two 16-byte split-nibble tables (low then high, 32 bytes) in a pinned array so the SIMD
-/// kernels can broadcast them straight from memory. Also records which shard each input and output is.
+/// coefficient, its two 16-byte split-nibble tables (low then high, 32 bytes) and its 8x8 GF(2) bit matrix for
+/// GFNI, in pinned arrays so the SIMD kernels can broadcast them straight from memory. Also records which shard each input and output is.
 /// </summary>
 internal sealed unsafe class CodingPlan
 {
@@ -14,6 +14,7 @@ internal sealed unsafe class CodingPlan
 
     private readonly byte[] _coefficients;
     private readonly byte[] _nibbleTables;
+    private readonly ulong[] _affineMatrices;
 
     public CodingPlan(GaloisMatrix coefficients, int[] inputShards, int[] outputShards)
     {
@@ -28,6 +29,7 @@ internal sealed unsafe class CodingPlan
         OutputShards = outputShards;
         _coefficients = new byte[InputCount * OutputCount];
         _nibbleTables = GC.AllocateArray<byte>(InputCount * OutputCount * TableBytesPerCoefficient, pinned: true);
+        _affineMatrices = GC.AllocateArray<ulong>(InputCount * OutputCount, pinned: true);
 
         for (int o = 0; o < OutputCount; o++)
         {
@@ -38,6 +40,7 @@ internal sealed unsafe class CodingPlan
                 _coefficients[index] = c;
                 Span<byte> tables = _nibbleTables.AsSpan(index * TableBytesPerCoefficient, TableBytesPerCoefficient);
                 GaloisField.WriteNibbleTables(c, tables[..16], tables[16..]);
+                _affineMatrices[index] = GaloisField.AffineMatrix(c);
             }
         }
     }
@@ -57,4 +60,8 @@ internal sealed unsafe class CodingPlan
     /// <summary>Tables of (output, 0); those of (output, i) follow at i * 32 and the next output at InputCount * 32.</summary>
     public byte* TablesFor(int output) =>
         (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_nibbleTables)) + (output * InputCount * TableBytesPerCoefficient);
+
+    /// <summary>Affine bit matrix of (output, 0); that of (output, i) follows at i and the next output at InputCount.</summary>
+    public ulong* AffineMatricesFor(int output) =>
+        (ulong*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_affineMatrices)) + (output * InputCount);
 }

@@ -58,6 +58,27 @@ internal static class GaloisField
         }
     }
 
+    /// <summary>
+    /// The 8x8 GF(2) matrix of x -> c*x in the layout GF2P8AFFINEQB expects: output bit i is the parity of
+    /// x AND (byte 7-i of the matrix), so byte 7-i has bit j set when c*(1&lt;&lt;j) has bit i set.
+    /// </summary>
+    public static ulong AffineMatrix(byte c)
+    {
+        ulong matrix = 0;
+        for (int i = 0; i < 8; i++)
+        {
+            int row = 0;
+            for (int j = 0; j < 8; j++)
+            {
+                row |= ((Mul(c, (byte)(1 << j)) >> i) & 1) << j;
+            }
+
+            matrix |= (ulong)row << (8 * (7 - i));
+        }
+
+        return matrix;
+    }
+
     private static byte[] BuildExp()
     {
         var exp = new byte[510];

@@ -20,4 +20,7 @@ public enum GaloisKernel
 
     /// <summary>512-bit split-nibble multiply with VPSHUFB (AVX-512 BW).</summary>
     Avx512 = 4,
+
+    /// <summary>512-bit GF2P8AFFINEQB (GFNI with AVX-512): one instruction per coefficient and vector.</summary>
+    Gfni = 5,
 }

@@ -20,12 +20,18 @@ internal static unsafe class KernelDispatcher
         GaloisKernel.Ssse3 => Ssse3Kernel.IsSupported,
         GaloisKernel.Avx2 => Avx2Kernel.IsSupported,
         GaloisKernel.Avx512 => Avx512Kernel.IsSupported,
+        GaloisKernel.Gfni => GfniKernel.IsSupported,
         _ => false,
     };
 
     /// <summary>The fastest kernel available here; AVX-512 only where the runtime considers 512-bit vectors fast.</summary>
     public static GaloisKernel Best()
     {
+        if (GfniKernel.IsSupported && Avx512Kernel.IsSupported && Vector512.IsHardwareAccelerated)
+        {
+            return GaloisKernel.Gfni;
+        }
+
         if (Avx512Kernel.IsSupported && Vector512.IsHardwareAccelerated)
         {
             return GaloisKernel.Avx512;
@@ -57,6 +63,13 @@ internal static unsafe class KernelDispatcher
     {
         // Each wider kernel takes the whole vectors it can; narrower ones mop up, then the scalar tail.
         nint pos = start;
+        if (kernel == GaloisKernel.Gfni)
+        {
+            nint stop = pos + ((end - pos) & ~(nint)(GfniKernel.VectorBytes - 1));
+            GfniKernel.Apply(plan, inputs, outputs, first, count, pos, stop);
+            pos = stop;
+        }
+
         if (kernel == GaloisKernel.Avx512)
         {
             nint stop = pos + ((end - pos) & ~(nint)(Avx512Kernel.VectorBytes - 1));
@@ -64,14 +77,14 @@ internal static unsafe class KernelDispatcher
             pos = stop;
         }
 
-        if (kernel is GaloisKernel.Avx512 or GaloisKernel.Avx2)
+        if (kernel is GaloisKernel.Gfni or GaloisKernel.Avx512 or GaloisKernel.Avx2)
         {
             nint stop = pos + ((end - pos) & ~(nint)(Avx2Kernel.VectorBytes - 1));
             Avx2Kernel.Apply(plan, inputs, outputs, first, count, pos, stop);
             pos = stop;
         }
 
-        if (kernel is GaloisKernel.Avx512 or GaloisKernel.Avx2 or GaloisKernel.Ssse3)
+        if (kernel is GaloisKernel.Gfni or GaloisKernel.Avx512 or GaloisKernel.Avx2 or GaloisKernel.Ssse3)
         {
             nint stop = pos + ((end - pos) & ~(nint)(Ssse3Kernel.VectorBytes - 1));
             Ssse3Kernel.Apply(plan, inputs, outputs, first, count, pos, stop);

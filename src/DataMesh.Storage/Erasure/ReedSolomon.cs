@@ -18,6 +18,7 @@ public sealed unsafe class ReedSolomon
     private readonly GaloisMatrix _encodingMatrix;
     private readonly CodingPlan _parityPlan;
     private readonly DecodePlanCache _decodePlans = new(DecodeCacheEntries, DecodeCacheBytes);
+    private readonly Func<ErasurePattern, CodingPlan> _buildDecodePlan;
 
     /// <param name="dataShards">k, at least 1.</param>
     /// <param name="parityShards">m, at least 1; k + m must not exceed <see cref="MaxTotalShards"/>.</param>
@@ -50,6 +51,7 @@ public sealed unsafe class ReedSolomon
         _encodingMatrix = BuildEncodingMatrix(dataShards, TotalShards);
 
         int[] parityRows = Enumerable.Range(dataShards, parityShards).ToArray();
+        _buildDecodePlan = BuildDecodePlan; // one delegate for the instance, not one per Reconstruct call
         _parityPlan = new CodingPlan(_encodingMatrix.SelectRows(parityRows), Enumerable.Range(0, dataShards).ToArray(), parityRows);
     }
 
@@ -134,7 +136,7 @@ public sealed unsafe class ReedSolomon
             return;
         }
 
-        CodingPlan plan = _decodePlans.GetOrAdd(ErasurePattern.From(present, dataOnly), BuildDecodePlan);
+        CodingPlan plan = _decodePlans.GetOrAdd(ErasurePattern.From(present, dataOnly), _buildDecodePlan);
 
         using var pins = new PinnedShards(plan.InputCount + plan.OutputCount);
         byte** inputs = stackalloc byte*[plan.InputCount];

@@ -38,7 +38,7 @@ internal static partial class KadLoopback
             var ready = Stopwatch.StartNew();
             for (int i = 0; i < count; i++)
             {
-                var host = new Libp2pHost(IdentityKey.Generate(), [new TcpTransport()]);
+                var host = new Libp2pHost(IdentityKey.Generate(), [new TcpTransport(new TcpTransportOptions())]);
                 await host.ListenAsync([Multiaddr.Parse("/ip4/127.0.0.1/tcp/0")], CancellationToken.None);
                 var dht = new KadDht(host, options);
                 await dht.StartAsync(CancellationToken.None);

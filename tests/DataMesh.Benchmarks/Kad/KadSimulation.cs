@@ -8,7 +8,7 @@ using IdentityKey = DataMesh.Libp2p.Identity.Identity;
 
 namespace DataMesh.Benchmarks.Kad;
 
-/// <summary>`kad-sim`: the real DHT and host code over the in-memory transport with a one-way latency per link.
+/// <summary>`kad-sim`: the real DHT and host code over the in-memory transport with a one-way latency on every link.
 /// Reports bootstrap time, memory per node, lookup success, hops and messages beside log2(N), PUT/GET times, and
 /// GET success after killing 25% of the nodes, before and after the survivors' republish round.
 /// Options: --nodes N (500) --latency-ms L (50) --lookups M (100) --records R (30) --parallel P (32).</summary>
@@ -31,7 +31,7 @@ internal static class KadSimulation
             RecordRepublishInterval = TimeSpan.Zero,
             MaxInboundRequestsTotal = 512,
         };
-        var network = new InMemoryNetwork();
+        var network = new InMemoryNetwork(defaultLink: new InMemoryLinkOptions { Latency = TimeSpan.FromMilliseconds(latencyMs) });
         var all = new List<(Libp2pHost Host, KadDht Dht)>(nodes);
         var random = new Random(1);
         Console.WriteLine($"kad-sim: {nodes} nodes, {latencyMs} ms one-way latency, k={options.BucketSize}, alpha={options.Alpha}");
@@ -40,7 +40,7 @@ internal static class KadSimulation
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < nodes; i++)
         {
-            var host = new Libp2pHost(IdentityKey.Generate(), [new LatencyTransport(new InMemoryTransport(network), TimeSpan.FromMilliseconds(latencyMs))]);
+            var host = new Libp2pHost(IdentityKey.Generate(), [new InMemoryTransport(network)]);
             await host.ListenAsync([Multiaddr.Parse($"/memory/{i + 1}")], CancellationToken.None);
             var dht = new KadDht(host, options);
             await dht.StartAsync(CancellationToken.None);

@@ -17,6 +17,7 @@ internal sealed class FakePeer
     public bool Offline { get; set; }
     public bool ReturnsCorruptData { get; set; }
     public ShardRejectionReason? RejectsStores { get; set; }
+    public HashSet<ContentHash> RejectsShards { get; } = [];
     public int FailFirstRequests;
     public int Fetches;
     public int Stores;
@@ -82,6 +83,10 @@ internal sealed class FakeShardNetwork : IShardNetwork
             if (fake.RejectsStores is { } reason)
             {
                 throw new ShardRejectedException(peer, shard, reason);
+            }
+            if (fake.RejectsShards.Contains(shard))
+            {
+                throw new ShardRejectedException(peer, shard, ShardRejectionReason.OverQuota);
             }
             if (ContentHash.Compute(data.Span) != shard)
             {

@@ -135,6 +135,22 @@ public sealed class RetrievalTests
     }
 
     [Fact]
+    public async Task A_stale_provider_record_costs_one_request_and_the_real_holder_serves()
+    {
+        var network = new FakeShardNetwork(3);
+        var (stripe, shards) = PlaceStripe(network, 0, k: 1, m: 0, shardLength: 100, firstPeer: 2);
+        network.StaleProviders.Add(network[0].Id);
+        network.StaleProviders.Add(network[1].Id);
+        var statistics = new PeerStatistics();
+
+        await Manager(network, FastOptions with { MaxHedgedAttempts = 0, RetryFailedChunks = 3 }, statistics)
+            .RetrieveAsync([stripe], new CheckingHandler(new() { [0] = shards }).HandleAsync);
+
+        Assert.Equal(1, network[2].Fetches);
+        Assert.Equal(network[0].Fetches + network[1].Fetches, statistics.GetSnapshots().Sum(s => s.Failures));
+    }
+
+    [Fact]
     public async Task Transient_failures_are_retried_until_the_shard_arrives()
     {
         var network = new FakeShardNetwork(1);

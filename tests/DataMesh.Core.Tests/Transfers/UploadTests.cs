@@ -70,6 +70,27 @@ public sealed class UploadTests
     }
 
     [Fact]
+    public async Task With_some_shards_failing_only_fully_replicated_shards_are_reported_stored()
+    {
+        var network = new FakeShardNetwork(3);
+        var blobs = Blobs(8, 64);
+        var doomed = new[] { ContentHash.Compute(blobs[2]), ContentHash.Compute(blobs[5]) };
+        network[1].RejectsShards.UnionWith(doomed);
+        var options = FastOptions with { ReplicationFactor = 3, MaxConcurrentUploads = 3, RetryFailedChunks = 0 };
+
+        var error = await Assert.ThrowsAsync<UploadFailedException>(() => Manager(network, options).UploadAsync(AsShards(blobs)));
+
+        Assert.NotEmpty(error.Failures);
+        Assert.All(error.Failures, failure => Assert.Contains(failure.Shard, doomed));
+        Assert.All(error.Stored, stored =>
+        {
+            Assert.DoesNotContain(stored.Shard, doomed);
+            Assert.Equal(3, stored.Holders.Count);
+        });
+        Assert.Equal(0, network.InFlight);
+    }
+
+    [Fact]
     public async Task Failed_stores_are_retried_with_backoff_on_other_peers_first()
     {
         var network = new FakeShardNetwork(3);

@@ -35,7 +35,7 @@ public sealed class KadInteropTests(ITestOutputHelper output)
                 new JsNodeOptions { Kad = true, KadNamespace = Namespace, AgentVersion = $"js-kad-{i}", StandardErrorLine = output.WriteLine }, ct))];
             for (int i = 0; i < 5; i++)
             {
-                var host = new Libp2pHost(Identity.Generate(), [new TcpTransport()]);
+                var host = new Libp2pHost(Identity.Generate(), [new TcpTransport(new TcpTransportOptions())]);
                 await host.ListenAsync([Multiaddr.Parse("/ip4/127.0.0.1/tcp/0")], ct);
                 var dht = new KadDht(host, options);
                 await dht.StartAsync(ct);

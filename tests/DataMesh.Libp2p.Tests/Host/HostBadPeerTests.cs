@@ -35,7 +35,9 @@ public sealed class HostBadPeerTests
     public async Task InboundGarbage_ClosesThatConnection_HostStillServes()
     {
         await using var kit = new HostTestKit { UseTcp = true };
-        Libp2pHost host = await kit.StartHostAsync(FastTimeouts);
+        // A handshake timeout well beyond the 10 s read below: the close must come from rejecting the garbage, not
+        // from a timeout, and the honest dial afterwards must not be cut short on a slow machine.
+        Libp2pHost host = await kit.StartHostAsync(HostOptions.Default with { HandshakeTimeout = TimeSpan.FromSeconds(60) });
         using (var client = new TcpClient())
         {
             await client.ConnectAsync(TcpEndPoint(host), Timeout());

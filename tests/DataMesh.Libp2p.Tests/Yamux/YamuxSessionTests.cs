@@ -58,11 +58,38 @@ public sealed class YamuxSessionTests
     }
 
     [Fact]
+    public async Task AHalfClosedStreamKeepsGrantingWindowForAnAnswerLargerThanTheWindow()
+    {
+        // The request ends (FIN) before any of the answer arrives, so every window update the answer needs is sent
+        // after this side's FIN: the sender stalls for good after one window if half-closed streams stop granting.
+        using var cts = new CancellationTokenSource(Timeout);
+        await using SessionPair pair = SessionPair.Start(output: _output);
+        YamuxStream client = await pair.Client.OpenStreamAsync(cts.Token);
+        await client.Output.WriteAsync(new byte[] { 1 }, cts.Token);
+        await client.CloseWriteAsync(cts.Token);
+
+        YamuxStream server = await pair.Server.AcceptStreamAsync(cts.Token);
+        Assert.Equal(new byte[] { 1 }, await SessionPair.ReadToEndAsync(server.Input, cts.Token));
+        byte[] answer = RandomNumberGenerator.GetBytes(YamuxOptions.SpecInitialWindowSize * 4 + 17);
+        Task answering = Task.Run(async () =>
+        {
+            await server.Output.WriteAsync(answer, cts.Token);
+            await server.CloseWriteAsync(cts.Token);
+        }, cts.Token);
+
+        byte[] received = await SessionPair.ReadToEndAsync(client.Input, cts.Token);
+        await answering;
+        Assert.True(answer.AsSpan().SequenceEqual(received));
+    }
+
+    [Fact]
     public async Task ManyConcurrentStreamsEchoIndependently()
     {
         using var cts = new CancellationTokenSource(Timeout);
-        await using SessionPair pair = SessionPair.Start(output: _output);
         const int streams = 100;
+
+        // All streams open at once; the backlog must hold them until the accept loop catches up (beyond it: RST).
+        await using SessionPair pair = SessionPair.Start(serverOptions: new YamuxOptions { AcceptBacklog = streams }, output: _output);
         const int size = 40_000;
 
         Task echo = Task.Run(async () =>
@@ -96,7 +123,8 @@ public sealed class YamuxSessionTests
     [Fact]
     public async Task SixtyFourMebibytesEchoByteExact()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        // Generous: the machine running the suite may be heavily shared; this normally takes about a second.
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await using SessionPair pair = SessionPair.Start(output: _output);
         const int total = 64 * 1024 * 1024;
         const int chunk = 256 * 1024;

@@ -1,4 +1,3 @@
-using System.Numerics;
 using DataMesh.Storage.Erasure;
 
 namespace DataMesh.Storage.Tests.Erasure;
@@ -30,99 +29,82 @@ public class EncodingMatrixTests
             }
         }
 
-        Span<byte> work = stackalloc byte[m * m];
-        int checkedCount = 0;
-        for (uint rows = 1; rows < 1u << m; rows++)
+        long squareSubmatrices = 0;
+        for (uint rowMask = 1; rowMask < 1u << m; rowMask++)
         {
-            int size = BitOperations.PopCount(rows);
-            foreach (uint columns in SubsetsOfSize(k, size))
-            {
-                Fill(work, e, k, rows, columns, size);
-                Assert.True(IsNonSingular(work[..(size * size)], size), $"rows {rows:b} columns {columns:b} of P are singular");
-                checkedCount++;
-            }
+            int[] rows = Enumerable.Range(0, m).Where(r => (rowMask & (1u << r)) != 0).Select(r => k + r).ToArray();
+            var search = new IndependentColumnSearch(e, rows, k);
+            search.Run(firstColumn: 0, depth: 0);
+            squareSubmatrices += search.FullSets;
         }
 
-        Assert.True(checkedCount > 0);
+        long expected = Enumerable.Range(1, m).Sum(size => Choose(m, size) * Choose(k, size));
+        Assert.Equal(expected, squareSubmatrices);
     }
 
-    private static IEnumerable<uint> SubsetsOfSize(int n, int size)
+    private static long Choose(int n, int r)
     {
-        if (size > n)
+        long result = 1;
+        for (int i = 1; i <= r; i++)
         {
-            yield break;
+            result = result * (n - r + i) / i;
         }
 
-        // Gosper's hack: the next larger integer with the same number of set bits.
-        uint mask = (1u << size) - 1;
-        while (mask < 1u << n)
-        {
-            yield return mask;
-            uint lowest = mask & (uint)-(int)mask;
-            uint ripple = mask + lowest;
-            mask = ((ripple ^ mask) >> 2) / lowest | ripple;
-        }
+        return result;
     }
 
-    private static void Fill(Span<byte> work, GaloisMatrix e, int k, uint rows, uint columns, int size)
+    /// <summary>
+    /// Walks every set of |rows| columns of P[rows, :] in lexicographic order, extending a Gaussian-eliminated
+    /// basis one column at a time so that sets sharing a prefix share its elimination work. A column that reduces
+    /// to zero means a singular square sub-matrix and fails the test; otherwise FullSets counts the sets checked.
+    /// </summary>
+    private sealed class IndependentColumnSearch(GaloisMatrix e, int[] rows, int columns)
     {
-        int r = 0;
-        for (int pr = 0; pr < 32 && r < size; pr++)
+        private readonly int _size = rows.Length;
+        private readonly byte[][] _basis = Enumerable.Range(0, rows.Length).Select(_ => new byte[rows.Length]).ToArray();
+        private readonly int[] _pivot = new int[rows.Length];
+
+        public long FullSets { get; private set; }
+
+        public void Run(int firstColumn, int depth)
         {
-            if ((rows & (1u << pr)) == 0)
+            if (depth == _size)
             {
-                continue;
+                FullSets++;
+                return;
             }
 
-            int c = 0;
-            for (int dc = 0; dc < k; dc++)
+            for (int column = firstColumn; column <= columns - (_size - depth); column++)
             {
-                if ((columns & (1u << dc)) != 0)
+                byte[] v = _basis[depth];
+                for (int r = 0; r < _size; r++)
                 {
-                    work[(r * size) + c++] = e[k + pr, dc];
-                }
-            }
-
-            r++;
-        }
-    }
-
-    private static bool IsNonSingular(Span<byte> a, int n)
-    {
-        for (int col = 0; col < n; col++)
-        {
-            int pivot = col;
-            while (pivot < n && a[(pivot * n) + col] == 0)
-            {
-                pivot++;
-            }
-
-            if (pivot == n)
-            {
-                return false;
-            }
-
-            byte inv = GaloisField.Inverse(a[(pivot * n) + col]);
-            for (int c = 0; c < n; c++)
-            {
-                (a[(col * n) + c], a[(pivot * n) + c]) = (a[(pivot * n) + c], a[(col * n) + c]);
-            }
-
-            for (int r = col + 1; r < n; r++)
-            {
-                byte factor = GaloisField.Mul(a[(r * n) + col], inv);
-                if (factor == 0)
-                {
-                    continue;
+                    v[r] = e[rows[r], column];
                 }
 
-                for (int c = col; c < n; c++)
+                for (int t = 0; t < depth; t++)
                 {
-                    a[(r * n) + c] ^= GaloisField.MulTable[(factor * 256) + a[(col * n) + c]];
+                    byte factor = v[_pivot[t]];
+                    if (factor != 0)
+                    {
+                        for (int r = 0; r < _size; r++)
+                        {
+                            v[r] ^= GaloisField.MulTable[(factor * 256) + _basis[t][r]];
+                        }
+                    }
                 }
+
+                int pivot = Array.FindIndex(v, b => b != 0);
+                Assert.True(pivot >= 0, $"rows [{string.Join(',', rows)}] have a singular square sub-matrix ending at column {column}");
+                byte inverse = GaloisField.Inverse(v[pivot]);
+                for (int r = 0; r < _size; r++)
+                {
+                    v[r] = GaloisField.MulTable[(inverse * 256) + v[r]];
+                }
+
+                _pivot[depth] = pivot;
+                Run(column + 1, depth + 1);
             }
         }
-
-        return true;
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using DataMesh.Storage.Erasure;
 
 namespace DataMesh.Storage.Tests.Erasure;
@@ -77,6 +78,27 @@ public class GaloisFieldTests
             for (int x = 0; x < 256; x++)
             {
                 Assert.Equal(GaloisField.Mul((byte)c, (byte)x), (byte)(low[x & 15] ^ high[x >> 4]));
+            }
+        }
+    }
+
+    [Fact]
+    public void AffineMatricesReproduceEveryProductUnderTheGf2p8affineqbDefinition()
+    {
+        for (int c = 0; c < 256; c++)
+        {
+            ulong matrix = GaloisField.AffineMatrix((byte)c);
+            for (int x = 0; x < 256; x++)
+            {
+                // Intel SDM: result bit i = parity(matrix.byte[7 - i] AND x).
+                int result = 0;
+                for (int i = 0; i < 8; i++)
+                {
+                    int row = (int)(matrix >> (8 * (7 - i))) & 0xFF;
+                    result |= (BitOperations.PopCount((uint)(row & x)) & 1) << i;
+                }
+
+                Assert.Equal(GaloisField.Mul((byte)c, (byte)x), (byte)result);
             }
         }
     }

@@ -89,13 +89,15 @@ public class ReedSolomonApiTests
     [Fact]
     public void TheWidestCodeWorksAndUnknownKernelsAreRejected()
     {
-        var widest = new ReedSolomon(200, 56);
+        var widest = new ReedSolomon(8, 248);
         Assert.Equal(ReedSolomon.MaxTotalShards, widest.TotalShards);
         byte[][] shards = ErasureTestData.EncodedShards(widest, 3, seed: 256);
         Assert.True(widest.Verify(ErasureTestData.ReadOnly(shards)));
+
+        // Lose every data shard and half the parity; the last 124 parity shards (evaluation points up to 255) rebuild all.
         byte[][] work = ReconstructionPropertyTests.Damage(shards, 0);
-        bool[] present = Enumerable.Range(0, 256).Select(i => i >= 56).ToArray();
-        for (int i = 0; i < 56; i++)
+        bool[] present = Enumerable.Range(0, 256).Select(i => i >= 132).ToArray();
+        for (int i = 0; i < 132; i++)
         {
             Array.Fill(work[i], (byte)0xA5);
         }

@@ -1,0 +1,50 @@
+namespace DataMesh.Core.Exchange;
+
+/// <summary>/datamesh/chunk/1.0.0: one request per stream. The dialer writes a fixed-size request header and its
+/// payload, the listener answers with a fixed-size response header, an optional UTF-8 message and a payload.
+/// Every length is checked against the limits below before anything is allocated. Documented in docs/chunk-exchange.md.</summary>
+public static class ChunkExchangeProtocol
+{
+    public const string ProtocolId = "/datamesh/chunk/1.0.0";
+
+    /// <summary>type(1) flags(1) hash(32) payloadLength(4, big-endian).</summary>
+    public const int RequestHeaderSize = 38;
+
+    /// <summary>status(1) reserved(1) messageLength(2, big-endian) payloadLength(4, big-endian).</summary>
+    public const int ResponseHeaderSize = 8;
+
+    /// <summary>The largest shard the protocol carries: a 4 MiB chunk sealed (16-byte tag) with room to spare.</summary>
+    public const int MaxShardBytes = (4 * 1024 * 1024) + (4 * 1024);
+
+    /// <summary>How many addresses one "which do you hold" request may list.</summary>
+    public const int MaxHaveQuery = 1024;
+
+    public const int MaxMessageBytes = 1024;
+}
+
+/// <summary>What a request asks.</summary>
+public enum ChunkRequestType : byte
+{
+    /// <summary>Store the payload under the hash (idempotent).</summary>
+    Store = 1,
+
+    /// <summary>Send the shard with this hash.</summary>
+    Fetch = 2,
+
+    /// <summary>The payload lists hashes; answer one byte per hash, 1 when held.</summary>
+    Have = 3,
+}
+
+/// <summary>How a request ended, as the remote reports it.</summary>
+public enum ChunkResponseStatus : byte
+{
+    Ok = 0,
+    NotFound = 1,
+    OverQuota = 2,
+    TooLarge = 3,
+    HashMismatch = 4,
+    NotAStorageNode = 5,
+    BadRequest = 6,
+    Busy = 7,
+    InternalError = 8,
+}

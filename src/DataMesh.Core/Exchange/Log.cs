@@ -1,0 +1,17 @@
+using DataMesh.Libp2p.Identity;
+using DataMesh.Storage.Crypto;
+using Microsoft.Extensions.Logging;
+
+namespace DataMesh.Core.Exchange;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "Bad chunk request from {PeerId}: {Reason}")]
+    public static partial void BadRequest(ILogger logger, PeerId peerId, string reason);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Storing shard {Hash} for a peer failed: {Reason}")]
+    public static partial void StoreFailed(ILogger logger, ContentHash hash, string reason);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Shard {Hash} was corrupt on disk and has been removed: {Reason}")]
+    public static partial void CorruptShard(ILogger logger, ContentHash hash, string reason);
+}

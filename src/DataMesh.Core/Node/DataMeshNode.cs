@@ -1,0 +1,191 @@
+using DataMesh.Core.Configuration;
+using DataMesh.Core.Exchange;
+using DataMesh.Core.Peers;
+using DataMesh.Core.Transfers;
+using DataMesh.Libp2p.Host;
+using DataMesh.Libp2p.Identity;
+using DataMesh.Libp2p.Multiformats;
+using DataMesh.Libp2p.Transports;
+using DataMesh.Storage.Catalog;
+using DataMesh.Storage.ChunkStore;
+using DataMesh.Storage.Keys;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DataMesh.Core.Node;
+
+/// <summary>A running DataMesh node: the libp2p host, the chunk store it serves, the concurrent chunk manager and
+/// what it learned about peers, this user's identity and catalog. The session object the cmdlets share.</summary>
+public sealed partial class DataMeshNode : IAsyncDisposable
+{
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly Libp2p.Identity.Identity _nodeKey;
+    private readonly ChunkExchangeClient _exchange;
+    private int _disposed;
+
+    private DataMeshNode(DataMeshOptions options, NodeStartOptions start, Libp2p.Identity.Identity nodeKey, UserIdentity user,
+        ChunkStore store, FileCatalog catalog, Libp2pHost host, ILoggerFactory loggerFactory)
+    {
+        Options = options;
+        StartOptions = start;
+        _nodeKey = nodeKey;
+        User = user;
+        Store = store;
+        Catalog = catalog;
+        Host = host;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<DataMeshNode>();
+        _exchange = new ChunkExchangeClient(host);
+        Directory = new ConnectedPeerDirectory(host);
+        PeerStatistics = new PeerStatistics(timeProvider: start.TimeProvider);
+        StartedAt = start.TimeProvider.GetUtcNow();
+    }
+
+    public DataMeshOptions Options { get; }
+
+    public NodeStartOptions StartOptions { get; }
+
+    public Libp2pHost Host { get; }
+
+    public PeerId PeerId => Host.PeerId;
+
+    public IReadOnlyList<Multiaddr> ListenAddresses => Host.ListenAddresses;
+
+    /// <summary>This user's identity (signing and key-wrapping keys); its public part is what others pass as -Recipient.</summary>
+    public UserIdentity User { get; }
+
+    public ChunkStore Store { get; }
+
+    public FileCatalog Catalog { get; }
+
+    public PeerStatistics PeerStatistics { get; }
+
+    public IPeerDirectory Directory { get; }
+
+    public bool StorageEnabled => StartOptions.StorageEnabled;
+
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>Creates the data directory if needed, loads (or creates) the node key and the user identity, opens the
+    /// chunk store and catalog, and starts listening.</summary>
+    public static async Task<DataMeshNode> StartAsync(DataMeshOptions options, NodeStartOptions? start = null,
+        ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        start ??= new NodeStartOptions();
+        loggerFactory ??= NullLoggerFactory.Instance;
+        string dataDir = Path.GetFullPath(options.Storage.DataDir);
+        System.IO.Directory.CreateDirectory(dataDir);
+
+        var owned = new List<IAsyncDisposable>();
+        Libp2p.Identity.Identity nodeKey = IdentityFile.LoadOrCreate(Path.Combine(dataDir, "node.key"));
+        UserIdentity user = Keystore.LoadOrCreate(dataDir, start.Passphrase);
+        ChunkStore? store = null;
+        FileCatalog? catalog = null;
+        Libp2pHost? host = null;
+        try
+        {
+            store = await ChunkStore.OpenAsync(new ChunkStoreOptions(Path.Combine(dataDir, "chunks"))
+            {
+                MaxStorageBytes = options.Storage.MaxStorageBytes,
+                TimeProvider = start.TimeProvider,
+            }, loggerFactory.CreateLogger<ChunkStore>(), cancellationToken).ConfigureAwait(false);
+            catalog = await FileCatalog.OpenAsync(Path.Combine(dataDir, "catalog.json"), cancellationToken).ConfigureAwait(false);
+
+            ITransport transport = start.InMemoryNetwork is { } network ? new InMemoryTransport(network) : new TcpTransport(new TcpTransportOptions(), loggerFactory.CreateLogger<TcpTransport>());
+            var hostOptions = HostOptions.Default with
+            {
+                MaxConnections = options.Network.MaxConnections,
+                DialTimeout = TimeSpan.FromSeconds(options.Network.ConnectTimeoutSecs),
+            };
+            host = new Libp2pHost(nodeKey, [transport], hostOptions, loggerFactory, start.TimeProvider);
+            var node = new DataMeshNode(options, start, nodeKey, user, store, catalog, host, loggerFactory);
+            if (start.StorageEnabled)
+            {
+                new ChunkExchangeService(store, acceptStores: true, stored: null, loggerFactory.CreateLogger<ChunkExchangeService>()).Register(host);
+            }
+            await host.ListenAsync(options.Network.ListenAddresses.Select(Multiaddr.Parse), cancellationToken).ConfigureAwait(false);
+            string listening = string.Join(", ", node.ListenAddresses);
+            Log.Started(node._logger, node.PeerId, listening, start.StorageEnabled);
+            return node;
+        }
+        catch
+        {
+            if (host is not null)
+            {
+                await host.DisposeAsync().ConfigureAwait(false);
+            }
+            catalog?.Dispose();
+            store?.Dispose();
+            user.Dispose();
+            nodeKey.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Dials peers (bootstrap addresses with /p2p/ ids) and waits for each to identify itself, so placement
+    /// knows which of them store shards. Returns the peers reached; failures are reported, not thrown.</summary>
+    public async Task<IReadOnlyList<PeerConnectResult>> ConnectAsync(IEnumerable<Multiaddr> addresses, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        Task<PeerConnectResult>[] attempts = [.. addresses.Select(a => ConnectOneAsync(a, cancellationToken))];
+        return await Task.WhenAll(attempts).ConfigureAwait(false);
+    }
+
+    private async Task<PeerConnectResult> ConnectOneAsync(Multiaddr address, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Connection connection = await Host.DialAsync(address, cancellationToken).ConfigureAwait(false);
+            await connection.Identified.WaitAsync(Host.Options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
+            return new PeerConnectResult(address, connection.RemotePeer, null);
+        }
+        catch (Exception error) when (error is Libp2p.Libp2pException or TimeoutException)
+        {
+            Log.ConnectFailed(_logger, address, error.Message);
+            return new PeerConnectResult(address, null, error.Message);
+        }
+    }
+
+    /// <summary>What the chunk manager has learned of each peer it worked with.</summary>
+    public IReadOnlyList<PeerStatsSnapshot> GetPeerStatistics() => PeerStatistics.GetSnapshots();
+
+    internal ConcurrentChunkManager CreateChunkManager(int? maxUploads, int? maxRetrievals, int? replicationFactor = null)
+    {
+        ChunkPerformanceOptions chunks = Options.Performance.Chunks;
+        var transfer = new ChunkTransferOptions
+        {
+            MaxConcurrentUploads = maxUploads ?? chunks.MaxConcurrentUploads,
+            MaxConcurrentRetrievals = maxRetrievals ?? chunks.MaxConcurrentRetrievals,
+            ChunkTimeout = TimeSpan.FromSeconds(chunks.ChunkTimeoutSecs),
+            RetryFailedChunks = chunks.RetryFailedChunks,
+            PreferFastPeers = chunks.PreferFastPeers,
+            PeerResponseTimeout = TimeSpan.FromSeconds(chunks.PeerResponseTimeoutSecs),
+            ReplicationFactor = replicationFactor ?? Options.Network.ReplicationFactor,
+        };
+        var network = new MeshShardNetwork(_exchange, Directory, holderCandidates: Options.Network.ReplicationFactor * 2);
+        return new ConcurrentChunkManager(network, PeerStatistics, transfer, StartOptions.TimeProvider,
+            _loggerFactory.CreateLogger<ConcurrentChunkManager>());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await Host.DisposeAsync().ConfigureAwait(false);
+        Catalog.Dispose();
+        Store.Dispose();
+        User.Dispose();
+        _nodeKey.Dispose();
+        Log.Stopped(_logger, PeerId);
+    }
+}
+
+/// <summary>The outcome of dialing one address.</summary>
+public sealed record PeerConnectResult(Multiaddr Address, PeerId? PeerId, string? Error)
+{
+    public bool Succeeded => PeerId is not null;
+}

@@ -1,0 +1,172 @@
+using System.Buffers;
+using DataMesh.Storage.Chunking;
+using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Manifests;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+
+namespace DataMesh.Storage.Pipeline;
+
+/// <summary>Rebuilds one stripe: fetch and verify its real data shards, fall back to parity until k shards are in
+/// hand (virtual padding slots count as present zeros), reconstruct missing data shards, then open each chunk in
+/// place and write it at its offset. Layout and padding: <see cref="StripeLayout"/>.</summary>
+internal sealed class StripeDecoder(
+    Manifest manifest, StripeLayout layout, FileKey key, IShardSource? source, SafeFileHandle output,
+    InOrderTurnstile hashTurn, ContentHasher plaintextHash, ILogger logger)
+{
+    private readonly bool _sourceVerifies = source is IVerifiedShardSource;
+    private int _stripesRebuilt;
+    private int _shardsUnavailable;
+
+    public int StripesRebuilt => Volatile.Read(ref _stripesRebuilt);
+    public int ShardsUnavailable => Volatile.Read(ref _shardsUnavailable);
+
+    public async ValueTask DecodeAsync(long stripe, ErasureCoder coder, CancellationToken cancellationToken)
+    {
+        int k = layout.DataShards, total = layout.ShardsPerStripe;
+        int real = layout.DataChunksInStripe(stripe);
+        int shardLength = manifest.Stripes[(int)stripe].ShardLength;
+        IMemoryOwner<byte>?[] fetched = new IMemoryOwner<byte>?[total];
+        byte[]?[] rented = new byte[]?[total];
+        Memory<byte>[] shards = new Memory<byte>[total];
+        bool[] present = new bool[total];
+        try
+        {
+            int have = 0;
+            for (int j = real; j < k; j++)
+            {
+                shards[j] = Rent(rented, j, shardLength, clear: true); // virtual padding slot: known zeros
+                present[j] = true;
+                have++;
+            }
+            for (int j = 0; j < real; j++)
+            {
+                have += await TryFetchAsync(stripe, j, shardLength, fetched, shards, present, cancellationToken) ? 1 : 0;
+            }
+            bool rebuild = have < k;
+            for (int j = k; j < total && have < k; j++)
+            {
+                have += await TryFetchAsync(stripe, j, shardLength, fetched, shards, present, cancellationToken) ? 1 : 0;
+            }
+            if (have < k)
+            {
+                throw new StripeUnrecoverableException(stripe, have, k, [.. Enumerable.Range(0, total).Where(j => !present[j])]);
+            }
+            if (rebuild)
+            {
+                for (int j = 0; j < total; j++)
+                {
+                    if (!present[j])
+                    {
+                        shards[j] = Rent(rented, j, shardLength, clear: false);
+                    }
+                }
+                coder.ReconstructData(shards, present);
+                Interlocked.Increment(ref _stripesRebuilt);
+            }
+            await OpenAndWriteAsync(stripe, real, shards, cancellationToken);
+        }
+        finally
+        {
+            foreach (IMemoryOwner<byte>? owner in fetched)
+            {
+                owner?.Dispose();
+            }
+            foreach (byte[]? array in rented)
+            {
+                if (array is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(array);
+                }
+            }
+        }
+    }
+
+    /// <summary>Rebuilds and writes a stripe whose shards were fetched elsewhere (by the concurrent chunk manager):
+    /// padding slots become zeros, missing data shards are reconstructed from any k present, then each chunk is
+    /// opened and written at its offset.</summary>
+    public async ValueTask AssembleAsync(long stripe, Memory<byte>[] shards, bool[] present, ErasureCoder coder, CancellationToken cancellationToken)
+    {
+        int k = layout.DataShards;
+        int real = layout.DataChunksInStripe(stripe);
+        for (int j = real; j < k; j++)
+        {
+            if (!present[j])
+            {
+                shards[j].Span.Clear(); // virtual padding slot: known zeros
+                present[j] = true;
+            }
+        }
+        int have = present.Count(p => p);
+        if (have < k)
+        {
+            throw new StripeUnrecoverableException(stripe, have, k, [.. Enumerable.Range(0, present.Length).Where(j => !present[j])]);
+        }
+        bool rebuild = false;
+        for (int j = 0; j < real; j++)
+        {
+            rebuild |= !present[j];
+        }
+        if (rebuild)
+        {
+            coder.ReconstructData(shards, present);
+            Interlocked.Increment(ref _stripesRebuilt);
+        }
+        await OpenAndWriteAsync(stripe, real, shards, cancellationToken);
+    }
+
+    private async ValueTask OpenAndWriteAsync(long stripe, int real, Memory<byte>[] shards, CancellationToken cancellationToken)
+    {
+        long first = layout.FirstChunkOf(stripe);
+        for (int j = 0; j < real; j++)
+        {
+            long chunk = first + j;
+            int sealedLength = ChunkCipher.SealedLength(layout.ChunkLength(chunk));
+            Memory<byte> sealedChunk = shards[j][..sealedLength];
+            int plainLength = ChunkCipher.Open(key, manifest.FileId, chunk, layout.IsLastChunk(chunk), sealedChunk.Span, sealedChunk.Span);
+            await RandomAccess.WriteAsync(output, sealedChunk[..plainLength], layout.ChunkOffset(chunk), cancellationToken);
+        }
+        await hashTurn.WaitTurnAsync(stripe, cancellationToken);
+        for (int j = 0; j < real; j++)
+        {
+            plaintextHash.Append(shards[j].Span[..layout.ChunkLength(first + j)]);
+        }
+        hashTurn.Complete(stripe);
+    }
+
+    private async ValueTask<bool> TryFetchAsync(long stripe, int slot, int shardLength, IMemoryOwner<byte>?[] fetched,
+        Memory<byte>[] shards, bool[] present, CancellationToken cancellationToken)
+    {
+        ContentHash address = manifest.Stripes[(int)stripe].Shards[slot];
+        IShardSource from = source ?? throw new InvalidOperationException("This stripe decoder assembles fetched stripes; it has no shard source.");
+        IMemoryOwner<byte>? owner = await from.TryGetShardAsync(address, stripe, slot, cancellationToken);
+        if (owner is null)
+        {
+            Interlocked.Increment(ref _shardsUnavailable);
+            return false;
+        }
+        Memory<byte> bytes = owner.Memory;
+        if (bytes.Length != shardLength || (!_sourceVerifies && ContentHash.Compute(bytes.Span) != address))
+        {
+            owner.Dispose();
+            Interlocked.Increment(ref _shardsUnavailable);
+            Log.ShardUnavailable(logger, stripe, slot, $"the source returned {bytes.Length} bytes that do not hash to {address}");
+            return false;
+        }
+        fetched[slot] = owner;
+        shards[slot] = bytes;
+        present[slot] = true;
+        return true;
+    }
+
+    private static Memory<byte> Rent(byte[]?[] rented, int slot, int length, bool clear)
+    {
+        byte[] array = ArrayPool<byte>.Shared.Rent(length);
+        rented[slot] = array;
+        if (clear)
+        {
+            Array.Clear(array, 0, length);
+        }
+        return array.AsMemory(0, length);
+    }
+}
