@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using DataMesh.Benchmarks.Erasure;
+using DataMesh.Benchmarks.Kad;
 using DataMesh.Benchmarks.Transfers;
 
 // Entry point for micro-benchmarks (BenchmarkDotNet) and scenario benchmarks.
@@ -30,6 +31,17 @@ if (args is ["pipeline", .. var pipelineArgs])
 if (args is ["libp2p-stream", .. var streamArgs])
 {
     return await DataMesh.Benchmarks.Libp2p.StreamThroughputScenario.RunAsync(streamArgs);
+}
+// `-- kad-sim [--nodes N --latency-ms L ...]` and `-- kad-loopback`: Kademlia scenarios (docs/kademlia.md).
+if (args is ["kad-sim", .. var kadSimArgs])
+{
+    await KadSimulation.RunAsync(kadSimArgs);
+    return 0;
+}
+if (args is ["kad-loopback", .. var kadLoopbackArgs])
+{
+    await KadLoopback.RunAsync(kadLoopbackArgs);
+    return 0;
 }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Logging;
+
+namespace DataMesh.Libp2p.Kad;
+
+public sealed partial class KadDht
+{
+    private DateTimeOffset _lastRandomWalk = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastSelfLookup = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastProviderRepublish = DateTimeOffset.MinValue;
+
+    /// <summary>Buckets refreshed per maintenance tick at most, so one tick never floods the network.</summary>
+    private const int MaxBucketRefreshesPerTick = 8;
+
+    private async Task MaintenanceLoopAsync(CancellationToken cancellationToken)
+    {
+        _lastProviderRepublish = _time.GetUtcNow();
+        _lastSelfLookup = _time.GetUtcNow();
+        _lastRandomWalk = _time.GetUtcNow();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Options.MaintenanceInterval, _time, cancellationToken).ConfigureAwait(false);
+                await RunMaintenanceAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception error) when (error is Libp2pException or IOException or OperationCanceledException)
+            {
+                Log.MaintenanceFailed(_logger, error.Message);
+            }
+        }
+    }
+
+    /// <summary>One maintenance round: expiry, random walk, self-lookup and bucket refresh, and republishing of our
+    /// records and provider announcements that are due.</summary>
+    internal async Task RunMaintenanceAsync(CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        int expired = Records.PurgeExpired() + Providers.PurgeExpired();
+        if (expired > 0)
+        {
+            Log.Expired(_logger, expired);
+        }
+        if (Table.Count > 0 && (Table.Count < Options.BucketSize || now - _lastRandomWalk >= Options.RandomWalkInterval))
+        {
+            _lastRandomWalk = now;
+            KadKey random = LocalKey.RandomWithCommonPrefix(Random.Shared.Next(0, 16));
+            await LookupAsync(random, random.ToArray(), KadMessageType.FindNode, null, cancellationToken).ConfigureAwait(false);
+        }
+        if (Table.Count > 0 && now - _lastSelfLookup >= Options.RefreshInterval)
+        {
+            _lastSelfLookup = now;
+            await LookupAsync(LocalKey, _host.PeerId.Bytes, KadMessageType.FindNode, null, cancellationToken).ConfigureAwait(false);
+            foreach (int bucket in Table.BucketsDueForRefresh(Options.RefreshInterval).Take(MaxBucketRefreshesPerTick))
+            {
+                KadKey target = LocalKey.RandomWithCommonPrefix(bucket);
+                await LookupAsync(target, target.ToArray(), KadMessageType.FindNode, null, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        foreach (StoredRecord record in Records.DueForRepublish(Options.RecordRepublishInterval))
+        {
+            int stored = await PutToClosestAsync(record.Key, record.Value, cancellationToken).ConfigureAwait(false);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                string keyText = RecordValidatorRegistry.KeyText(record.Key.Span);
+                Log.Republished(_logger, keyText, stored);
+            }
+        }
+        if (now - _lastProviderRepublish >= Options.ProviderRepublishInterval)
+        {
+            _lastProviderRepublish = now;
+            foreach (byte[] key in Providers.LocalKeys())
+            {
+                Providers.Add(key, _host.PeerId, _host.GetAdvertisedAddresses(), isLocal: true);
+                int announced = await AnnounceAsync(key, cancellationToken).ConfigureAwait(false);
+                Log.Reprovided(_logger, announced);
+            }
+        }
+    }
+}
