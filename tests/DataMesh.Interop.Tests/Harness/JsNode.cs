@@ -228,7 +228,9 @@ public sealed partial class JsNode : IAsyncDisposable
         }
         catch (IOException ex)
         {
-            throw _failure ?? new JsNodeException($"js node {PeerIdOrPid} is gone (stdin closed): {ex.Message}", ex);
+            // The stdin write can notice a dead process before the stdout loop records why it ended: say how it
+            // exited either way.
+            throw _failure ?? new JsNodeException($"js node {PeerIdOrPid} is gone (stdin closed){await ExitDescriptionAsync()}: {ex.Message}", ex);
         }
         finally
         {
