@@ -142,6 +142,14 @@ internal sealed class ShardFetcher
             // Lost the hedge race, or a timeout/caller cancellation; a per-peer timeout is charged in OnTimeout.
             return Outcome.FromException<FetchedShard>(ex);
         }
+        catch (ShardNotFoundException ex)
+        {
+            // An honest "I do not hold it" from a candidate holder is not a failure of that peer: it answered.
+            // Counting it would rank down every peer that placement lists but the upload skipped.
+            operation.RecordError(peer, ex.Message);
+            Log.FetchAttemptFailed(_logger, operation.Shard, peer, ex.Message);
+            return Outcome.FromException<FetchedShard>(ex);
+        }
         catch (Exception ex)
         {
             Statistics.RecordFailure(peer);

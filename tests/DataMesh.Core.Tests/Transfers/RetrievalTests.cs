@@ -147,7 +147,28 @@ public sealed class RetrievalTests
             .RetrieveAsync([stripe], new CheckingHandler(new() { [0] = shards }).HandleAsync);
 
         Assert.Equal(1, network[2].Fetches);
-        Assert.Equal(network[0].Fetches + network[1].Fetches, statistics.GetSnapshots().Sum(s => s.Failures));
+        // "I do not hold it" is an honest answer, not a peer failure: it must not rank those peers down.
+        Assert.Equal(0, statistics.GetSnapshots().Sum(s => s.Failures));
+    }
+
+    [Fact]
+    public async Task Peers_that_answer_not_found_are_asked_and_not_charged_a_failure()
+    {
+        var network = new FakeShardNetwork(3);
+        var (stripe, shards) = PlaceStripe(network, 0, k: 1, m: 0, shardLength: 100, firstPeer: 2);
+        // Only stale records are known at first: the manager must ask them, then retry and find the holder.
+        network.StaleProviders.Add(network[0].Id);
+        network.StaleProviders.Add(network[1].Id);
+        var statistics = new PeerStatistics();
+        var ranked = Manager(network, FastOptions with { MaxHedgedAttempts = 0, RetryFailedChunks = 3, PreferFastPeers = false }, statistics);
+
+        for (int i = 0; i < 5 && network[0].Fetches + network[1].Fetches == 0; i++)
+        {
+            await ranked.RetrieveAsync([stripe], new CheckingHandler(new() { [0] = shards }).HandleAsync);
+        }
+
+        Assert.True(network[0].Fetches + network[1].Fetches > 0, "a stale provider should have been asked at least once");
+        Assert.All(statistics.GetSnapshots().Where(s => s.PeerId != network[2].Id), s => Assert.Equal(0, s.Failures));
     }
 
     [Fact]
