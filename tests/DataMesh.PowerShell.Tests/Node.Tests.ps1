@@ -154,6 +154,18 @@ Describe 'Send and receive' {
         (Get-FileHash -LiteralPath $target -Algorithm SHA256).Hash | Should -Be (Get-FileHash -LiteralPath $source -Algorithm SHA256).Hash
     }
 
+    It 'completes -FileKey from the catalog and -Address from connected peers' {
+        $line = 'Receive-DataMeshFile -FileKey dm1'
+        (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText | Should -Contain $sent.FileKey
+        $line = 'Receive-DataMeshFile -FileKey source'
+        (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText | Should -Contain $sent.FileKey
+        $line = 'Test-DataMeshPeer -Address /ip4/'
+        $addresses = (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText
+        foreach ($node in $storage) {
+            @($addresses | Where-Object { $_ -like "*/p2p/$($node.PeerId)" }).Count | Should -BeGreaterThan 0
+        }
+    }
+
     It 'binds FileKey from Get-DataMeshFile through the pipeline' {
         $folder = New-Item -ItemType Directory -Path (Join-Path $root 'restore') -Force
         $listed = @(Get-DataMeshFile -Tag pester)

@@ -18,6 +18,7 @@ public sealed class ReceiveDataMeshFileCommand : DataMeshSessionCmdlet
     /// <summary>File keys ("dm1…") from Send-DataMeshFile or Get-DataMeshFile.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.FileKeyCompleter))]
     public string[] FileKey { get; set; } = [];
 
     /// <summary>A file path, or an existing folder to receive into under the stored name. Default: the current folder.</summary>

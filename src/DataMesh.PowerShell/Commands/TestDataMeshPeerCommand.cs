@@ -14,6 +14,7 @@ public sealed class TestDataMeshPeerCommand : DataMeshSessionCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("DialAddresses")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.PeerAddressCompleter))]
     public string[] Address { get; set; } = [];
 
     /// <summary>How many pings to send to each address.</summary>

@@ -1,0 +1,62 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using DataMesh.PowerShell.Sessions;
+
+namespace DataMesh.PowerShell.Completion;
+
+/// <summary>Completes -FileKey from the default node's local catalog (the files this user stored), with name and
+/// size as tooltip. Tab completion never starts a node: with none running it offers nothing.</summary>
+public sealed class FileKeyCompleter : IArgumentCompleter
+{
+    private static readonly TimeSpan CatalogWait = TimeSpan.FromSeconds(2);
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        if (SessionRegistry.Default is not { IsRunning: true } session)
+        {
+            return [];
+        }
+        string typed = (wordToComplete ?? string.Empty).Trim('\'', '"');
+        using var wait = new CancellationTokenSource(CatalogWait);
+        try
+        {
+            // Completion is synchronous by contract; the catalog is a small local file, bounded by the wait above.
+            var files = session.Node.QueryCatalogAsync(tag: null, wait.Token).GetAwaiter().GetResult();
+            return files
+                .Where(f => f.FileKey.StartsWith(typed, StringComparison.OrdinalIgnoreCase)
+                    || f.Name.StartsWith(typed, StringComparison.OrdinalIgnoreCase))
+                .OrderByDescending(f => f.Created)
+                .Select(f => new CompletionResult(f.FileKey, $"{f.Name} ({f.FileKey[..Math.Min(12, f.FileKey.Length)]}…)",
+                    CompletionResultType.ParameterValue, $"{f.Name}, {f.Size:N0} bytes, {f.Created:u}"))
+                .ToArray();
+        }
+        catch (Exception error) when (error is OperationCanceledException or IOException or Core.DataMeshException)
+        {
+            return []; // a completer must never throw at the prompt
+        }
+    }
+}
+
+/// <summary>Completes -Address with the dialable addresses (…/p2p/&lt;peer id&gt;) of the peers the default node is
+/// connected to, with the agent version as tooltip.</summary>
+public sealed class PeerAddressCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        if (SessionRegistry.Default is not { IsRunning: true } session)
+        {
+            return [];
+        }
+        string typed = (wordToComplete ?? string.Empty).Trim('\'', '"');
+        return session.Node.GetConnectedPeers()
+            .SelectMany(p => p.ListenAddresses.DefaultIfEmpty(p.RemoteAddress).Select(a => (Peer: p, Address: $"{a}/p2p/{p.PeerId}")))
+            .Where(x => x.Address.StartsWith(typed, StringComparison.OrdinalIgnoreCase)
+                || x.Peer.PeerId.StartsWith(typed, StringComparison.Ordinal))
+            .DistinctBy(x => x.Address)
+            .Select(x => new CompletionResult(x.Address, x.Address, CompletionResultType.ParameterValue, x.Peer.AgentVersion ?? x.Peer.PeerId))
+            .ToArray();
+    }
+}
