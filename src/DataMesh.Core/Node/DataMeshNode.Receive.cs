@@ -47,8 +47,7 @@ public sealed partial class DataMeshNode
 
     private async Task<Manifest> FetchManifestAsync(ConcurrentChunkManager manager, ManifestAddress fileKey, CancellationToken cancellationToken)
     {
-        var network = new MeshShardNetwork(_exchange, Directory, Options.Network.ReplicationFactor * 2);
-        IReadOnlyList<PeerId> holders = await network.FindHoldersAsync(fileKey.Hash, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PeerId> holders = await _network.FindHoldersAsync(fileKey.Hash, cancellationToken).ConfigureAwait(false);
         var errors = new List<string>();
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkExchangeProtocol.MaxShardBytes);
         try

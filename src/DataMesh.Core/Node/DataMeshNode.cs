@@ -22,6 +22,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Libp2p.Identity.Identity _nodeKey;
     private readonly ChunkExchangeClient _exchange;
+    private readonly MeshShardNetwork _network;
     private int _disposed;
 
     private DataMeshNode(DataMeshOptions options, NodeStartOptions start, Libp2p.Identity.Identity nodeKey, UserIdentity user,
@@ -38,6 +39,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<DataMeshNode>();
         _exchange = new ChunkExchangeClient(host);
         Directory = new ConnectedPeerDirectory(host);
+        _network = new MeshShardNetwork(_exchange, Directory, holderCandidates: options.Network.ReplicationFactor * 2);
         PeerStatistics = new PeerStatistics(timeProvider: start.TimeProvider);
         StartedAt = start.TimeProvider.GetUtcNow();
     }
@@ -153,19 +155,14 @@ public sealed partial class DataMeshNode : IAsyncDisposable
 
     internal ConcurrentChunkManager CreateChunkManager(int? maxUploads, int? maxRetrievals, int? replicationFactor = null)
     {
-        ChunkPerformanceOptions chunks = Options.Performance.Chunks;
-        var transfer = new ChunkTransferOptions
+        ChunkTransferOptions configured = Options.ToChunkTransferOptions();
+        ChunkTransferOptions transfer = configured with
         {
-            MaxConcurrentUploads = maxUploads ?? chunks.MaxConcurrentUploads,
-            MaxConcurrentRetrievals = maxRetrievals ?? chunks.MaxConcurrentRetrievals,
-            ChunkTimeout = TimeSpan.FromSeconds(chunks.ChunkTimeoutSecs),
-            RetryFailedChunks = chunks.RetryFailedChunks,
-            PreferFastPeers = chunks.PreferFastPeers,
-            PeerResponseTimeout = TimeSpan.FromSeconds(chunks.PeerResponseTimeoutSecs),
-            ReplicationFactor = replicationFactor ?? Options.Network.ReplicationFactor,
+            MaxConcurrentUploads = maxUploads ?? configured.MaxConcurrentUploads,
+            MaxConcurrentRetrievals = maxRetrievals ?? configured.MaxConcurrentRetrievals,
+            ReplicationFactor = replicationFactor ?? configured.ReplicationFactor,
         };
-        var network = new MeshShardNetwork(_exchange, Directory, holderCandidates: Options.Network.ReplicationFactor * 2);
-        return new ConcurrentChunkManager(network, PeerStatistics, transfer, StartOptions.TimeProvider,
+        return new ConcurrentChunkManager(_network, PeerStatistics, transfer, StartOptions.TimeProvider,
             _loggerFactory.CreateLogger<ConcurrentChunkManager>());
     }
 
