@@ -27,6 +27,12 @@ public enum NodeErrorKind
 
     /// <summary>The network layer failed (protocol errors, closed connections).</summary>
     Network,
+
+    /// <summary>Only the file's owner may do this (Remove-DataMeshFile on another user's file).</summary>
+    NotOwner,
+
+    /// <summary>No reachable peer has the file's manifest.</summary>
+    FileNotOnMesh,
 }
 
 /// <summary>A request through the node's text API failed; <see cref="Kind"/> says how, the inner exception why.</summary>
