@@ -22,6 +22,10 @@
         'Receive-DataMeshFile'
         'Get-DataMeshFile'
         'Export-DataMeshIdentity'
+        'New-DataMeshIdentity'
+        'Test-DataMeshFile'
+        'Repair-DataMeshFile'
+        'Remove-DataMeshFile'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -9,7 +9,7 @@ public sealed partial class DataMeshNode
 {
     /// <summary>Deletes one of this user's files from the mesh: signs the deletion with the user's identity (the
     /// manifest's owner), sends the signed Delete to every storage peer that may hold the manifest or a shard of it,
-    /// deletes what this node's own store holds of it, and drops it from the catalog. Peers keep any shard another
+    /// deletes what this node's own store holds of it, and drops it from the catalog (unless no peer accepted the delete). Peers keep any shard another
     /// file they know of still needs. Peers that refuse or do not answer are listed in the result; their copies stay
     /// (run it again when they are back).</summary>
     /// <exception cref="FileNotFoundOnMeshException">No reachable peer has the manifest.</exception>
@@ -61,7 +61,8 @@ public sealed partial class DataMeshNode
             }).ConfigureAwait(false);
 
         int local = await ManifestDeletion.DeleteAsync(Store, fileKey, manifest, cancellationToken).ConfigureAwait(false);
-        bool uncataloged = await Catalog.RemoveAsync(keyText, cancellationToken).ConfigureAwait(false);
+        // When no peer took the delete, nothing changed on the mesh: keep the entry so the user can find the key and retry.
+        bool uncataloged = (confirmed > 0 || peers.Count == 0) && await Catalog.RemoveAsync(keyText, cancellationToken).ConfigureAwait(false);
         Log.Removed(_logger, keyText, confirmed, peers.Count, deleted);
         return new FileRemovalResult(keyText, name, peers.Count, confirmed, deleted, local, uncataloged, problems);
     }

@@ -125,6 +125,8 @@ public abstract class DataMeshNodeCmdlet : DataMeshCmdlet
             NodeErrorKind.PeerUnreachable => (ErrorIds.PeerUnreachable, ErrorCategory.ConnectionError),
             NodeErrorKind.DestinationExists => (ErrorIds.DestinationExists, ErrorCategory.ResourceExists),
             NodeErrorKind.NotARecipient => (ErrorIds.NotARecipient, ErrorCategory.PermissionDenied),
+            NodeErrorKind.NotOwner => (ErrorIds.NotOwner, ErrorCategory.PermissionDenied),
+            NodeErrorKind.FileNotOnMesh => (ErrorIds.FileNotOnMesh, ErrorCategory.ObjectNotFound),
             NodeErrorKind.Network => (failedId, ErrorCategory.ConnectionError),
             _ => (failedId, ErrorCategory.InvalidData),
         };

@@ -59,4 +59,22 @@ public static class ErrorIds
 
     /// <summary>Too many shards of a stripe are unavailable, or the received data failed verification.</summary>
     public const string ReceiveFailed = "DataMesh.ReceiveFailed";
+
+    /// <summary>Remove-DataMeshFile on a file another user owns (only the manifest's signer may delete it).</summary>
+    public const string NotOwner = "DataMesh.NotOwner";
+
+    /// <summary>No peer accepted a Remove-DataMeshFile delete (they refused or did not answer).</summary>
+    public const string RemoveFailed = "DataMesh.RemoveFailed";
+
+    /// <summary>Test-DataMeshFile could not survey the file's holders.</summary>
+    public const string TestFailed = "DataMesh.TestFailed";
+
+    /// <summary>Repair-DataMeshFile could not restore full redundancy (a stripe is lost, or too few peers took copies).</summary>
+    public const string RepairIncomplete = "DataMesh.RepairIncomplete";
+
+    /// <summary>New-DataMeshIdentity found an identity and -Force was not given.</summary>
+    public const string IdentityExists = "DataMesh.IdentityExists";
+
+    /// <summary>New-DataMeshIdentity could not write the keystore.</summary>
+    public const string IdentityCreateFailed = "DataMesh.IdentityCreateFailed";
 }

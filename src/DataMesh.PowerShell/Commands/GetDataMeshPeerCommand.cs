@@ -10,11 +10,20 @@ namespace DataMesh.PowerShell.Commands;
 [OutputType(typeof(DataMeshPeerInfo))]
 public sealed class GetDataMeshPeerCommand : DataMeshSessionCmdlet
 {
+    /// <summary>Only these peers (wildcards allowed); Tab completes known peer ids.</summary>
+    [Parameter(Position = 0)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.PeerIdCompleter))]
+    public string[]? PeerId { get; set; }
+
+    private bool Selected(string peerId) => PeerId is null || PeerId.Any(p => WildcardPattern.Get(p, WildcardOptions.None).IsMatch(peerId));
+
     protected override void EndProcessing()
     {
         DataMeshSession session = ResolveSession();
         FlushLog(session.Log);
-        foreach (ConnectedPeerView peer in session.Node.GetConnectedPeers())
+        foreach (ConnectedPeerView peer in session.Node.GetConnectedPeers().Where(p => Selected(p.PeerId)))
         {
             WriteObject(new DataMeshPeerInfo
             {
