@@ -159,6 +159,21 @@ Describe 'New-DataMeshIdentity' {
         ($second | Format-Table | Out-String) | Should -Match $second.Fingerprint
     }
 
+    It 'starts a node on a passphrase-protected identity only with the passphrase' {
+        $dir = Join-Path $root 'protected'
+        $secret = ConvertTo-SecureString 'battery staple' -AsPlainText -Force
+        $identity = New-DataMeshIdentity -DataPath $dir -Passphrase $secret
+        { Start-DataMeshNode -ClientMode -ListenAddress /ip4/127.0.0.1/tcp/0 -DataPath $dir -ConfigPath $configPath } |
+            Should -Throw -ErrorId 'DataMesh.NodeStartFailed,*'
+        $node = Start-DataMeshNode -ClientMode -ListenAddress /ip4/127.0.0.1/tcp/0 -DataPath $dir -ConfigPath $configPath -Passphrase $secret
+        try {
+            Export-DataMeshIdentity -Session $node | Should -Be $identity.PublicIdentity
+        }
+        finally {
+            $node | Stop-DataMeshNode
+        }
+    }
+
     It 'refuses the data path of a running node with DataMesh.DataPathInUse' {
         { New-DataMeshIdentity -DataPath $client.DataPath -Force -Confirm:$false } | Should -Throw -ErrorId 'DataMesh.DataPathInUse,*'
     }
