@@ -161,6 +161,22 @@ public sealed class FileMaintenanceTests
     }
 
     [Fact]
+    public async Task UnknownRequestType_IsAnsweredBadRequest_SoOlderPeersRefuseADeleteCleanly()
+    {
+        // What a peer without Delete does with type 4 is what every peer does with a type it does not know.
+        await using LocalMesh mesh = await LocalMesh.StartAsync(storageNodes: 1, replication: 1);
+        await using var stream = await mesh.Client.Host.OpenStreamAsync(mesh.StorageNodes[0].PeerId, [ChunkExchangeProtocol.ProtocolId], Timeout());
+        byte[] header = new byte[ChunkExchangeProtocol.RequestHeaderSize];
+        header[0] = 0x7F;
+        await stream.Output.WriteAsync(header, Timeout());
+
+        ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, maxPayload: 0, Timeout());
+
+        Assert.Equal(ChunkResponseStatus.BadRequest, response.Status);
+        Assert.StartsWith("Unknown request type 127", response.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TextApi_MapsBadKeysAndMissingFilesToErrorKinds()
     {
         await using LocalMesh mesh = await LocalMesh.StartAsync(storageNodes: 2, replication: 1);
