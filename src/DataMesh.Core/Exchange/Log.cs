@@ -14,4 +14,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Shard {Hash} was corrupt on disk and has been removed: {Reason}")]
     public static partial void CorruptShard(ILogger logger, ContentHash hash, string reason);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "Provider lookup for shard {Hash} failed: {Reason}")]
+    public static partial void ProviderLookupFailed(ILogger logger, ContentHash hash, string reason);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Storage peer candidate {PeerId} could not be checked: {Reason}")]
+    public static partial void CandidateUnusable(ILogger logger, PeerId peerId, string reason);
 }
