@@ -23,6 +23,16 @@ public sealed partial class DataMeshNode
     /// <summary>Record sequence numbers before this time (Unix ms) are not read as publication times.</summary>
     private static readonly DateTimeOffset EarliestPublication = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary><see cref="BootstrapAsync(IEnumerable{Multiaddr}, CancellationToken)"/> with addresses in text form.</summary>
+    /// <exception cref="NodeRequestException">An address does not parse (nothing is dialed then).</exception>
+    public async Task<IReadOnlyList<ConnectAttempt>> BootstrapAsync(IEnumerable<string> addresses, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        Multiaddr[] parsed = [.. addresses.Select(ParseAddress)];
+        IReadOnlyList<PeerConnectResult> results = await BootstrapAsync(parsed, cancellationToken).ConfigureAwait(false);
+        return [.. results.Select(r => new ConnectAttempt(r.Address.ToString(), r.PeerId?.ToString(), r.Error))];
+    }
+
     /// <summary>The addresses of a peer: from an open connection or the address book, else by a DHT lookup.</summary>
     /// <exception cref="NodeRequestException">Bad peer id (InvalidPeerId), not found (NotFoundOnDht), network failure.</exception>
     public async Task<DhtPeerView> FindPeerAsync(string peerId, CancellationToken cancellationToken)
@@ -55,14 +65,20 @@ public sealed partial class DataMeshNode
     /// <summary>Whether a peer (text id) is in the routing table.</summary>
     public bool IsInRoutingTable(string peerId) => PeerId.TryParse(peerId, out PeerId? peer) && peer is not null && Dht.RoutingTable.Any(e => e.Peer.Equals(peer));
 
-    /// <summary>Signs <paramref name="value"/> as the newest version of this node's record <paramref name="name"/>, keeps
+    /// <summary>Signs <paramref name="value"/> as the newest version of this node's record <paramref name="name"/> (a name,
+    /// or this node's full key /dm/&lt;own peer id&gt;/&lt;name&gt;), keeps
     /// it (republished every kad_record_republish_interval_secs while the node runs) and stores it on the k closest peers.</summary>
     /// <exception cref="NodeRequestException">Bad name or namespace not allowed (InvalidRecordKey), value too large
     /// (InvalidRecordValue), network failure (Network).</exception>
     public async Task<DhtRecordView> PublishRecordAsync(string name, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
-        CheckRecordName(name);
+        ArgumentNullException.ThrowIfNull(name);
         EnsureRecordsAllowed();
+        (PeerId owner, name) = ResolveRecordKey(name.Trim(), publisher: null);
+        if (!owner.Equals(PeerId))
+        {
+            throw new NodeRequestException(NodeErrorKind.InvalidRecordKey, $"Only {owner} can publish under its id; this node publishes under {PeerIdText}.");
+        }
         if (value.Length > MaxRecordValueBytes)
         {
             throw new NodeRequestException(NodeErrorKind.InvalidRecordValue,
