@@ -51,7 +51,7 @@ Describe 'Start-DataMeshNode -Bootstrap and Get-DataMeshPeer -RoutingTable' {
 }
 
 Describe 'Find-DataMeshPeer' {
-    It 'finds the addresses of a peer the node was never told about' {
+    It 'finds the addresses of another storage node' {
         $found = Find-DataMeshPeer -PeerId $storage[4].PeerId -Session $storage[0]
         $found | Should -BeOfType DataMesh.PowerShell.Output.DataMeshDhtPeer
         $found.PeerId | Should -Be $storage[4].PeerId
