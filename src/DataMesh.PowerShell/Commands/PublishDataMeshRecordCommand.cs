@@ -37,7 +37,8 @@ public sealed class PublishDataMeshRecordCommand : DataMeshSessionCmdlet
             return;
         }
         DataMeshSession session = ResolveSession();
-        if (!ShouldProcess($"/dm/{session.PeerId}/{Key}", $"Publish {bytes.Length} bytes"))
+        string target = Key.StartsWith('/') ? Key : $"/dm/{session.PeerId}/{Key}";
+        if (!ShouldProcess(target, $"Publish {bytes.Length} bytes"))
         {
             return;
         }
