@@ -28,15 +28,11 @@ internal sealed class DhtMesh : IAsyncDisposable
     public static async Task<DhtMesh> StartAsync(int storageNodes, CancellationToken cancellationToken)
     {
         var mesh = new DhtMesh();
-        for (int i = 0; i < storageNodes; i++)
+        mesh.StorageNodes.AddRange(await Task.WhenAll(Enumerable.Range(0, storageNodes).Select(i =>
+            DataMeshNode.StartAsync(mesh.Options($"storage{i}"), new NodeStartOptions { InMemoryNetwork = mesh._network }, cancellationToken: cancellationToken))));
+        for (int i = 1; i < storageNodes; i++)
         {
-            DataMeshNode node = await DataMeshNode.StartAsync(mesh.Options($"storage{i}"), new NodeStartOptions { InMemoryNetwork = mesh._network },
-                cancellationToken: cancellationToken);
-            mesh.StorageNodes.Add(node);
-            if (i > 0)
-            {
-                await BootstrapAsync(node, mesh.StorageNodes[i - 1], cancellationToken);
-            }
+            await BootstrapAsync(mesh.StorageNodes[i], mesh.StorageNodes[i - 1], cancellationToken);
         }
         return mesh;
     }
