@@ -123,3 +123,14 @@ Describe 'Publish-DataMeshRecord and Get-DataMeshRecord' {
         $text | Should -Match 'online'
     }
 }
+
+Describe 'Tab completion' {
+    It 'completes -PeerId and -Publisher from the routing table and connections' {
+        $prefix = $storage[2].PeerId.Substring(0, 12)
+        $line = "Find-DataMeshPeer -PeerId $prefix"
+        $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $completions | Should -Contain $storage[2].PeerId
+        $line = "Get-DataMeshRecord status -Publisher $prefix"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain $storage[2].PeerId
+    }
+}

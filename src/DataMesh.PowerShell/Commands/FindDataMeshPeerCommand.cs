@@ -13,6 +13,7 @@ public sealed class FindDataMeshPeerCommand : DataMeshSessionCmdlet
     /// <summary>The peer ids to find (base58, e.g. 12D3KooW…).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.PeerIdCompleter))]
     public string[] PeerId { get; set; } = [];
 
     protected override void ProcessRecord()

@@ -18,6 +18,7 @@ public sealed class GetDataMeshRecordCommand : DataMeshSessionCmdlet
     /// <summary>The publishing peer id when -Key is a name; default: this node.</summary>
     [Parameter(Position = 1)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.PeerIdCompleter))]
     public string? Publisher { get; set; }
 
     protected override void ProcessRecord()
