@@ -23,4 +23,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Could not pin the shards of stored manifest {Manifest}: {Reason}")]
     public static partial void PinFailed(ILogger logger, ContentHash manifest, string reason);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "Provider lookup for shard {Hash} failed: {Reason}")]
+    public static partial void ProviderLookupFailed(ILogger logger, ContentHash hash, string reason);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Storage peer candidate {PeerId} could not be checked: {Reason}")]
+    public static partial void CandidateUnusable(ILogger logger, PeerId peerId, string reason);
 }

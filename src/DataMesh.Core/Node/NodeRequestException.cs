@@ -33,6 +33,18 @@ public enum NodeErrorKind
 
     /// <summary>No reachable peer has the file's manifest.</summary>
     FileNotOnMesh,
+
+    /// <summary>A peer id that does not parse, or that names this node itself where another peer is meant.</summary>
+    InvalidPeerId,
+
+    /// <summary>A DHT record key or name that is malformed, or in a namespace this node does not allow.</summary>
+    InvalidRecordKey,
+
+    /// <summary>A DHT record value that is too large.</summary>
+    InvalidRecordValue,
+
+    /// <summary>The DHT lookup finished without finding the peer or record.</summary>
+    NotFoundOnDht,
 }
 
 /// <summary>A request through the node's text API failed; <see cref="Kind"/> says how, the inner exception why.</summary>

@@ -94,7 +94,8 @@ public abstract class DataMeshNodeCmdlet : DataMeshCmdlet
         IReadOnlyList<ConnectAttempt> attempts;
         try
         {
-            attempts = WaitFor(session.Node.ConnectAsync(addresses, CancelToken), session.Log);
+            // Dials each peer, then a DHT self-lookup fills the routing table with the peers closest to this node.
+            attempts = WaitFor(session.Node.BootstrapAsync(addresses, CancelToken), session.Log);
         }
         catch (NodeRequestException error)
         {

@@ -77,4 +77,22 @@ public static class ErrorIds
 
     /// <summary>New-DataMeshIdentity could not write the keystore.</summary>
     public const string IdentityCreateFailed = "DataMesh.IdentityCreateFailed";
+
+    /// <summary>A -PeerId or -Publisher is not a peer id.</summary>
+    public const string PeerIdInvalid = "DataMesh.PeerIdInvalid";
+
+    /// <summary>The DHT lookup did not find the peer.</summary>
+    public const string PeerNotFound = "DataMesh.PeerNotFound";
+
+    /// <summary>A record -Key is malformed, names another publisher than allowed, or records are disabled by configuration.</summary>
+    public const string RecordKeyInvalid = "DataMesh.RecordKeyInvalid";
+
+    /// <summary>A record -Value is neither bytes nor a string, or is too large.</summary>
+    public const string RecordValueInvalid = "DataMesh.RecordValueInvalid";
+
+    /// <summary>No peer on the DHT lookup path had a valid value for the record.</summary>
+    public const string RecordNotFound = "DataMesh.RecordNotFound";
+
+    /// <summary>A DHT operation failed on the network.</summary>
+    public const string DhtRequestFailed = "DataMesh.DhtRequestFailed";
 }
