@@ -128,7 +128,9 @@ Describe 'Remove-DataMeshFile' {
         $removed.RemovedFromCatalog | Should -BeTrue
         Get-DataMeshFile -Tag remove | Should -BeNullOrEmpty
         Receive-DataMeshFile $sent.FileKey -Destination (Join-Path $root 'removed.bin') -ErrorVariable receiveErrors -ErrorAction SilentlyContinue
-        $receiveErrors[0].FullyQualifiedErrorId | Should -BeLike 'DataMesh.FileNotOnMesh,*'
+        # Every stored copy of the manifest is gone; its DHT record may outlive the delete on other nodes until it
+        # expires (Kademlia records cannot be withdrawn), and then the shards are what is missing.
+        $receiveErrors[0].FullyQualifiedErrorId | Should -Match '^DataMesh\.(FileNotOnMesh|ReceiveFailed),'
     }
 
     It "refuses another user's file with DataMesh.NotOwner" {

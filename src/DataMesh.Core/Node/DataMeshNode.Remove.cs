@@ -61,6 +61,8 @@ public sealed partial class DataMeshNode
             }).ConfigureAwait(false);
 
         int local = await ManifestDeletion.DeleteAsync(Store, fileKey, manifest, cancellationToken).ConfigureAwait(false);
+        // This node published the manifest record and would republish it; the copies other DHT nodes hold expire.
+        Dht.Records.Remove(Core.Dht.ManifestRecordKey.For(fileKey));
         // When no peer took the delete, nothing changed on the mesh: keep the entry so the user can find the key and retry.
         bool uncataloged = (confirmed > 0 || peers.Count == 0) && await Catalog.RemoveAsync(keyText, cancellationToken).ConfigureAwait(false);
         Log.Removed(_logger, keyText, confirmed, peers.Count, deleted);
