@@ -26,18 +26,20 @@ public sealed partial class DataMeshNode : IAsyncDisposable
     private int _disposed;
 
     private DataMeshNode(DataMeshOptions options, NodeStartOptions start, Libp2p.Identity.Identity nodeKey, UserIdentity user,
-        ChunkStore store, FileCatalog catalog, Libp2pHost host, ILoggerFactory loggerFactory)
+        ChunkStore store, ShardClaims claims, FileCatalog catalog, Libp2pHost host, ILoggerFactory loggerFactory)
     {
         Options = options;
         StartOptions = start;
         _nodeKey = nodeKey;
         User = user;
         Store = store;
+        Claims = claims;
         Catalog = catalog;
         Host = host;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<DataMeshNode>();
-        _exchange = new ChunkExchangeClient(host);
+        // Every store this node makes carries its user's owner tag, so only that user's signed Delete removes it.
+        _exchange = new ChunkExchangeClient(host, user.PublicIdentity);
         Directory = new ConnectedPeerDirectory(host);
         _network = new MeshShardNetwork(_exchange, Directory, holderCandidates: options.Network.ReplicationFactor * 2);
         PeerStatistics = new PeerStatistics(timeProvider: start.TimeProvider);
@@ -58,6 +60,9 @@ public sealed partial class DataMeshNode : IAsyncDisposable
     public UserIdentity User { get; }
 
     public ChunkStore Store { get; }
+
+    /// <summary>Who claims each shard this node stores for others (docs/chunk-exchange.md, "Owner claims").</summary>
+    public ShardClaims Claims { get; }
 
     public FileCatalog Catalog { get; }
 
@@ -84,6 +89,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         Libp2p.Identity.Identity nodeKey = IdentityFile.LoadOrCreate(Path.Combine(dataDir, "node.key"));
         UserIdentity user = Keystore.LoadOrCreate(dataDir, start.Passphrase);
         ChunkStore? store = null;
+        ShardClaims? claims = null;
         FileCatalog? catalog = null;
         Libp2pHost? host = null;
         try
@@ -93,6 +99,8 @@ public sealed partial class DataMeshNode : IAsyncDisposable
                 MaxStorageBytes = options.Storage.MaxStorageBytes,
                 TimeProvider = start.TimeProvider,
             }, loggerFactory.CreateLogger<ChunkStore>(), cancellationToken).ConfigureAwait(false);
+            claims = ShardClaims.Open(Path.Combine(dataDir, "claims"), logger: loggerFactory.CreateLogger<ShardClaims>());
+            await claims.PruneAsync(store.Contains, cancellationToken).ConfigureAwait(false);
             catalog = await FileCatalog.OpenAsync(Path.Combine(dataDir, "catalog.json"), cancellationToken).ConfigureAwait(false);
 
             ITransport transport = start.InMemoryNetwork is { } network ? new InMemoryTransport(network) : new TcpTransport(new TcpTransportOptions(), loggerFactory.CreateLogger<TcpTransport>());
@@ -102,10 +110,10 @@ public sealed partial class DataMeshNode : IAsyncDisposable
                 DialTimeout = TimeSpan.FromSeconds(options.Network.ConnectTimeoutSecs),
             };
             host = new Libp2pHost(nodeKey, [transport], hostOptions, loggerFactory, start.TimeProvider);
-            var node = new DataMeshNode(options, start, nodeKey, user, store, catalog, host, loggerFactory);
+            var node = new DataMeshNode(options, start, nodeKey, user, store, claims, catalog, host, loggerFactory);
             if (start.StorageEnabled)
             {
-                new ChunkExchangeService(store, acceptStores: true, stored: null, loggerFactory.CreateLogger<ChunkExchangeService>()).Register(host);
+                new ChunkExchangeService(store, claims, acceptStores: true, stored: null, loggerFactory.CreateLogger<ChunkExchangeService>()).Register(host);
             }
             await host.ListenAsync(options.Network.ListenAddresses.Select(Multiaddr.Parse), cancellationToken).ConfigureAwait(false);
             string listening = string.Join(", ", node.ListenAddresses);
@@ -119,6 +127,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
                 await host.DisposeAsync().ConfigureAwait(false);
             }
             catalog?.Dispose();
+            claims?.Dispose();
             store?.Dispose();
             user.Dispose();
             nodeKey.Dispose();
@@ -174,6 +183,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         }
         await Host.DisposeAsync().ConfigureAwait(false);
         Catalog.Dispose();
+        Claims.Dispose();
         Store.Dispose();
         User.Dispose();
         _nodeKey.Dispose();
