@@ -90,7 +90,7 @@ public sealed class OwnerClaimsTests
         SendFileResult sent = await mesh.Client.SendFileAsync(mesh.WriteRandomFile("restart.bin", 100_000, seed: 23), cancellationToken: Timeout());
         Manifest manifest = await mesh.Client.GetManifestAsync(sent.FileKey, Timeout());
         ContentHash[] all = [.. ManifestShards.Stored(manifest).Append(sent.FileKey.Hash)];
-        int index = mesh.StorageNodes.FindIndex(n => all.Any(n.Store.Contains));
+        int index = mesh.StorageNodes.FindIndex(n => n.Store.Contains(sent.FileKey.Hash));
         ContentHash[] held = [.. all.Where(mesh.StorageNodes[index].Store.Contains)];
 
         DataMeshNode restarted = await mesh.RestartStorageNodeAsync(index);
@@ -102,7 +102,8 @@ public sealed class OwnerClaimsTests
             Assert.Equal([owner], await restarted.Claims.GetOwnersAsync(shard, Timeout()));
         }
         DataMeshNode attacker = mesh.StorageNodes.First(n => n != restarted);
-        (ManifestAddress forged, byte[] encoded) = Forge(manifest, attacker.User);
+        // The manifest copy is pinned by nothing, so only its reloaded claim keeps it from this forged delete.
+        (ManifestAddress forged, byte[] encoded) = Forge(manifest, attacker.User, sent.FileKey.Hash);
         var client = new ChunkExchangeClient(attacker.Host, attacker.User.PublicIdentity);
         Assert.Equal(0, await client.DeleteAsync(restarted.PeerId, forged, encoded, DeleteAuthorization.Sign(attacker.User, forged), Timeout()));
         Assert.All(held, shard => Assert.True(restarted.Store.Contains(shard)));
