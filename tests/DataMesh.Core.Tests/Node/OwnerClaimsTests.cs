@@ -166,6 +166,22 @@ public sealed class OwnerClaimsTests
         Assert.DoesNotContain(OwnerTag.Of(oneTooMany.PublicIdentity), await peer.Claims.GetOwnersAsync(hash, Timeout()));
     }
 
+    [Fact]
+    public async Task StoreWithAnUnknownFlag_IsAnsweredBadRequest()
+    {
+        await using LocalMesh mesh = await LocalMesh.StartAsync(storageNodes: 1, replication: 1);
+        await using var stream = await mesh.Client.Host.OpenStreamAsync(mesh.StorageNodes[0].PeerId, [ChunkExchangeProtocol.ProtocolId], Timeout());
+        byte[] header = new byte[ChunkExchangeProtocol.RequestHeaderSize];
+        header[0] = (byte)ChunkRequestType.Store;
+        header[1] = 0x02;
+        await stream.Output.WriteAsync(header, Timeout());
+
+        ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, maxPayload: 0, Timeout());
+
+        Assert.Equal(ChunkResponseStatus.BadRequest, response.Status);
+        Assert.StartsWith("Unknown Store flags 0x02", response.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A manifest with <paramref name="template"/>'s layout and shards, owned and signed by
     /// <paramref name="signer"/>; <paramref name="replacements"/>, when given, replace stripe 0's first shards.</summary>
     private static (ManifestAddress Address, byte[] Encoded) Forge(Manifest template, UserIdentity signer, params ContentHash[] replacements)
