@@ -1,7 +1,9 @@
+using System.Buffers;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Keys;
 
 namespace DataMesh.Core.Exchange;
 
@@ -9,10 +11,18 @@ namespace DataMesh.Core.Exchange;
 public sealed partial class ChunkExchangeClient
 {
     private readonly Libp2pHost _host;
+    private readonly OwnerTag? _owner;
 
-    public ChunkExchangeClient(Libp2pHost host) => _host = host;
+    /// <param name="owner">The user whose claim every store records (their signing key as an owner tag), so only
+    /// their signed Delete can remove what they stored; null stores without a claim, as clients before claims did.</param>
+    public ChunkExchangeClient(Libp2pHost host, PublicIdentity? owner = null)
+    {
+        _host = host;
+        _owner = owner is null ? null : OwnerTag.Of(owner);
+    }
 
-    /// <summary>Stores a shard on a peer; returns once the peer acknowledged it durably.</summary>
+    /// <summary>Stores a shard on a peer, with this client's owner claim if it has an owner; returns once the peer
+    /// acknowledged it (and the claim) durably.</summary>
     /// <exception cref="ShardRejectedException">The peer refused it, with its reason.</exception>
     public async Task StoreAsync(PeerId peer, ContentHash shard, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
@@ -21,8 +31,16 @@ public sealed partial class ChunkExchangeClient
             throw new ArgumentException($"A shard of {data.Length} bytes exceeds the protocol limit of {ChunkExchangeProtocol.MaxShardBytes}.", nameof(data));
         }
         await using Libp2pStream stream = await _host.OpenStreamAsync(peer, ChunkExchangeProtocol.ProtocolId, cancellationToken).ConfigureAwait(false);
-        ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Store, shard, data.Length));
-        await stream.Output.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+        ChunkRequestFlags flags = _owner is null ? ChunkRequestFlags.None : ChunkRequestFlags.OwnerTag;
+        ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Store, shard, data.Length, flags));
+        stream.Output.Write(data.Span);
+        if (_owner is { } owner)
+        {
+            // After the shard, outside payloadLength: a peer that predates claims stores the shard and never reads it.
+            owner.WriteTo(stream.Output.GetSpan(OwnerTag.Size));
+            stream.Output.Advance(OwnerTag.Size);
+        }
+        await stream.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
         ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, maxPayload: 0, cancellationToken).ConfigureAwait(false);
         if (response.Status != ChunkResponseStatus.Ok)
         {

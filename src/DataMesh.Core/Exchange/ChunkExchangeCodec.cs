@@ -6,7 +6,8 @@ using DataMesh.Storage.Crypto;
 
 namespace DataMesh.Core.Exchange;
 
-internal readonly record struct ChunkRequestHeader(ChunkRequestType Type, ContentHash Hash, int PayloadLength);
+internal readonly record struct ChunkRequestHeader(ChunkRequestType Type, ContentHash Hash, int PayloadLength,
+    ChunkRequestFlags Flags = ChunkRequestFlags.None);
 
 internal readonly record struct ChunkResponseHeader(ChunkResponseStatus Status, string Message, int PayloadLength);
 
@@ -17,7 +18,7 @@ internal static class ChunkExchangeCodec
     {
         Span<byte> span = writer.GetSpan(ChunkExchangeProtocol.RequestHeaderSize);
         span[0] = (byte)header.Type;
-        span[1] = 0;
+        span[1] = (byte)header.Flags;
         header.Hash.WriteTo(span.Slice(2, ContentHash.Size));
         BinaryPrimitives.WriteInt32BigEndian(span.Slice(34, 4), header.PayloadLength);
         writer.Advance(ChunkExchangeProtocol.RequestHeaderSize);
@@ -62,6 +63,12 @@ internal static class ChunkExchangeCodec
         {
             throw new ChunkProtocolException($"Unknown request type {header[0]}.");
         }
+        var flags = (ChunkRequestFlags)header[1];
+        // Other request types have always ignored the flags byte; a Store must not carry flags it cannot honour.
+        if (type == ChunkRequestType.Store && (flags & ~ChunkRequestFlags.OwnerTag) != 0)
+        {
+            throw new ChunkProtocolException($"Unknown Store flags 0x{header[1]:x2}.");
+        }
         int payloadLength = BinaryPrimitives.ReadInt32BigEndian(header.Slice(34, 4));
         int limit = type switch
         {
@@ -74,7 +81,8 @@ internal static class ChunkExchangeCodec
         {
             throw new ChunkProtocolException($"A {type} request announced a {payloadLength}-byte payload; the limit is {limit} bytes.");
         }
-        return new ChunkRequestHeader(type, ContentHash.FromBytes(header.Slice(2, ContentHash.Size)), payloadLength);
+        return new ChunkRequestHeader(type, ContentHash.FromBytes(header.Slice(2, ContentHash.Size)), payloadLength,
+            type == ChunkRequestType.Store ? flags : ChunkRequestFlags.None);
     }
 
     public static async ValueTask<ChunkResponseHeader> ReadResponseAsync(PipeReader reader, int maxPayload, CancellationToken cancellationToken)

@@ -7,7 +7,8 @@ public static class ChunkExchangeProtocol
 {
     public const string ProtocolId = "/datamesh/chunk/1.0.0";
 
-    /// <summary>type(1) flags(1) hash(32) payloadLength(4, big-endian).</summary>
+    /// <summary>type(1) flags(1) hash(32) payloadLength(4, big-endian). A Store with <see cref="ChunkRequestFlags.OwnerTag"/>
+    /// is followed, after its payload, by an <see cref="OwnerTag.Size"/>-byte owner tag.</summary>
     public const int RequestHeaderSize = 38;
 
     /// <summary>status(1) reserved(1) messageLength(2, big-endian) payloadLength(4, big-endian).</summary>
@@ -59,4 +60,20 @@ public enum ChunkResponseStatus : byte
 
     /// <summary>A Delete whose signature is not the manifest owner's.</summary>
     Forbidden = 9,
+
+    /// <summary>A tagged Store of a shard that already has the maximum number of owner claims on that peer; the
+    /// shard was not stored for this owner (try another peer). Only tagged stores, which older clients never send,
+    /// are answered with it.</summary>
+    TooManyClaims = 10,
+}
+
+/// <summary>The flags byte of a request header.</summary>
+[Flags]
+public enum ChunkRequestFlags : byte
+{
+    None = 0,
+
+    /// <summary>Store only: the storer's owner tag (<see cref="OwnerTag.Size"/> bytes, not counted in payloadLength)
+    /// follows the shard. A peer that predates claims reads the shard, answers and never reads the tag.</summary>
+    OwnerTag = 1,
 }

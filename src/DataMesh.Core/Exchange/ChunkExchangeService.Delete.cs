@@ -8,11 +8,11 @@ using DataMesh.Storage.Pipeline;
 
 namespace DataMesh.Core.Exchange;
 
-// Deletion (docs/chunk-exchange.md, "Delete"). A storage peer keeps one pin per manifest it holds, naming the
-// shards that manifest lists, so it can tell which of its shards another file still needs. A Delete carries the
-// manifest and the owner's signature over its address; the peer verifies both, drops that manifest's pin, and
-// removes each listed shard it holds that no remaining pin names (another manifest it holds, or a file of this
-// node's own user), then the manifest itself.
+// Deletion (docs/chunk-exchange.md, "Delete"). A storage peer records who claims each shard it stores (the owner tag
+// of the Store) and keeps one pin per manifest it holds. A Delete carries the manifest and the owner's signature
+// over its address; the peer verifies both, drops that manifest's pin, and for each listed shard (and the manifest
+// itself) removes the owner's claim, deleting the shard only when that was the last claim and no remaining pin names
+// it. Anyone can sign a manifest of their own that lists someone else's shards, but it removes only their own claims.
 public sealed partial class ChunkExchangeService
 {
     private async Task DeleteAsync(Libp2pStream stream, ChunkRequestHeader header, CancellationToken cancellationToken)
@@ -64,7 +64,7 @@ public sealed partial class ChunkExchangeService
         {
             return (ChunkResponseStatus.Forbidden, $"The delete is not signed by the file's owner {manifest.Owner.Fingerprint}.", 0);
         }
-        int deleted = await ManifestDeletion.DeleteAsync(_store, address, manifest, cancellationToken).ConfigureAwait(false);
+        int deleted = await ManifestDeletion.DeleteAsync(_store, _claims, address, manifest, DeletionScope.RemoteOwner, _logger, cancellationToken).ConfigureAwait(false);
         return (ChunkResponseStatus.Ok, string.Empty, deleted);
     }
 

@@ -7,20 +7,23 @@ using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Core.Exchange;
 
-/// <summary>Answers /datamesh/chunk/1.0.0 requests from the local chunk store. A node in client mode
+/// <summary>Answers /datamesh/chunk/1.0.0 requests from the local chunk store, recording who claims each stored shard. A node in client mode
 /// (<paramref name="acceptStores"/> false) still serves what it has but stores nothing for others.</summary>
 public sealed partial class ChunkExchangeService
 {
     private readonly ChunkStore _store;
+    private readonly ShardClaims _claims;
     private readonly bool _acceptStores;
     private readonly Action<ContentHash>? _stored;
     private readonly ILogger _logger;
 
+    /// <param name="claims">Who claims each shard this node stores for others; a Delete removes only the deleter's claim.</param>
     /// <param name="stored">Called after a shard from a peer is durably stored (e.g. to announce this node as a
     /// provider). Must not block: it is called on the request path.</param>
-    public ChunkExchangeService(ChunkStore store, bool acceptStores, Action<ContentHash>? stored, ILogger logger)
+    public ChunkExchangeService(ChunkStore store, ShardClaims claims, bool acceptStores, Action<ContentHash>? stored, ILogger logger)
     {
         _store = store;
+        _claims = claims;
         _acceptStores = acceptStores;
         _stored = stored;
         _logger = logger;
@@ -76,12 +79,15 @@ public sealed partial class ChunkExchangeService
                 $"Storage quota reached: {_store.UsedBytes} of {_store.Capacity} bytes used, {header.PayloadLength} more needed.", cancellationToken).ConfigureAwait(false);
             return;
         }
-        byte[] body = ArrayPool<byte>.Shared.Rent(header.PayloadLength);
+        bool tagged = header.Flags.HasFlag(ChunkRequestFlags.OwnerTag);
+        int length = header.PayloadLength + (tagged ? OwnerTag.Size : 0);
+        byte[] body = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            Memory<byte> shard = body.AsMemory(0, header.PayloadLength);
-            await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, shard, cancellationToken).ConfigureAwait(false);
-            (ChunkResponseStatus status, string message) = await PutAsync(header.Hash, shard, cancellationToken).ConfigureAwait(false);
+            await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, body.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            ReadOnlyMemory<byte> shard = body.AsMemory(0, header.PayloadLength);
+            OwnerTag? owner = tagged ? OwnerTag.FromBytes(body.AsSpan(header.PayloadLength, OwnerTag.Size)) : null;
+            (ChunkResponseStatus status, string message) = await PutClaimedAsync(header.Hash, shard, owner, cancellationToken).ConfigureAwait(false);
             await RespondAsync(stream, status, message, cancellationToken).ConfigureAwait(false);
             if (status == ChunkResponseStatus.Ok)
             {
@@ -92,6 +98,34 @@ public sealed partial class ChunkExchangeService
         finally
         {
             ArrayPool<byte>.Shared.Return(body);
+        }
+    }
+
+    /// <summary>Stores the shard and records the owner's claim under the shard's claims lease, so a concurrent Delete
+    /// cannot remove the last other claim and the shard between this store's write and its claim. An untagged
+    /// store (an older client) takes the lease too but records no claim.</summary>
+    private async Task<(ChunkResponseStatus, string)> PutClaimedAsync(ContentHash hash, ReadOnlyMemory<byte> shard, OwnerTag? owner,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            using ShardClaimLease lease = await _claims.AcquireAsync(hash, cancellationToken).ConfigureAwait(false);
+            if (owner is { } tag && !lease.CanClaim(tag))
+            {
+                return (ChunkResponseStatus.TooManyClaims,
+                    $"Shard {hash} already has the maximum of {_claims.MaxOwnersPerShard} owner claims on this peer; store it elsewhere.");
+            }
+            (ChunkResponseStatus status, string message) = await PutAsync(hash, shard, cancellationToken).ConfigureAwait(false);
+            if (status == ChunkResponseStatus.Ok && owner is { } claimant)
+            {
+                await lease.AddAsync(claimant, cancellationToken).ConfigureAwait(false);
+            }
+            return (status, message);
+        }
+        catch (ShardClaimsException error)
+        {
+            Log.StoreFailed(_logger, hash, error.Message);
+            return (ChunkResponseStatus.InternalError, "The owner claim could not be recorded.");
         }
     }
 

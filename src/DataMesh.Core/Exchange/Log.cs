@@ -29,4 +29,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Storage peer candidate {PeerId} could not be checked: {Reason}")]
     public static partial void CandidateUnusable(ILogger logger, PeerId peerId, string reason);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "The claims of shard {Hash} are damaged: {Reason}; the shard is kept")]
+    public static partial void ClaimsDamaged(ILogger logger, ContentHash hash, string reason);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Warning, Message = "Kept shard {Hash} of manifest {Manifest}: {Reason}")]
+    public static partial void ClaimsUnavailable(ILogger logger, ContentHash hash, ContentHash manifest, string reason);
 }

@@ -11,7 +11,7 @@ public sealed partial class DataMeshNode
     /// manifest's owner), sends the signed Delete to every storage peer that may hold the manifest or a shard of it,
     /// deletes what this node's own store holds of it, and drops it from the catalog (unless no peer accepted the delete). Peers keep any shard another
     /// file they know of still needs. Peers that refuse or do not answer are listed in the result; their copies stay
-    /// (run it again when they are back).</summary>
+    /// (run it again when they are back). A peer deletes a shard only once this user held its last owner claim there.</summary>
     /// <exception cref="FileNotFoundOnMeshException">No reachable peer has the manifest.</exception>
     /// <exception cref="NotFileOwnerException">The file belongs to another user.</exception>
     public async Task<FileRemovalResult> RemoveFileAsync(ManifestAddress fileKey, CancellationToken cancellationToken = default)
@@ -60,7 +60,7 @@ public sealed partial class DataMeshNode
                 }
             }).ConfigureAwait(false);
 
-        int local = await ManifestDeletion.DeleteAsync(Store, fileKey, manifest, cancellationToken).ConfigureAwait(false);
+        int local = await ManifestDeletion.DeleteAsync(Store, Claims, fileKey, manifest, DeletionScope.LocalUser, _logger, cancellationToken).ConfigureAwait(false);
         // This node published the manifest record and would republish it; the copies other DHT nodes hold expire.
         Dht.Records.Remove(Core.Dht.ManifestRecordKey.For(fileKey));
         // When no peer took the delete, nothing changed on the mesh: keep the entry so the user can find the key and retry.

@@ -28,18 +28,20 @@ public sealed partial class DataMeshNode : IAsyncDisposable
     private int _disposed;
 
     private DataMeshNode(DataMeshOptions options, NodeStartOptions start, Libp2p.Identity.Identity nodeKey, UserIdentity user,
-        ChunkStore store, FileCatalog catalog, Libp2pHost host, ILoggerFactory loggerFactory)
+        ChunkStore store, ShardClaims claims, FileCatalog catalog, Libp2pHost host, ILoggerFactory loggerFactory)
     {
         Options = options;
         StartOptions = start;
         _nodeKey = nodeKey;
         User = user;
         Store = store;
+        Claims = claims;
         Catalog = catalog;
         Host = host;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<DataMeshNode>();
-        _exchange = new ChunkExchangeClient(host);
+        // Every store this node makes carries its user's owner tag, so only that user's signed Delete removes it.
+        _exchange = new ChunkExchangeClient(host, user.PublicIdentity);
         Dht = new KadDht(host, options.ToKadOptions(System.IO.Path.GetFullPath(options.Storage.DataDir), start.StorageEnabled), loggerFactory: loggerFactory);
         _providerAnnouncer = new ProviderAnnouncer(Dht, loggerFactory.CreateLogger<ProviderAnnouncer>());
         Directory = new DhtPeerDirectory(host, Dht, loggerFactory.CreateLogger<DhtPeerDirectory>(), maxProviders: options.Network.ReplicationFactor * 2);
@@ -62,6 +64,9 @@ public sealed partial class DataMeshNode : IAsyncDisposable
     public UserIdentity User { get; }
 
     public ChunkStore Store { get; }
+
+    /// <summary>Who claims each shard this node stores for others (docs/chunk-exchange.md, "Owner claims").</summary>
+    public ShardClaims Claims { get; }
 
     public FileCatalog Catalog { get; }
 
@@ -88,6 +93,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         Libp2p.Identity.Identity nodeKey = IdentityFile.LoadOrCreate(Path.Combine(dataDir, "node.key"));
         UserIdentity user = Keystore.LoadOrCreate(dataDir, start.Passphrase);
         ChunkStore? store = null;
+        ShardClaims? claims = null;
         FileCatalog? catalog = null;
         Libp2pHost? host = null;
         DataMeshNode? node = null;
@@ -98,6 +104,8 @@ public sealed partial class DataMeshNode : IAsyncDisposable
                 MaxStorageBytes = options.Storage.MaxStorageBytes,
                 TimeProvider = start.TimeProvider,
             }, loggerFactory.CreateLogger<ChunkStore>(), cancellationToken).ConfigureAwait(false);
+            claims = ShardClaims.Open(Path.Combine(dataDir, "claims"), logger: loggerFactory.CreateLogger<ShardClaims>());
+            await claims.PruneAsync(store.Contains, cancellationToken).ConfigureAwait(false);
             catalog = await FileCatalog.OpenAsync(Path.Combine(dataDir, "catalog.json"), cancellationToken).ConfigureAwait(false);
 
             ITransport transport = start.InMemoryNetwork is { } network ? new InMemoryTransport(network) : new TcpTransport(new TcpTransportOptions(), loggerFactory.CreateLogger<TcpTransport>());
@@ -107,10 +115,10 @@ public sealed partial class DataMeshNode : IAsyncDisposable
                 DialTimeout = TimeSpan.FromSeconds(options.Network.ConnectTimeoutSecs),
             };
             host = new Libp2pHost(nodeKey, [transport], hostOptions, loggerFactory, start.TimeProvider);
-            node = new DataMeshNode(options, start, nodeKey, user, store, catalog, host, loggerFactory);
+            node = new DataMeshNode(options, start, nodeKey, user, store, claims, catalog, host, loggerFactory);
             if (start.StorageEnabled)
             {
-                new ChunkExchangeService(store, acceptStores: true, stored: node._providerAnnouncer.Enqueue, loggerFactory.CreateLogger<ChunkExchangeService>()).Register(host);
+                new ChunkExchangeService(store, claims, acceptStores: true, stored: node._providerAnnouncer.Enqueue, loggerFactory.CreateLogger<ChunkExchangeService>()).Register(host);
             }
             // Before listening, so the first peers' Identify already shows whether this node serves the DHT.
             await node.StartDhtAsync(cancellationToken).ConfigureAwait(false);
@@ -131,6 +139,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
                 await host.DisposeAsync().ConfigureAwait(false);
             }
             catalog?.Dispose();
+            claims?.Dispose();
             store?.Dispose();
             user.Dispose();
             nodeKey.Dispose();
@@ -187,6 +196,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         await StopDhtAsync().ConfigureAwait(false);
         await Host.DisposeAsync().ConfigureAwait(false);
         Catalog.Dispose();
+        Claims.Dispose();
         Store.Dispose();
         User.Dispose();
         _nodeKey.Dispose();

@@ -11,6 +11,9 @@ internal sealed class LocalMesh : IAsyncDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "dm-mesh-" + Guid.NewGuid().ToString("N")[..8]);
 
+    private InMemoryNetwork? _network;
+    private Func<string, DataMeshOptions> _options = null!;
+
     private LocalMesh() { }
 
     public List<DataMeshNode> StorageNodes { get; } = [];
@@ -39,6 +42,8 @@ internal sealed class LocalMesh : IAsyncDisposable
                 ParityShards = parityShards,
             },
         };
+        mesh._network = network;
+        mesh._options = Options;
         for (int i = 0; i < storageNodes; i++)
         {
             mesh.StorageNodes.Add(await DataMeshNode.StartAsync(Options($"storage{i}"), new NodeStartOptions { InMemoryNetwork = network }));
@@ -51,6 +56,30 @@ internal sealed class LocalMesh : IAsyncDisposable
             Assert.All(results, r => Assert.True(r.Succeeded, r.Error));
         }
         return mesh;
+    }
+
+    /// <summary>Stops storage node <paramref name="index"/> and starts it again on the same data directory (same peer
+    /// id, same chunk store and claims), then connects every other node to it again.</summary>
+    public async Task<DataMeshNode> RestartStorageNodeAsync(int index)
+    {
+        DataMeshNode stopped = StorageNodes[index];
+        await stopped.DisposeAsync();
+        // The others notice the closed connections asynchronously; a stale one would be reused for the new node.
+        DataMeshNode[] others = [.. StorageNodes.Append(Client).Where(n => n != stopped)];
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (others.Any(n => n.Host.IsConnected(stopped.PeerId)))
+        {
+            await Task.Delay(20, patience.Token);
+        }
+        DataMeshNode restarted = await DataMeshNode.StartAsync(_options($"storage{index}"), new NodeStartOptions { InMemoryNetwork = _network });
+        StorageNodes[index] = restarted;
+        Multiaddr address = restarted.ListenAddresses[0].WithPeerId(restarted.PeerId);
+        foreach (DataMeshNode node in StorageNodes.Append(Client).Where(n => n != restarted))
+        {
+            var results = await node.ConnectAsync([address], CancellationToken.None);
+            Assert.All(results, r => Assert.True(r.Succeeded, r.Error));
+        }
+        return restarted;
     }
 
     public string WriteRandomFile(string name, int size, int seed)
