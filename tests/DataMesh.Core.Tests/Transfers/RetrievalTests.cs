@@ -1,5 +1,6 @@
 using DataMesh.Core.Peers;
 using DataMesh.Core.Transfers;
+using DataMesh.Storage.Crypto;
 using static DataMesh.Core.Tests.Transfers.TransferFixtures;
 
 namespace DataMesh.Core.Tests.Transfers;
@@ -149,6 +150,39 @@ public sealed class RetrievalTests
         Assert.Equal(1, network[2].Fetches);
         // "I do not hold it" is an honest answer, not a peer failure: it must not rank those peers down.
         Assert.Equal(0, statistics.GetSnapshots().Sum(s => s.Failures));
+    }
+
+    [Fact]
+    public async Task Where_the_upload_put_a_shard_is_asked_before_the_spare_candidates_of_the_lookup()
+    {
+        // The lookup lists the replication factor's holders first, then as many spares (as the mesh's XOR lookup
+        // does with twice the replication factor): the spares must only be asked when the holders fail.
+        var network = new FakeShardNetwork(6);
+        var originals = new Dictionary<int, byte[][]>();
+        var stripes = new List<StripeDescriptor>();
+        for (int index = 0; index < 4; index++)
+        {
+            var shards = Enumerable.Range(0, 4).Select(i => RandomBytes(100, (index * 10) + i + 1)).ToArray();
+            foreach (var shard in shards)
+            {
+                foreach (var holder in network.Peers.Take(3))
+                {
+                    holder.Store[ContentHash.Compute(shard)] = shard;
+                }
+            }
+            originals[index] = shards;
+            stripes.Add(new StripeDescriptor(index, 4, [.. shards.Select(s => ContentHash.Compute(s))], 100));
+        }
+        foreach (var spare in network.Peers.Skip(3))
+        {
+            network.StaleProviders.Add(spare.Id);
+        }
+
+        await Manager(network, FastOptions with { MaxHedgedAttempts = 0, ReplicationFactor = 3 })
+            .RetrieveAsync(stripes, new CheckingHandler(originals).HandleAsync);
+
+        Assert.Equal(16, network.Peers.Take(3).Sum(p => p.Fetches));
+        Assert.All(network.Peers.Skip(3), spare => Assert.Equal(0, spare.Fetches));
     }
 
     [Fact]
