@@ -21,6 +21,8 @@ internal sealed class FakePeer
     public int FailFirstRequests;
     public int Fetches;
     public int Stores;
+    public int FetchesInFlight;
+    public int MaxFetchesInFlight;
 }
 
 /// <summary>
@@ -105,6 +107,8 @@ internal sealed class FakeShardNetwork : IShardNetwork
         var fake = _peers[peer];
         Interlocked.Increment(ref fake.Fetches);
         Enter(ref _fetchesInFlight, ref _maxFetches, shard);
+        int mine = Interlocked.Increment(ref fake.FetchesInFlight);
+        UpdateMax(ref fake.MaxFetchesInFlight, mine);
         try
         {
             await BehaveAsync(fake, cancellationToken);
@@ -121,6 +125,7 @@ internal sealed class FakeShardNetwork : IShardNetwork
         }
         finally
         {
+            Interlocked.Decrement(ref fake.FetchesInFlight);
             Leave(ref _fetchesInFlight, shard);
         }
     }

@@ -186,6 +186,49 @@ public sealed class RetrievalTests
     }
 
     [Fact]
+    public async Task Concurrent_fetches_spread_over_the_holders_instead_of_queueing_on_the_best_ranked_one()
+    {
+        // Every shard is on all four peers and peer 0 has measured fastest: rank alone would send all four
+        // concurrent fetches to it while the other holders idle.
+        var network = new FakeShardNetwork(4);
+        foreach (var peer in network.Peers)
+        {
+            peer.Latency = TimeSpan.FromMilliseconds(30);
+        }
+        var statistics = new PeerStatistics();
+        for (int i = 0; i < 20; i++)
+        {
+            statistics.RecordSuccess(network[0].Id, TimeSpan.FromMilliseconds(1), 100, 0);
+            for (int p = 1; p < 4; p++)
+            {
+                statistics.RecordSuccess(network[p].Id, TimeSpan.FromMilliseconds(40), 100, 0);
+            }
+        }
+        var originals = new Dictionary<int, byte[][]>();
+        var stripes = new List<StripeDescriptor>();
+        for (int index = 0; index < 4; index++)
+        {
+            var shards = Enumerable.Range(0, 4).Select(i => RandomBytes(100, (index * 10) + i + 1)).ToArray();
+            foreach (var shard in shards)
+            {
+                foreach (var holder in network.Peers)
+                {
+                    holder.Store[ContentHash.Compute(shard)] = shard;
+                }
+            }
+            originals[index] = shards;
+            stripes.Add(new StripeDescriptor(index, 4, [.. shards.Select(s => ContentHash.Compute(s))], 100));
+        }
+
+        await Manager(network, FastOptions with { MaxHedgedAttempts = 0, MaxConcurrentRetrievals = 4, ReplicationFactor = 4 }, statistics)
+            .RetrieveAsync(stripes, new CheckingHandler(originals).HandleAsync);
+
+        Assert.Equal(4, network.MaxConcurrentFetches);
+        Assert.All(network.Peers, peer => Assert.True(peer.MaxFetchesInFlight <= 2, $"{peer.MaxFetchesInFlight} fetches in flight on one peer"));
+        Assert.All(network.Peers, peer => Assert.True(peer.Fetches >= 2, $"a holder served only {peer.Fetches} of 16 fetches"));
+    }
+
+    [Fact]
     public async Task Peers_that_answer_not_found_are_asked_and_not_charged_a_failure()
     {
         var network = new FakeShardNetwork(3);
