@@ -62,8 +62,8 @@ internal static class FaultsScenario
 
             Console.WriteLine();
             Console.WriteLine($"SUMMARY faults ({(link is null ? "loopback" : "WAN relays")}, {nodeCount} nodes, {sizeMiB} MiB, concurrency {level})");
-            Console.WriteLine("| download | time s | MB/s | retries | hedges fired/won | stripes rebuilt | result |");
-            Console.WriteLine("|---|---|---|---|---|---|---|");
+            Console.WriteLine("| download | time s | MB/s | requests | retries | hedges fired/won | stripes rebuilt | result |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
             Console.WriteLine(Row("undisturbed", baseline, quiet));
             Console.WriteLine(Row($"{kill} of {nodeCount} killed halfway", faulted, survived));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -93,11 +93,11 @@ internal static class FaultsScenario
     }
 
     private static string Describe(string label, TimeSpan time, ReceiveFileResult result) => string.Create(CultureInfo.InvariantCulture,
-        $"{label}: time_s={time.TotalSeconds:0.00} mb_per_s={result.Size / 1e6 / time.TotalSeconds:0.0} retries={result.Statistics.Retries} " +
+        $"{label}: time_s={time.TotalSeconds:0.00} mb_per_s={result.Size / 1e6 / time.TotalSeconds:0.0} requests={result.Statistics.Requests} retries={result.Statistics.Retries} " +
         $"hedges={result.Statistics.HedgesFired}/{result.Statistics.HedgesWon} stripes_rebuilt={result.StripesRebuilt} sha256=ok");
 
     private static string Row(string label, TimeSpan time, ReceiveFileResult result) => string.Create(CultureInfo.InvariantCulture,
-        $"| {label} | {time.TotalSeconds:0.00} | {result.Size / 1e6 / time.TotalSeconds:0.0} | {result.Statistics.Retries} | " +
+        $"| {label} | {time.TotalSeconds:0.00} | {result.Size / 1e6 / time.TotalSeconds:0.0} | {result.Statistics.Requests} | {result.Statistics.Retries} | " +
         $"{result.Statistics.HedgesFired}/{result.Statistics.HedgesWon} | {result.StripesRebuilt} | bit-exact |");
 
     /// <summary>Kills the victims (once) when the download's progress passes half its bytes. Progress is reported
