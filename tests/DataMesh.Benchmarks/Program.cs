@@ -43,5 +43,23 @@ if (args is ["kad-loopback", .. var kadLoopbackArgs])
     await KadLoopback.RunAsync(kadLoopbackArgs);
     return 0;
 }
+// `-- wan`, `-- loopback`, `-- faults`: real nodes (storage nodes in child processes) over TCP; see Net/.
+if (args is ["wan", .. var wanArgs])
+{
+    return await DataMesh.Benchmarks.Net.WanScenario.RunAsync(wanArgs);
+}
+if (args is ["loopback", .. var loopbackArgs])
+{
+    return await DataMesh.Benchmarks.Net.LoopbackScenario.RunAsync(loopbackArgs);
+}
+if (args is ["faults", .. var faultArgs])
+{
+    return await DataMesh.Benchmarks.Net.FaultsScenario.RunAsync(faultArgs);
+}
+// The benchmark exe re-launched as one storage node by the scenarios above (not meant to be run by hand).
+if (args is [DataMesh.Benchmarks.Net.StorageNodeMain.Mode, .. var nodeArgs])
+{
+    return await DataMesh.Benchmarks.Net.StorageNodeMain.RunAsync(nodeArgs);
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -45,6 +45,10 @@ internal sealed class TransferMonitor
         }
     }
 
+    /// <summary>Requests of this transfer now in flight to <paramref name="peer"/>.</summary>
+    public int ActiveRequests(PeerId peer) =>
+        _activeByPeer.TryGetValue(peer, out var box) ? Volatile.Read(ref box.Value) : 0;
+
     public void PeerServed(PeerId peer, long bytes, TimeSpan elapsed) =>
         _served.GetOrAdd(peer, static _ => new PeerTally()).Add(bytes, elapsed);
 

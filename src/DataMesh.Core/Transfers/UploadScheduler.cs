@@ -5,8 +5,9 @@ namespace DataMesh.Core.Transfers;
 
 /// <summary>
 /// Feeds shards from a stream to <see cref="ShardUploader"/> with at most <see cref="ChunkTransferOptions.MaxConcurrentUploads"/>
-/// in flight. After the first shard that cannot be stored no new shard is started; the ones in flight finish
-/// and the upload fails listing every failed shard. Every shard task is awaited before returning.
+/// in flight. After the first shard that cannot be stored no new shard is started (the rest of the stream is read
+/// and released, so its producer can finish); the ones in flight finish and the upload fails listing every failed
+/// shard. Every shard task is awaited before returning.
 /// </summary>
 internal sealed class UploadScheduler
 {
@@ -54,8 +55,11 @@ internal sealed class UploadScheduler
                 }
                 if (!_failures.IsEmpty)
                 {
+                    // Start nothing more, but keep taking (and releasing) the producer's shards to the end: a
+                    // producer writing into a bounded channel would otherwise wait forever on a reader that left
+                    // (SendFileAsync's encoder did, so a failed upload hung instead of failing).
                     shard.Owner?.Dispose();
-                    break;
+                    continue;
                 }
                 int slot;
                 lock (_results)

@@ -21,6 +21,8 @@ internal sealed class FakePeer
     public int FailFirstRequests;
     public int Fetches;
     public int Stores;
+    public int FetchesInFlight;
+    public int MaxFetchesInFlight;
 }
 
 /// <summary>
@@ -110,6 +112,8 @@ internal sealed class FakeShardNetwork : IShardNetwork
         var fake = _peers[peer];
         Interlocked.Increment(ref fake.Fetches);
         Enter(ref _fetchesInFlight, ref _maxFetches, shard);
+        int mine = Interlocked.Increment(ref fake.FetchesInFlight);
+        UpdateMax(ref fake.MaxFetchesInFlight, mine);
         try
         {
             await BehaveAsync(fake, cancellationToken);
@@ -126,6 +130,7 @@ internal sealed class FakeShardNetwork : IShardNetwork
         }
         finally
         {
+            Interlocked.Decrement(ref fake.FetchesInFlight);
             Leave(ref _fetchesInFlight, shard);
         }
     }

@@ -1,5 +1,6 @@
 using DataMesh.Core.Peers;
 using DataMesh.Core.Transfers;
+using DataMesh.Storage.Crypto;
 using static DataMesh.Core.Tests.Transfers.TransferFixtures;
 
 namespace DataMesh.Core.Tests.Transfers;
@@ -149,6 +150,82 @@ public sealed class RetrievalTests
         Assert.Equal(1, network[2].Fetches);
         // "I do not hold it" is an honest answer, not a peer failure: it must not rank those peers down.
         Assert.Equal(0, statistics.GetSnapshots().Sum(s => s.Failures));
+    }
+
+    [Fact]
+    public async Task Where_the_upload_put_a_shard_is_asked_before_the_spare_candidates_of_the_lookup()
+    {
+        // The lookup lists the replication factor's holders first, then as many spares (as the mesh's XOR lookup
+        // does with twice the replication factor): the spares must only be asked when the holders fail.
+        var network = new FakeShardNetwork(6);
+        var originals = new Dictionary<int, byte[][]>();
+        var stripes = new List<StripeDescriptor>();
+        for (int index = 0; index < 4; index++)
+        {
+            var shards = Enumerable.Range(0, 4).Select(i => RandomBytes(100, (index * 10) + i + 1)).ToArray();
+            foreach (var shard in shards)
+            {
+                foreach (var holder in network.Peers.Take(3))
+                {
+                    holder.Store[ContentHash.Compute(shard)] = shard;
+                }
+            }
+            originals[index] = shards;
+            stripes.Add(new StripeDescriptor(index, 4, [.. shards.Select(s => ContentHash.Compute(s))], 100));
+        }
+        foreach (var spare in network.Peers.Skip(3))
+        {
+            network.StaleProviders.Add(spare.Id);
+        }
+
+        await Manager(network, FastOptions with { MaxHedgedAttempts = 0, ReplicationFactor = 3 })
+            .RetrieveAsync(stripes, new CheckingHandler(originals).HandleAsync);
+
+        Assert.Equal(16, network.Peers.Take(3).Sum(p => p.Fetches));
+        Assert.All(network.Peers.Skip(3), spare => Assert.Equal(0, spare.Fetches));
+    }
+
+    [Fact]
+    public async Task Concurrent_fetches_spread_over_the_holders_instead_of_queueing_on_the_best_ranked_one()
+    {
+        // Every shard is on all four peers and peer 0 has measured fastest: rank alone would send all four
+        // concurrent fetches to it while the other holders idle.
+        var network = new FakeShardNetwork(4);
+        foreach (var peer in network.Peers)
+        {
+            peer.Latency = TimeSpan.FromMilliseconds(30);
+        }
+        var statistics = new PeerStatistics();
+        for (int i = 0; i < 20; i++)
+        {
+            statistics.RecordSuccess(network[0].Id, TimeSpan.FromMilliseconds(1), 100, 0);
+            for (int p = 1; p < 4; p++)
+            {
+                statistics.RecordSuccess(network[p].Id, TimeSpan.FromMilliseconds(40), 100, 0);
+            }
+        }
+        var originals = new Dictionary<int, byte[][]>();
+        var stripes = new List<StripeDescriptor>();
+        for (int index = 0; index < 4; index++)
+        {
+            var shards = Enumerable.Range(0, 4).Select(i => RandomBytes(100, (index * 10) + i + 1)).ToArray();
+            foreach (var shard in shards)
+            {
+                foreach (var holder in network.Peers)
+                {
+                    holder.Store[ContentHash.Compute(shard)] = shard;
+                }
+            }
+            originals[index] = shards;
+            stripes.Add(new StripeDescriptor(index, 4, [.. shards.Select(s => ContentHash.Compute(s))], 100));
+        }
+
+        await Manager(network, FastOptions with { MaxHedgedAttempts = 0, MaxConcurrentRetrievals = 4, ReplicationFactor = 4 }, statistics)
+            .RetrieveAsync(stripes, new CheckingHandler(originals).HandleAsync);
+
+        Assert.Equal(4, network.MaxConcurrentFetches);
+        Assert.All(network.Peers, peer => Assert.True(peer.MaxFetchesInFlight <= 2, $"{peer.MaxFetchesInFlight} fetches in flight on one peer"));
+        Assert.All(network.Peers, peer => Assert.True(peer.Fetches >= 2, $"a holder served only {peer.Fetches} of 16 fetches"));
     }
 
     [Fact]

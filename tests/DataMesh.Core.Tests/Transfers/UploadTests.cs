@@ -70,6 +70,34 @@ public sealed class UploadTests
     }
 
     [Fact]
+    public async Task After_a_failure_the_rest_of_a_bounded_channel_is_drained_so_its_producer_finishes()
+    {
+        var network = new FakeShardNetwork(3);
+        network[0].RejectsStores = ShardRejectionReason.TooLarge;
+        var options = FastOptions with { ReplicationFactor = 3, RetryFailedChunks = 0, MaxConcurrentUploads = 1 };
+        var channel = Channel.CreateBounded<ShardToUpload>(2);
+        var owners = Blobs(10, 64).Select(blob => new TrackingOwner(blob)).ToList();
+        async Task ProduceAsync()
+        {
+            foreach (var owner in owners)
+            {
+                await channel.Writer.WriteAsync(new ShardToUpload(ContentHash.Compute(owner.Memory.Span), owner.Memory, owner));
+            }
+            channel.Writer.Complete();
+        }
+
+        var upload = Manager(network, options).UploadAsync(channel.Reader);
+        var producer = ProduceAsync();
+
+        // Before the fix the producer waited forever on the full channel once the upload had stopped reading.
+        await producer.WaitAsync(TimeSpan.FromSeconds(10));
+        var error = await Assert.ThrowsAsync<UploadFailedException>(() => upload.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Single(error.Failures);
+        Assert.Equal(1, network.Peers.Max(p => p.Stores));
+        Assert.All(owners, owner => Assert.True(owner.Disposed));
+    }
+
+    [Fact]
     public async Task With_some_shards_failing_only_fully_replicated_shards_are_reported_stored()
     {
         var network = new FakeShardNetwork(3);
