@@ -1,9 +1,9 @@
 using System.Buffers;
 using DataMesh.Storage.Chunking;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Io;
 using DataMesh.Storage.Manifests;
 using Microsoft.Extensions.Logging;
-using Microsoft.Win32.SafeHandles;
 
 namespace DataMesh.Storage.Pipeline;
 
@@ -11,7 +11,7 @@ namespace DataMesh.Storage.Pipeline;
 /// hand (virtual padding slots count as present zeros), reconstruct missing data shards, then open each chunk in
 /// place and write it at its offset. Layout and padding: <see cref="StripeLayout"/>.</summary>
 internal sealed class StripeDecoder(
-    Manifest manifest, StripeLayout layout, FileKey key, IShardSource? source, SafeFileHandle output,
+    Manifest manifest, StripeLayout layout, FileKey key, IShardSource? source, AssemblyFile output,
     InOrderTurnstile hashTurn, ContentHasher plaintextHash, ILogger logger)
 {
     private readonly bool _sourceVerifies = source is IVerifiedShardSource;
@@ -27,7 +27,7 @@ internal sealed class StripeDecoder(
         int real = layout.DataChunksInStripe(stripe);
         int shardLength = manifest.Stripes[(int)stripe].ShardLength;
         IMemoryOwner<byte>?[] fetched = new IMemoryOwner<byte>?[total];
-        byte[]?[] rented = new byte[]?[total];
+        AlignedBuffer?[] rented = new AlignedBuffer?[total];
         Memory<byte>[] shards = new Memory<byte>[total];
         bool[] present = new bool[total];
         try
@@ -72,12 +72,9 @@ internal sealed class StripeDecoder(
             {
                 owner?.Dispose();
             }
-            foreach (byte[]? array in rented)
+            foreach (AlignedBuffer? buffer in rented)
             {
-                if (array is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(array);
-                }
+                buffer?.Dispose();
             }
         }
     }
@@ -124,7 +121,7 @@ internal sealed class StripeDecoder(
             int sealedLength = ChunkCipher.SealedLength(layout.ChunkLength(chunk));
             Memory<byte> sealedChunk = shards[j][..sealedLength];
             int plainLength = ChunkCipher.Open(key, manifest.FileId, chunk, layout.IsLastChunk(chunk), sealedChunk.Span, sealedChunk.Span);
-            await RandomAccess.WriteAsync(output, sealedChunk[..plainLength], layout.ChunkOffset(chunk), cancellationToken);
+            await output.WriteAsync(sealedChunk[..plainLength], layout.ChunkOffset(chunk), cancellationToken);
         }
         await hashTurn.WaitTurnAsync(stripe, cancellationToken);
         for (int j = 0; j < real; j++)
@@ -159,14 +156,15 @@ internal sealed class StripeDecoder(
         return true;
     }
 
-    private static Memory<byte> Rent(byte[]?[] rented, int slot, int length, bool clear)
+    private static Memory<byte> Rent(AlignedBuffer?[] rented, int slot, int length, bool clear)
     {
-        byte[] array = ArrayPool<byte>.Shared.Rent(length);
-        rented[slot] = array;
+        AlignedBuffer buffer = AlignedBufferPool.Shared.Rent(length);
+        rented[slot] = buffer;
+        Memory<byte> memory = buffer.Memory;
         if (clear)
         {
-            Array.Clear(array, 0, length);
+            memory.Span.Clear();
         }
-        return array.AsMemory(0, length);
+        return memory;
     }
 }
