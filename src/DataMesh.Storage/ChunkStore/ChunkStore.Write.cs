@@ -57,6 +57,11 @@ public sealed partial class ChunkStore
         string path = _layout.ShardPath(hash);
         if (TryTouchExisting(hash, path))
         {
+            if (_options.FlushToDisk)
+            {
+                // Another writer may have placed it a moment ago and not yet synced its folders.
+                SyncNames(path, createdFolders: 2);
+            }
             return;
         }
 
@@ -66,14 +71,20 @@ public sealed partial class ChunkStore
         try
         {
             await WriteTempAsync(temp, shard, cancellationToken);
+            int createdFolders = 0;
             lock (StripeFor(hash))
             {
                 if (!File.Exists(path))
                 {
-                    MoveIntoPlace(temp, path);
+                    createdFolders = MoveIntoPlace(temp, path);
                     Interlocked.Increment(ref _shardCount);
                     placed = true;
                 }
+            }
+            if (_options.FlushToDisk)
+            {
+                // Also when a concurrent writer of the same shard won the race: its folder syncs may still be pending.
+                SyncNames(path, placed ? createdFolders : 2);
             }
         }
         catch (IOException ex) when (DiskFull.Is(ex))
@@ -95,18 +106,38 @@ public sealed partial class ChunkStore
     }
 
     /// <summary>Renames a finished temp file to its shard path; the caller holds the stripe lock and has just seen
-    /// that the path is free, so a plain rename suffices. The fan-out folder is created only when the rename says it
-    /// is missing, which saves a mkdir per write once the store has warmed up.</summary>
-    private static void MoveIntoPlace(string temp, string path)
+    /// that the path is free, so a plain rename suffices. The fan-out folders are created only when the rename says
+    /// they are missing, which saves a mkdir per write once the store has warmed up. Returns how many folders were
+    /// created (0, 1 or 2), so their own names can be made durable too.</summary>
+    private static int MoveIntoPlace(string temp, string path)
     {
         try
         {
             File.Move(temp, path, overwrite: true);
+            return 0;
         }
         catch (IOException) when (!System.IO.Directory.Exists(Path.GetDirectoryName(path)))
         {
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            string level2 = Path.GetDirectoryName(path)!;
+            int created = System.IO.Directory.Exists(Path.GetDirectoryName(level2)) ? 1 : 2;
+            System.IO.Directory.CreateDirectory(level2);
             File.Move(temp, path, overwrite: true);
+            return created;
+        }
+    }
+
+    /// <summary>The durability half of a put: the shard's bytes and inode were fsynced before the rename; this syncs
+    /// the folder that now names it and, for the <paramref name="createdFolders"/> fan-out folders just created, the
+    /// folders naming those, so once PutAsync returns the shard survives a crash. A crash before this leaves the shard
+    /// either absent or whole, never torn.</summary>
+    private void SyncNames(string path, int createdFolders)
+    {
+        string folder = Path.GetDirectoryName(path)!;
+        DirectorySync.Flush(folder);
+        for (int i = 0; i < createdFolders; i++)
+        {
+            folder = Path.GetDirectoryName(folder)!;
+            DirectorySync.Flush(folder);
         }
     }
 
