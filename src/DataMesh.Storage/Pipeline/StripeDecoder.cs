@@ -39,14 +39,14 @@ internal sealed class StripeDecoder(
                 present[j] = true;
                 have++;
             }
-            for (int j = 0; j < real; j++)
-            {
-                have += await TryFetchAsync(stripe, j, shardLength, fetched, shards, present, cancellationToken) ? 1 : 0;
-            }
+            have += await FetchAllAsync(stripe, 0, real, shardLength, fetched, shards, present, cancellationToken);
             bool rebuild = have < k;
-            for (int j = k; j < total && have < k; j++)
+            // Parity only when data is missing: ask for exactly as many as are short, then more if some fail too.
+            for (int next = k; next < total && have < k;)
             {
-                have += await TryFetchAsync(stripe, j, shardLength, fetched, shards, present, cancellationToken) ? 1 : 0;
+                int count = Math.Min(k - have, total - next);
+                have += await FetchAllAsync(stripe, next, count, shardLength, fetched, shards, present, cancellationToken);
+                next += count;
             }
             if (have < k)
             {
@@ -129,6 +129,25 @@ internal sealed class StripeDecoder(
             plaintextHash.Append(shards[j].Span[..layout.ChunkLength(first + j)]);
         }
         hashTurn.Complete(stripe);
+    }
+
+    /// <summary>Fetches slots [first, first + count) concurrently and returns how many arrived intact. The shards of a
+    /// stripe are independent reads (from disk or from peers), so one stripe's latency is one read, not k of them.</summary>
+    private async ValueTask<int> FetchAllAsync(long stripe, int first, int count, int shardLength, IMemoryOwner<byte>?[] fetched,
+        Memory<byte>[] shards, bool[] present, CancellationToken cancellationToken)
+    {
+        if (count == 1)
+        {
+            return await TryFetchAsync(stripe, first, shardLength, fetched, shards, present, cancellationToken) ? 1 : 0;
+        }
+        Task<bool>[] fetches = new Task<bool>[count];
+        for (int i = 0; i < count; i++)
+        {
+            fetches[i] = TryFetchAsync(stripe, first + i, shardLength, fetched, shards, present, cancellationToken).AsTask();
+        }
+        // Every fetch is awaited, failed or not, so no buffer is still being filled when the caller's finally frees them.
+        bool[] arrived = await Task.WhenAll(fetches);
+        return arrived.Count(a => a);
     }
 
     private async ValueTask<bool> TryFetchAsync(long stripe, int slot, int shardLength, IMemoryOwner<byte>?[] fetched,
