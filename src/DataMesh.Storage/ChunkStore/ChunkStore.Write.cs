@@ -59,8 +59,8 @@ public sealed partial class ChunkStore
         {
             if (_options.FlushToDisk)
             {
-                // Another writer may have placed it a moment ago and not yet synced its folders.
-                SyncNames(path, createdFolders: 2);
+                // Another writer may have placed it a moment ago and not yet synced its folder.
+                SyncNames(hash, path, createdFolders: 0);
             }
             return;
         }
@@ -83,8 +83,8 @@ public sealed partial class ChunkStore
             }
             if (_options.FlushToDisk)
             {
-                // Also when a concurrent writer of the same shard won the race: its folder syncs may still be pending.
-                SyncNames(path, placed ? createdFolders : 2);
+                // Also when a concurrent writer of the same shard won the race: its folder sync may still be pending.
+                SyncNames(hash, path, createdFolders);
             }
         }
         catch (IOException ex) when (DiskFull.Is(ex))
@@ -107,8 +107,8 @@ public sealed partial class ChunkStore
 
     /// <summary>Renames a finished temp file to its shard path; the caller holds the stripe lock and has just seen
     /// that the path is free, so a plain rename suffices. The fan-out folders are created only when the rename says
-    /// they are missing, which saves a mkdir per write once the store has warmed up. Returns how many folders were
-    /// created (0, 1 or 2), so their own names can be made durable too.</summary>
+    /// they are missing, which saves a mkdir per write once the store has warmed up (another writer may create them
+    /// at the same moment: creating is idempotent). Returns how many folders this call created (0, 1 or 2).</summary>
     private static int MoveIntoPlace(string temp, string path)
     {
         try
@@ -116,7 +116,7 @@ public sealed partial class ChunkStore
             File.Move(temp, path, overwrite: true);
             return 0;
         }
-        catch (IOException) when (!System.IO.Directory.Exists(Path.GetDirectoryName(path)))
+        catch (DirectoryNotFoundException)
         {
             string level2 = Path.GetDirectoryName(path)!;
             int created = System.IO.Directory.Exists(Path.GetDirectoryName(level2)) ? 1 : 2;
@@ -127,18 +127,34 @@ public sealed partial class ChunkStore
     }
 
     /// <summary>The durability half of a put: the shard's bytes and inode were fsynced before the rename; this syncs
-    /// the folder that now names it and, for the <paramref name="createdFolders"/> fan-out folders just created, the
-    /// folders naming those, so once PutAsync returns the shard survives a crash. A crash before this leaves the shard
-    /// either absent or whole, never torn.</summary>
-    private void SyncNames(string path, int createdFolders)
+    /// the folder that now names it, so once PutAsync returns the shard survives a crash (a crash before leaves it
+    /// either absent or whole, never torn). A fan-out folder's own name must be durable too: the first put into each
+    /// folder in this process's life (or one that created it) also syncs the folders above, then remembers that the
+    /// folder is durable, so later puts pay one folder sync.</summary>
+    private void SyncNames(ContentHash hash, string path, int createdFolders)
     {
         string folder = Path.GetDirectoryName(path)!;
         DirectorySync.Flush(folder);
-        for (int i = 0; i < createdFolders; i++)
+        int index = FanOutIndex(hash);
+        if (createdFolders == 0 && Volatile.Read(ref _durableFolders[index]))
+        {
+            return;
+        }
+        // Whoever created the folders, sync both levels above: another writer that created them may not have yet.
+        for (int level = 0; level < 2; level++)
         {
             folder = Path.GetDirectoryName(folder)!;
             DirectorySync.Flush(folder);
         }
+        Volatile.Write(ref _durableFolders[index], true);
+    }
+
+    /// <summary>The level-2 fan-out folder of a shard as a number: its address's first two bytes.</summary>
+    private static int FanOutIndex(ContentHash hash)
+    {
+        Span<byte> bytes = stackalloc byte[ContentHash.Size];
+        hash.WriteTo(bytes);
+        return (bytes[0] << 8) | bytes[1];
     }
 
     /// <summary>Writes the temp file: the block-aligned body with direct I/O when the shard sits in aligned memory
