@@ -1,5 +1,5 @@
-using System.Buffers;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Io;
 using Microsoft.Win32.SafeHandles;
 
 namespace DataMesh.Storage.ChunkStore;
@@ -18,35 +18,33 @@ public sealed partial class ChunkStore
         {
             return null;
         }
-        byte[] rented;
-        int length;
+        AlignedBuffer buffer;
+        int read;
         using (handle)
         {
-            length = CheckedLength(hash, path, handle);
-            rented = ArrayPool<byte>.Shared.Rent(length);
-            int read;
+            int length = CheckedLength(hash, path, handle);
+            buffer = AlignedBufferPool.Shared.Rent(length);
             try
             {
-                read = await ReadFullyAsync(handle, rented.AsMemory(0, length), cancellationToken);
+                read = await ReadFullyAsync(handle, buffer.Memory, cancellationToken);
             }
             catch
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                buffer.Dispose();
                 throw;
             }
-            if (read == length)
-            {
-                ContentHash actual = ContentHash.Compute(rented.AsSpan(0, length));
-                if (actual == hash)
-                {
-                    return new ShardBuffer(rented, length);
-                }
-                ArrayPool<byte>.Shared.Return(rented);
-                return RecheckOrRemove(hash, path, actual);
-            }
-            ArrayPool<byte>.Shared.Return(rented);
         }
-        return RecheckOrRemove(hash, path, actual: null);
+        ContentHash? actual = null;
+        if (read == buffer.Length)
+        {
+            actual = ContentHash.Compute(buffer.Memory.Span);
+            if (actual == hash)
+            {
+                return new ShardBuffer(buffer);
+            }
+        }
+        buffer.Dispose();
+        return RecheckOrRemove(hash, path, actual);
     }
 
     /// <summary>Reads and verifies a shard into <paramref name="destination"/> and returns its length.</summary>
@@ -113,10 +111,34 @@ public sealed partial class ChunkStore
         return (int)length;
     }
 
-    /// <summary>Reads until the buffer is full or the file ends (a file that shrank is corrupt); returns the count.</summary>
+    /// <summary>Reads until the buffer is full or the file ends (a file that shrank is corrupt); returns the count.
+    /// When the buffer is block-aligned the aligned part is read with direct I/O, straight from the device into it
+    /// (no page-cache copy, and the hash then checks what is really on disk); the tail and unaligned buffers are read
+    /// through the page cache.</summary>
     private static async ValueTask<int> ReadFullyAsync(SafeFileHandle handle, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         int offset = 0;
+        int prefix = buffer.Length >= DirectIo.Alignment && DirectIo.IsAligned(buffer) ? DirectIo.AlignDown(buffer.Length) : 0;
+        if (prefix > 0 && DirectIo.TrySet(handle, direct: true))
+        {
+            try
+            {
+                // Direct reads must stay block-aligned; a short read that leaves us mid-block (the file shrank) ends it.
+                while (offset < prefix && offset % DirectIo.Alignment == 0)
+                {
+                    int read = await RandomAccess.ReadAsync(handle, buffer[offset..prefix], offset, cancellationToken);
+                    if (read == 0)
+                    {
+                        return offset;
+                    }
+                    offset += read;
+                }
+            }
+            finally
+            {
+                DirectIo.TrySet(handle, direct: false);
+            }
+        }
         while (offset < buffer.Length)
         {
             int read = await RandomAccess.ReadAsync(handle, buffer[offset..], offset, cancellationToken);
@@ -171,22 +193,23 @@ public sealed partial class ChunkStore
         {
             return null;
         }
-        byte[] rented = ArrayPool<byte>.Shared.Rent((int)length);
+        AlignedBuffer buffer = AlignedBufferPool.Shared.Rent((int)length);
+        Span<byte> bytes = buffer.Memory.Span;
         int offset = 0;
         while (offset < length)
         {
-            int read = RandomAccess.Read(handle, rented.AsSpan(offset, (int)length - offset), offset);
+            int read = RandomAccess.Read(handle, bytes[offset..], offset);
             if (read == 0)
             {
                 break;
             }
             offset += read;
         }
-        if (offset == length && ContentHash.Compute(rented.AsSpan(0, offset)) == hash)
+        if (offset == length && ContentHash.Compute(bytes) == hash)
         {
-            return new ShardBuffer(rented, offset);
+            return new ShardBuffer(buffer);
         }
-        ArrayPool<byte>.Shared.Return(rented);
+        buffer.Dispose();
         return null;
     }
 }

@@ -1,4 +1,6 @@
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Io;
+using Microsoft.Win32.SafeHandles;
 
 namespace DataMesh.Storage.ChunkStore;
 
@@ -55,6 +57,11 @@ public sealed partial class ChunkStore
         string path = _layout.ShardPath(hash);
         if (TryTouchExisting(hash, path))
         {
+            if (_options.FlushToDisk)
+            {
+                // Another writer may have placed it a moment ago and not yet synced its folder.
+                SyncNames(hash, path, createdFolders: 0);
+            }
             return;
         }
 
@@ -64,14 +71,20 @@ public sealed partial class ChunkStore
         try
         {
             await WriteTempAsync(temp, shard, cancellationToken);
+            int createdFolders = 0;
             lock (StripeFor(hash))
             {
                 if (!File.Exists(path))
                 {
-                    MoveIntoPlace(temp, path);
+                    createdFolders = MoveIntoPlace(temp, path);
                     Interlocked.Increment(ref _shardCount);
                     placed = true;
                 }
+            }
+            if (_options.FlushToDisk)
+            {
+                // Also when a concurrent writer of the same shard won the race: its folder sync may still be pending.
+                SyncNames(hash, path, createdFolders);
             }
         }
         catch (IOException ex) when (DiskFull.Is(ex))
@@ -93,35 +106,85 @@ public sealed partial class ChunkStore
     }
 
     /// <summary>Renames a finished temp file to its shard path; the caller holds the stripe lock and has just seen
-    /// that the path is free, so a plain rename suffices. The fan-out folder is created only when the rename says it
-    /// is missing, which saves a mkdir per write once the store has warmed up.</summary>
-    private static void MoveIntoPlace(string temp, string path)
+    /// that the path is free, so a plain rename suffices. The fan-out folders are created only when the rename says
+    /// they are missing, which saves a mkdir per write once the store has warmed up (another writer may create them
+    /// at the same moment: creating is idempotent). Returns how many folders this call created (0, 1 or 2).</summary>
+    private static int MoveIntoPlace(string temp, string path)
     {
         try
         {
             File.Move(temp, path, overwrite: true);
+            return 0;
         }
-        catch (IOException) when (!System.IO.Directory.Exists(Path.GetDirectoryName(path)))
+        catch (DirectoryNotFoundException)
         {
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            string level2 = Path.GetDirectoryName(path)!;
+            int created = System.IO.Directory.Exists(Path.GetDirectoryName(level2)) ? 1 : 2;
+            System.IO.Directory.CreateDirectory(level2);
             File.Move(temp, path, overwrite: true);
+            return created;
         }
     }
 
+    /// <summary>The durability half of a put: the shard's bytes and inode were fsynced before the rename; this syncs
+    /// the folder that now names it, so once PutAsync returns the shard survives a crash (a crash before leaves it
+    /// either absent or whole, never torn). A fan-out folder's own name must be durable too: the first put into each
+    /// folder in this process's life (or one that created it) also syncs the folders above, then remembers that the
+    /// folder is durable, so later puts pay one folder sync.</summary>
+    private void SyncNames(ContentHash hash, string path, int createdFolders)
+    {
+        string folder = Path.GetDirectoryName(path)!;
+        DirectorySync.Flush(folder);
+        int index = FanOutIndex(hash);
+        if (createdFolders == 0 && Volatile.Read(ref _durableFolders[index]))
+        {
+            return;
+        }
+        // Whoever created the folders, sync both levels above: another writer that created them may not have yet.
+        for (int level = 0; level < 2; level++)
+        {
+            folder = Path.GetDirectoryName(folder)!;
+            DirectorySync.Flush(folder);
+        }
+        Volatile.Write(ref _durableFolders[index], true);
+    }
+
+    /// <summary>The level-2 fan-out folder of a shard as a number: its address's first two bytes.</summary>
+    private static int FanOutIndex(ContentHash hash)
+    {
+        Span<byte> bytes = stackalloc byte[ContentHash.Size];
+        hash.WriteTo(bytes);
+        return (bytes[0] << 8) | bytes[1];
+    }
+
+    /// <summary>Writes the temp file: the block-aligned body with direct I/O when the shard sits in aligned memory
+    /// (the pipeline's buffers do), so it goes from our buffer to the device without a page-cache copy; the short tail
+    /// (the cipher tag makes shards 16 bytes past a block boundary) and unaligned shards go through the page cache.
+    /// Then fsync: data and inode are on disk before the rename makes the shard visible.</summary>
     private async Task WriteTempAsync(string temp, ReadOnlyMemory<byte> shard, CancellationToken cancellationToken)
     {
-        await using FileStream stream = new(temp, new FileStreamOptions
+        // No preallocation: it only adds extent work for a file written once, whole.
+        using SafeFileHandle handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
+        int prefix = shard.Length >= DirectIo.Alignment && DirectIo.IsAligned(shard) ? DirectIo.AlignDown(shard.Length) : 0;
+        if (prefix > 0 && DirectIo.TrySet(handle, direct: true))
         {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            Options = FileOptions.Asynchronous,
-            BufferSize = 0, // one write of the whole shard; no preallocation either, it only adds extent work here
-        });
-        await stream.WriteAsync(shard, cancellationToken);
+            await RandomAccess.WriteAsync(handle, shard[..prefix], 0, cancellationToken);
+            if (!DirectIo.TrySet(handle, direct: false))
+            {
+                throw new IOException($"Could not switch {temp} back to buffered I/O for the shard's tail.");
+            }
+        }
+        else
+        {
+            prefix = 0;
+        }
+        if (prefix < shard.Length)
+        {
+            await RandomAccess.WriteAsync(handle, shard[prefix..], prefix, cancellationToken);
+        }
         if (_options.FlushToDisk)
         {
-            stream.Flush(flushToDisk: true);
+            RandomAccess.FlushToDisk(handle);
         }
     }
 

@@ -23,6 +23,11 @@ public sealed partial class ChunkStore : IDisposable
     private readonly FileStream _lockFile;
     private readonly PinSet _pins;
     private readonly Lock[] _stripes;
+
+    /// <summary>Per level-2 fan-out folder: this process has made its name durable (see <c>SyncNames</c>). Not
+    /// filled in at open: a folder that exists may still be only in the page cache if the previous process died
+    /// between a rename and its folder syncs, so each folder's first put in a process syncs the levels above.</summary>
+    private readonly bool[] _durableFolders = new bool[256 * 256];
     private long _usedBytes;
     private long _shardCount;
     private int _disposed;

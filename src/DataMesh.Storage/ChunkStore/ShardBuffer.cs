@@ -1,35 +1,38 @@
 using System.Buffers;
+using DataMesh.Storage.Io;
 
 namespace DataMesh.Storage.ChunkStore;
 
-/// <summary>A verified shard in a buffer rented from <see cref="ArrayPool{T}.Shared"/>. The caller owns it and must
-/// dispose it exactly once; <see cref="Memory"/> must not be used after that.</summary>
+/// <summary>A verified shard in a pooled buffer. The caller owns it and must dispose it exactly once;
+/// <see cref="Memory"/> must not be used after that. The memory is block-aligned (the store reads into it with
+/// direct I/O), so it can also be written out again directly.</summary>
 public sealed class ShardBuffer : IMemoryOwner<byte>
 {
-    private byte[]? _array;
-    private readonly int _length;
+    private readonly AlignedBuffer _buffer;
 
-    internal ShardBuffer(byte[] rented, int length)
-    {
-        _array = rented;
-        _length = length;
-    }
+    internal ShardBuffer(AlignedBuffer buffer) => _buffer = buffer;
 
     /// <summary>Length of the shard in bytes.</summary>
-    public int Length => _length;
+    public int Length => _buffer.Length;
 
     /// <summary>The shard bytes (exactly <see cref="Length"/> long).</summary>
-    public Memory<byte> Memory => new((_array ?? throw new ObjectDisposedException(nameof(ShardBuffer))), 0, _length);
+    public Memory<byte> Memory
+    {
+        get
+        {
+            try
+            {
+                return _buffer.Memory;
+            }
+            catch (ObjectDisposedException)
+            {
+                throw new ObjectDisposedException(nameof(ShardBuffer));
+            }
+        }
+    }
 
     /// <summary>The shard bytes as a span.</summary>
     public ReadOnlySpan<byte> Span => Memory.Span;
 
-    public void Dispose()
-    {
-        byte[]? array = Interlocked.Exchange(ref _array, null);
-        if (array is not null)
-        {
-            ArrayPool<byte>.Shared.Return(array);
-        }
-    }
+    public void Dispose() => _buffer.Dispose();
 }

@@ -1,16 +1,17 @@
-using System.Buffers;
+using DataMesh.Storage.Io;
 
 namespace DataMesh.Storage.Chunking;
 
-/// <summary>One plaintext chunk read from a stream, in a buffer rented from <see cref="ArrayPool{T}.Shared"/>.
+/// <summary>One plaintext chunk read from a stream, in a block-aligned pooled buffer (so its shard can be written
+/// to disk with direct I/O).
 /// Whoever holds the chunk owns the buffer and must dispose it exactly once; after that no memory obtained from it
 /// may be used. The buffer is larger than the chunk by the trailing capacity asked of <see cref="ChunkReader"/>, so a
 /// transform that grows the data (sealing adds a tag; padding to a stripe's shard length) can work in place.</summary>
 public sealed class Chunk : IDisposable
 {
-    private byte[]? _buffer;
+    private readonly AlignedBuffer _buffer;
 
-    internal Chunk(byte[] buffer, long index, long offset, int length, int capacity)
+    internal Chunk(AlignedBuffer buffer, long index, long offset, int length, int capacity)
     {
         _buffer = buffer;
         Index = index;
@@ -38,14 +39,20 @@ public sealed class Chunk : IDisposable
     public ReadOnlyMemory<byte> Data => Buffer[..Length];
 
     /// <summary>The whole owned buffer (<see cref="Capacity"/> bytes), plaintext first, for in-place transforms.</summary>
-    public Memory<byte> Buffer => new(_buffer ?? throw new ObjectDisposedException(nameof(Chunk)), 0, Capacity);
-
-    public void Dispose()
+    public Memory<byte> Buffer
     {
-        byte[]? buffer = Interlocked.Exchange(ref _buffer, null);
-        if (buffer is not null)
+        get
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            try
+            {
+                return _buffer.Memory;
+            }
+            catch (ObjectDisposedException)
+            {
+                throw new ObjectDisposedException(nameof(Chunk));
+            }
         }
     }
+
+    public void Dispose() => _buffer.Dispose();
 }

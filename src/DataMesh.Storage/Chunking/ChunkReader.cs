@@ -1,4 +1,4 @@
-using System.Buffers;
+using DataMesh.Storage.Io;
 
 namespace DataMesh.Storage.Chunking;
 
@@ -67,13 +67,14 @@ public sealed class ChunkReader : IDisposable
             return null;
         }
         int capacity = _chunkSize + _trailingCapacity;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(capacity);
+        AlignedBuffer buffer = AlignedBufferPool.Shared.Rent(capacity);
+        Memory<byte> memory = buffer.Memory;
         try
         {
             int filled = 0;
             while (filled < _chunkSize)
             {
-                int read = await _input.ReadAsync(buffer.AsMemory(filled, _chunkSize - filled), cancellationToken);
+                int read = await _input.ReadAsync(memory[filled.._chunkSize], cancellationToken);
                 if (read == 0)
                 {
                     _ended = true;
@@ -83,7 +84,7 @@ public sealed class ChunkReader : IDisposable
             }
             if (filled == 0 && _nextIndex > 0)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                buffer.Dispose();
                 return null;
             }
             Chunk chunk = new(buffer, _nextIndex, BytesRead, filled, capacity);
@@ -93,7 +94,7 @@ public sealed class ChunkReader : IDisposable
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            buffer.Dispose();
             throw;
         }
     }

@@ -3,7 +3,6 @@ using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Keys;
 using DataMesh.Storage.Manifests;
 using Microsoft.Extensions.Logging;
-using Microsoft.Win32.SafeHandles;
 
 namespace DataMesh.Storage.Pipeline;
 
@@ -16,7 +15,7 @@ public sealed class FileAssembler : IDisposable
     private readonly Manifest _manifest;
     private readonly DecodeOptions _options;
     private readonly FileKey _key;
-    private readonly SafeFileHandle _output;
+    private readonly AssemblyFile _output;
     private readonly ContentHasher _plaintextHash = new();
     private readonly StripeDecoder _decoder;
     private readonly ErasureCoder _coder;
@@ -25,7 +24,7 @@ public sealed class FileAssembler : IDisposable
     private int _disposed;
 
     private FileAssembler(Manifest manifest, StripeLayout layout, FileKey key, string destination, string temp,
-        SafeFileHandle output, DecodeOptions options, IShardSource? source)
+        AssemblyFile output, DecodeOptions options, IShardSource? source)
     {
         _manifest = manifest;
         Layout = layout;
@@ -70,8 +69,7 @@ public sealed class FileAssembler : IDisposable
         string temp = Path.Combine(Path.GetDirectoryName(destination)!, $".{name[..Math.Min(name.Length, 100)]}.{Guid.NewGuid():N}.partial");
         try
         {
-            SafeFileHandle output = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None,
-                FileOptions.Asynchronous, preallocationSize: layout.FileSize);
+            AssemblyFile output = AssemblyFile.Create(temp, layout.FileSize, layout.ChunkSize);
             return new FileAssembler(manifest, layout, key, destination, temp, output, options, source);
         }
         catch
@@ -116,14 +114,13 @@ public sealed class FileAssembler : IDisposable
         {
             throw new PlaintextHashMismatchException(_manifest.PlaintextHash.ToString(), actual.ToString());
         }
-        if (RandomAccess.GetLength(_output) != Layout.FileSize)
+        if (RandomAccess.GetLength(_output.Buffered) != Layout.FileSize)
         {
-            RandomAccess.SetLength(_output, Layout.FileSize);
+            RandomAccess.SetLength(_output.Buffered, Layout.FileSize);
         }
         if (_options.FlushToDisk)
         {
-            using var flusher = new FileStream(_output, FileAccess.ReadWrite, bufferSize: 0, isAsync: true);
-            flusher.Flush(flushToDisk: true);
+            RandomAccess.FlushToDisk(_output.Buffered);
         }
         _output.Dispose();
         FileDecoder.MoveIntoPlace(_temp, DestinationPath, _options.Overwrite);

@@ -1,9 +1,9 @@
 using System.Buffers;
 using DataMesh.Storage.Chunking;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Io;
 using DataMesh.Storage.Manifests;
 using Microsoft.Extensions.Logging;
-using Microsoft.Win32.SafeHandles;
 
 namespace DataMesh.Storage.Pipeline;
 
@@ -11,7 +11,7 @@ namespace DataMesh.Storage.Pipeline;
 /// hand (virtual padding slots count as present zeros), reconstruct missing data shards, then open each chunk in
 /// place and write it at its offset. Layout and padding: <see cref="StripeLayout"/>.</summary>
 internal sealed class StripeDecoder(
-    Manifest manifest, StripeLayout layout, FileKey key, IShardSource? source, SafeFileHandle output,
+    Manifest manifest, StripeLayout layout, FileKey key, IShardSource? source, AssemblyFile output,
     InOrderTurnstile hashTurn, ContentHasher plaintextHash, ILogger logger)
 {
     private readonly bool _sourceVerifies = source is IVerifiedShardSource;
@@ -27,7 +27,7 @@ internal sealed class StripeDecoder(
         int real = layout.DataChunksInStripe(stripe);
         int shardLength = manifest.Stripes[(int)stripe].ShardLength;
         IMemoryOwner<byte>?[] fetched = new IMemoryOwner<byte>?[total];
-        byte[]?[] rented = new byte[]?[total];
+        AlignedBuffer?[] rented = new AlignedBuffer?[total];
         Memory<byte>[] shards = new Memory<byte>[total];
         bool[] present = new bool[total];
         try
@@ -39,14 +39,14 @@ internal sealed class StripeDecoder(
                 present[j] = true;
                 have++;
             }
-            for (int j = 0; j < real; j++)
-            {
-                have += await TryFetchAsync(stripe, j, shardLength, fetched, shards, present, cancellationToken) ? 1 : 0;
-            }
+            have += await FetchAllAsync(stripe, 0, real, shardLength, fetched, shards, present, cancellationToken);
             bool rebuild = have < k;
-            for (int j = k; j < total && have < k; j++)
+            // Parity only when data is missing: ask for exactly as many as are short, then more if some fail too.
+            for (int next = k; next < total && have < k;)
             {
-                have += await TryFetchAsync(stripe, j, shardLength, fetched, shards, present, cancellationToken) ? 1 : 0;
+                int count = Math.Min(k - have, total - next);
+                have += await FetchAllAsync(stripe, next, count, shardLength, fetched, shards, present, cancellationToken);
+                next += count;
             }
             if (have < k)
             {
@@ -72,12 +72,9 @@ internal sealed class StripeDecoder(
             {
                 owner?.Dispose();
             }
-            foreach (byte[]? array in rented)
+            foreach (AlignedBuffer? buffer in rented)
             {
-                if (array is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(array);
-                }
+                buffer?.Dispose();
             }
         }
     }
@@ -124,7 +121,7 @@ internal sealed class StripeDecoder(
             int sealedLength = ChunkCipher.SealedLength(layout.ChunkLength(chunk));
             Memory<byte> sealedChunk = shards[j][..sealedLength];
             int plainLength = ChunkCipher.Open(key, manifest.FileId, chunk, layout.IsLastChunk(chunk), sealedChunk.Span, sealedChunk.Span);
-            await RandomAccess.WriteAsync(output, sealedChunk[..plainLength], layout.ChunkOffset(chunk), cancellationToken);
+            await output.WriteAsync(sealedChunk[..plainLength], layout.ChunkOffset(chunk), cancellationToken);
         }
         await hashTurn.WaitTurnAsync(stripe, cancellationToken);
         for (int j = 0; j < real; j++)
@@ -132,6 +129,25 @@ internal sealed class StripeDecoder(
             plaintextHash.Append(shards[j].Span[..layout.ChunkLength(first + j)]);
         }
         hashTurn.Complete(stripe);
+    }
+
+    /// <summary>Fetches slots [first, first + count) concurrently and returns how many arrived intact. The shards of a
+    /// stripe are independent reads (from disk or from peers), so one stripe's latency is one read, not k of them.</summary>
+    private async ValueTask<int> FetchAllAsync(long stripe, int first, int count, int shardLength, IMemoryOwner<byte>?[] fetched,
+        Memory<byte>[] shards, bool[] present, CancellationToken cancellationToken)
+    {
+        if (count == 1)
+        {
+            return await TryFetchAsync(stripe, first, shardLength, fetched, shards, present, cancellationToken) ? 1 : 0;
+        }
+        Task<bool>[] fetches = new Task<bool>[count];
+        for (int i = 0; i < count; i++)
+        {
+            fetches[i] = TryFetchAsync(stripe, first + i, shardLength, fetched, shards, present, cancellationToken).AsTask();
+        }
+        // Every fetch is awaited, failed or not, so no buffer is still being filled when the caller's finally frees them.
+        bool[] arrived = await Task.WhenAll(fetches);
+        return arrived.Count(a => a);
     }
 
     private async ValueTask<bool> TryFetchAsync(long stripe, int slot, int shardLength, IMemoryOwner<byte>?[] fetched,
@@ -159,14 +175,15 @@ internal sealed class StripeDecoder(
         return true;
     }
 
-    private static Memory<byte> Rent(byte[]?[] rented, int slot, int length, bool clear)
+    private static Memory<byte> Rent(AlignedBuffer?[] rented, int slot, int length, bool clear)
     {
-        byte[] array = ArrayPool<byte>.Shared.Rent(length);
-        rented[slot] = array;
+        AlignedBuffer buffer = AlignedBufferPool.Shared.Rent(length);
+        rented[slot] = buffer;
+        Memory<byte> memory = buffer.Memory;
         if (clear)
         {
-            Array.Clear(array, 0, length);
+            memory.Span.Clear();
         }
-        return array.AsMemory(0, length);
+        return memory;
     }
 }

@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Collections.Immutable;
 using DataMesh.Storage.Chunking;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Io;
 using DataMesh.Storage.Manifests;
 
 namespace DataMesh.Storage.Pipeline;
@@ -16,8 +16,8 @@ internal sealed class StripeEncoder(FileKey key, FileId fileId, ErasureCoder cod
         int k = coder.DataShards, m = coder.ParityShards;
         IReadOnlyList<Chunk> chunks = stripe.Chunks;
         int shardLength = ChunkCipher.SealedLength(chunks[0].Length); // the first chunk of a stripe is its longest
-        byte[]? zeros = null;
-        byte[][] parityArrays = new byte[m][];
+        AlignedBuffer? zeros = null;
+        AlignedBuffer?[] parityBuffers = new AlignedBuffer?[m];
         try
         {
             ReadOnlyMemory<byte>[] data = new ReadOnlyMemory<byte>[k];
@@ -31,18 +31,19 @@ internal sealed class StripeEncoder(FileKey key, FileId fileId, ErasureCoder cod
             }
             if (chunks.Count < k)
             {
-                zeros = ArrayPool<byte>.Shared.Rent(shardLength);
-                Array.Clear(zeros, 0, shardLength);
+                zeros = AlignedBufferPool.Shared.Rent(shardLength);
+                zeros.Memory.Span.Clear();
                 for (int j = chunks.Count; j < k; j++)
                 {
-                    data[j] = zeros.AsMemory(0, shardLength);
+                    data[j] = zeros.Memory;
                 }
             }
             Memory<byte>[] parity = new Memory<byte>[m];
             for (int p = 0; p < m; p++)
             {
-                parityArrays[p] = ArrayPool<byte>.Shared.Rent(shardLength);
-                parity[p] = parityArrays[p].AsMemory(0, shardLength);
+                AlignedBuffer buffer = AlignedBufferPool.Shared.Rent(shardLength);
+                parityBuffers[p] = buffer;
+                parity[p] = buffer.Memory;
             }
             coder.EncodeParity(data, parity);
 
@@ -72,16 +73,10 @@ internal sealed class StripeEncoder(FileKey key, FileId fileId, ErasureCoder cod
         }
         finally
         {
-            if (zeros is not null)
+            zeros?.Dispose();
+            foreach (AlignedBuffer? buffer in parityBuffers)
             {
-                ArrayPool<byte>.Shared.Return(zeros);
-            }
-            foreach (byte[]? array in parityArrays)
-            {
-                if (array is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(array);
-                }
+                buffer?.Dispose();
             }
         }
     }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using DataMesh.Storage.ChunkStore;
-using DataMesh.Storage.Chunking;
+using DataMesh.Storage.Io;
 using DataMesh.Storage.Keys;
 using DataMesh.Storage.Pipeline;
 using Store = DataMesh.Storage.ChunkStore.ChunkStore;
@@ -9,9 +9,10 @@ using Store = DataMesh.Storage.ChunkStore.ChunkStore;
 namespace DataMesh.Benchmarks.Pipeline;
 
 /// <summary>Scenario benchmark: generate a file, encode it into a chunk store on disk, decode it back, and report
-/// throughput each way and peak resident memory of each phase.
+/// throughput each way beside a raw-disk baseline measured in the same run (<see cref="RawDiskBaseline"/>), with CPU
+/// split, page faults, peak resident memory of each phase, the load average and the machine.
 /// <code>dotnet run -c Release --project tests/DataMesh.Benchmarks -- pipeline --size 1GiB [--chunk 1MiB] [--k 10]
-///     [--m 4] [--dir /path] [--parallelism N] [--window N] [--no-fsync] [--keep]</code></summary>
+///     [--m 4] [--dir /path] [--parallelism N] [--window N] [--no-fsync] [--no-baseline] [--keep]</code></summary>
 internal static class PipelineScenario
 {
     public static async Task<int> RunAsync(string[] args)
@@ -23,48 +24,48 @@ internal static class PipelineScenario
         int parallelism = (int)Parse(args, "--parallelism", Math.Clamp(Environment.ProcessorCount, 1, 4).ToString(CultureInfo.InvariantCulture));
         int window = (int)Parse(args, "--window", "2");
         bool fsync = !args.Contains("--no-fsync");
+        bool baseline = !args.Contains("--no-baseline");
         bool keep = args.Contains("--keep");
         string root = Option(args, "--dir") ?? Path.Combine(Path.GetTempPath(), "datamesh-pipeline-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
         string input = Path.Combine(root, "input.bin");
         string output = Path.Combine(root, "output.bin");
 
-        Console.WriteLine($"pipeline: {Human(size)} file, chunk {Human(chunk)}, k={k} m={m}, parallelism {parallelism}, window {window}, fsync {(fsync ? "on" : "off")}, {Environment.ProcessorCount} cores, dir {root}");
+        Console.WriteLine($"pipeline: {Human(size)} file, chunk {Human(chunk)}, k={k} m={m}, parallelism {parallelism}, window {window}, fsync {(fsync ? "on" : "off")}, dir {root}");
+        Console.WriteLine($"machine: {ProcessStats.Machine(root)}; direct I/O {(DirectIo.IsSupported ? "available" : "unavailable")}");
         try
         {
             Stopwatch generate = Stopwatch.StartNew();
             await GenerateAsync(input, size);
-            Console.WriteLine($"generated input in {generate.Elapsed.TotalSeconds:0.0} s; load average {LoadAverage()} (a busy machine makes wall-clock rates noisy; CPU-second rates are steadier)");
+            Console.WriteLine($"generated input in {generate.Elapsed.TotalSeconds:0.0} s (load average {ProcessStats.LoadAverage()}; other work on the machine makes wall-clock rates noisy, CPU-second rates are steadier)");
 
             using UserIdentity owner = UserIdentity.Generate();
             using Store store = await Store.OpenAsync(new ChunkStoreOptions(Path.Combine(root, "store")) { FlushToDisk = fsync }, null, CancellationToken.None);
             await WarmUpAsync(root, owner, chunk, k, m);
 
-            ResetPeakRss();
-            (TimeSpan User, TimeSpan System) cpuBefore = Cpu();
-            long faultsBefore = MinorFaults();
-            Stopwatch encodeTime = Stopwatch.StartNew();
-            EncodeResult encoded = await FileEncoder.EncodeAsync(input,
+            Phase encode = await MeasureAsync(() => FileEncoder.EncodeAsync(input,
                 new EncodeOptions { Owner = owner, Name = "bench.bin", ChunkSize = chunk, DataShards = k, ParityShards = m, Parallelism = parallelism, StripesInFlight = window },
-                new ChunkStoreShardSink(store), null, CancellationToken.None);
-            encodeTime.Stop();
-            long encodePeak = PeakRss();
-            (TimeSpan encodeUser, TimeSpan encodeSystem) = Since(cpuBefore);
-            TimeSpan encodeCpu = encodeUser + encodeSystem;
-            Console.WriteLine($"encode: {Rate(size, encodeTime.Elapsed)}, {encodeTime.Elapsed.TotalSeconds:0.00} s, {store.ShardCount} shards, {Human(store.UsedBytes)} stored, peak RSS {Human(encodePeak)}, CPU {encodeCpu.TotalSeconds:0.0} s = user {encodeUser.TotalSeconds:0.0} + kernel {encodeSystem.TotalSeconds:0.0} ({Rate(size, encodeCpu)} per CPU-second), {MinorFaults() - faultsBefore} page faults");
+                new ChunkStoreShardSink(store), null, CancellationToken.None));
+            EncodeResult encoded = encode.Result<EncodeResult>();
+            Console.WriteLine($"encode: {encode.Describe(size)}; {store.ShardCount} shards, {Human(store.UsedBytes)} stored");
 
-            ResetPeakRss();
-            cpuBefore = Cpu();
-            faultsBefore = MinorFaults();
-            Stopwatch decodeTime = Stopwatch.StartNew();
-            DecodeResult decoded = await FileDecoder.DecodeAsync(encoded.Manifest, owner, new ChunkStoreShardSource(store), output,
-                new DecodeOptions { Overwrite = true, Parallelism = parallelism, FlushToDisk = fsync }, null, CancellationToken.None);
-            decodeTime.Stop();
-            long decodePeak = PeakRss();
-            (TimeSpan decodeUser, TimeSpan decodeSystem) = Since(cpuBefore);
-            TimeSpan decodeCpu = decodeUser + decodeSystem;
-            Console.WriteLine($"decode: {Rate(size, decodeTime.Elapsed)}, {decodeTime.Elapsed.TotalSeconds:0.00} s, {decoded.StripesRebuilt} stripes rebuilt, peak RSS {Human(decodePeak)}, CPU {decodeCpu.TotalSeconds:0.0} s = user {decodeUser.TotalSeconds:0.0} + kernel {decodeSystem.TotalSeconds:0.0} ({Rate(size, decodeCpu)} per CPU-second), {MinorFaults() - faultsBefore} page faults (BLAKE3 of the whole file verified)");
-            Console.WriteLine($"process peak RSS overall {Human(ReadStatus("VmHWM"))}; GC heap now {Human(GC.GetTotalMemory(false))}");
+            Phase decode = await MeasureAsync(() => FileDecoder.DecodeAsync(encoded.Manifest, owner, new ChunkStoreShardSource(store), output,
+                new DecodeOptions { Overwrite = true, Parallelism = parallelism, FlushToDisk = fsync }, null, CancellationToken.None));
+            Console.WriteLine($"decode: {decode.Describe(size)}; {decode.Result<DecodeResult>().StripesRebuilt} stripes rebuilt, whole-file BLAKE3 verified");
+
+            if (baseline)
+            {
+                // The encode wrote the stored bytes; the decode read the data shards (size plus a tag per chunk) and
+                // wrote the file. The raw runs move the same bytes; rates are per plaintext byte, like the pipeline's.
+                string raw = Path.Combine(root, "raw.bin");
+                long decodeRead = size + (((size + chunk - 1) / chunk) * 16);
+                Phase rawWrite = await MeasureAsync(async () => { await RawDiskBaseline.WriteAsync(raw, store.UsedBytes, chunk, parallelism * (k + m)); return 0; });
+                Console.WriteLine($"raw write of the same {Human(store.UsedBytes)} + fsync: {rawWrite.Describe(size)}");
+                Phase rawCopy = await MeasureAsync(async () => { await RawDiskBaseline.CopyAsync(raw, Path.Combine(root, "raw-copy.bin"), decodeRead, chunk, parallelism * k); return 0; });
+                Console.WriteLine($"raw read + write of the same {Human(decodeRead)} + fsync: {rawCopy.Describe(size)}");
+                Console.WriteLine($"pipeline / raw disk: encode {encode.Seconds / rawWrite.Seconds:0.00}× the raw time ({rawWrite.Seconds / encode.Seconds:P0} of raw speed), decode {decode.Seconds / rawCopy.Seconds:0.00}× ({rawCopy.Seconds / decode.Seconds:P0} of raw speed)");
+            }
+            Console.WriteLine($"process peak RSS overall {Human(ProcessStats.ReadStatus("VmHWM"))}; GC heap now {Human(GC.GetTotalMemory(false))}");
             return 0;
         }
         finally
@@ -74,6 +75,26 @@ internal static class PipelineScenario
                 Directory.Delete(root, recursive: true);
             }
         }
+    }
+
+    /// <summary>One timed phase: wall time, CPU split, page faults and its own peak RSS.</summary>
+    private sealed record Phase(object? Value, double Seconds, TimeSpan User, TimeSpan Kernel, long Faults, long PeakRss, string Load)
+    {
+        public T Result<T>() => (T)Value!;
+
+        public string Describe(long bytes) =>
+            $"{Rate(bytes, Seconds)}, {Seconds:0.00} s, CPU {(User + Kernel).TotalSeconds:0.0} s = user {User.TotalSeconds:0.0} + kernel {Kernel.TotalSeconds:0.0} " +
+            $"({Rate(bytes, (User + Kernel).TotalSeconds)} per CPU-second), {Faults} page faults, peak RSS {Human(PeakRss)}, load average {Load}";
+    }
+
+    private static async Task<Phase> MeasureAsync<T>(Func<Task<T>> run)
+    {
+        ProcessStats.ResetPeakRss();
+        ProcessStats.Sample before = ProcessStats.Take();
+        T value = await run();
+        ProcessStats.Sample after = ProcessStats.Take();
+        return new Phase(value, Stopwatch.GetElapsedTime(before.Timestamp, after.Timestamp).TotalSeconds, after.User - before.User,
+            after.Kernel - before.Kernel, after.MinorFaults - before.MinorFaults, ProcessStats.PeakRss(), ProcessStats.LoadAverage());
     }
 
     /// <summary>One small untimed round trip, so the timed runs measure optimised (tier-1) code and a primed buffer
@@ -111,71 +132,6 @@ internal static class PipelineScenario
         }
     }
 
-    /// <summary>Linux: writing 5 to clear_refs resets VmHWM, so each phase's peak is its own.</summary>
-    private static void ResetPeakRss()
-    {
-        GC.Collect();
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static long PeakRss()
-    {
-        long hwm = ReadStatus("VmHWM");
-        return hwm > 0 ? hwm : Process.GetCurrentProcess().PeakWorkingSet64;
-    }
-
-    private static long ReadStatus(string field)
-    {
-        if (!File.Exists("/proc/self/status"))
-        {
-            return 0;
-        }
-        foreach (string line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith(field + ":", StringComparison.Ordinal))
-            {
-                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-        return 0;
-    }
-
-    private static (TimeSpan User, TimeSpan System) Cpu()
-    {
-        using Process self = Process.GetCurrentProcess();
-        return (self.UserProcessorTime, self.PrivilegedProcessorTime);
-    }
-
-    private static (TimeSpan User, TimeSpan System) Since((TimeSpan User, TimeSpan System) before)
-    {
-        (TimeSpan user, TimeSpan system) = Cpu();
-        return (user - before.User, system - before.System);
-    }
-
-    /// <summary>Minor page faults so far (Linux /proc/self/stat field 10), to see fresh memory being touched.</summary>
-    private static long MinorFaults()
-    {
-        if (!File.Exists("/proc/self/stat"))
-        {
-            return 0;
-        }
-        string stat = File.ReadAllText("/proc/self/stat");
-        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[7], CultureInfo.InvariantCulture);
-    }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
     private static string? Option(string[] args, string name)
     {
         int i = Array.IndexOf(args, name);
@@ -198,7 +154,7 @@ internal static class PipelineScenario
         return long.Parse(text, CultureInfo.InvariantCulture);
     }
 
-    private static string Rate(long bytes, TimeSpan elapsed) => $"{bytes / elapsed.TotalSeconds / 1e6:0} MB/s";
+    private static string Rate(long bytes, double seconds) => $"{bytes / seconds / 1e6:0} MB/s";
 
     private static string Human(long bytes) => bytes switch
     {

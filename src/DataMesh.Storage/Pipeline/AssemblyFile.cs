@@ -1,0 +1,65 @@
+using DataMesh.Storage.Io;
+using Microsoft.Win32.SafeHandles;
+
+namespace DataMesh.Storage.Pipeline;
+
+/// <summary>The temporary file a decode writes into, opened twice: once with direct I/O for the block-aligned body of
+/// each chunk (straight from the shard buffer to the device, no page-cache copy of the whole file) and once buffered
+/// for everything else (a last chunk's tail, chunks in caller memory that is not aligned). Stripes are written
+/// concurrently, so O_DIRECT cannot be switched on and off on one shared handle.
+/// <para>Mixing the two is safe because no block is written both ways: direct writes cover only whole blocks inside
+/// one chunk, and only when the chunk size is a multiple of the block size, so every chunk starts on a block
+/// boundary and a buffered tail never shares a block with another chunk's direct body.</para></summary>
+internal sealed class AssemblyFile : IDisposable
+{
+    private readonly SafeFileHandle? _direct;
+
+    private AssemblyFile(SafeFileHandle buffered, SafeFileHandle? direct)
+    {
+        Buffered = buffered;
+        _direct = direct;
+    }
+
+    /// <summary>The buffered handle: length, flush and anything not written directly.</summary>
+    public SafeFileHandle Buffered { get; }
+
+    /// <summary>True when chunk bodies go to disk with direct I/O.</summary>
+    public bool IsDirect => _direct is not null;
+
+    /// <summary>Creates <paramref name="path"/> (which must not exist), reserving <paramref name="length"/> bytes.</summary>
+    public static AssemblyFile Create(string path, long length, int chunkSize)
+    {
+        SafeFileHandle buffered = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite,
+            FileOptions.Asynchronous, preallocationSize: length);
+        SafeFileHandle? direct = null;
+        try
+        {
+            if (DirectIo.IsSupported && chunkSize % DirectIo.Alignment == 0 && length >= DirectIo.Alignment)
+            {
+                direct = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, FileOptions.Asynchronous);
+                if (!DirectIo.TrySet(direct, direct: true))
+                {
+                    direct.Dispose();
+                    direct = null;
+                }
+            }
+            return new AssemblyFile(buffered, direct);
+        }
+        catch
+        {
+            direct?.Dispose();
+            buffered.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes one chunk's plaintext at its offset.</summary>
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, long offset, CancellationToken cancellationToken) =>
+        DirectIo.WriteAsync(_direct, Buffered, data, offset, cancellationToken);
+
+    public void Dispose()
+    {
+        _direct?.Dispose();
+        Buffered.Dispose();
+    }
+}
