@@ -59,8 +59,13 @@ internal sealed class ShardFetcher
         try
         {
             var found = await _network.FindHoldersAsync(shard, linked.Token).ConfigureAwait(false);
-            var listed = hints is null ? found : hints.Concat(found);
-            var candidates = _ranker.Rank(listed.Take(MaxHolderCandidates), _options.PreferFastPeers);
+            // Hinted holders (where the stripe's placement put the shard) are asked before the rest, each group
+            // ranked by speed; the rest includes XOR neighbours that may hold nothing.
+            IReadOnlyList<PeerId> candidates = hints is null or { Count: 0 }
+                ? _ranker.Rank(found.Take(MaxHolderCandidates), _options.PreferFastPeers)
+                : [.. _ranker.Rank(hints.Take(MaxHolderCandidates), _options.PreferFastPeers)
+                    .Concat(_ranker.Rank(found.Where(p => !hints.Contains(p)).Take(MaxHolderCandidates), _options.PreferFastPeers))
+                    .Take(MaxHolderCandidates)];
             if (candidates.Count == 0)
             {
                 throw new NoPeersAvailableException(shard, found.Count == 0 ? "no holder is known" : "every known holder is banned");
