@@ -80,22 +80,30 @@ internal sealed class ShardUploader
             ? placement!.WindowFor(_options.ReplicationFactor, _options.SparePlacementPeers)
             : _options.ReplicationFactor + _options.SparePlacementPeers;
         var found = await _network.FindPlacementPeersAsync(operation.Shard.Shard, window + operation.ExcludedCount, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<PeerId> candidates = operation.OrderCandidates(found, _statistics);
+        List<PeerId> candidates = operation.OrderCandidates(found, _statistics);
+        int usable = candidates.Count;
+        Func<PeerId?> takeNext;
         if (slot >= 0)
         {
-            // The planned peers go first unless they already failed for this shard (then they wait their turn).
+            // The planned peers go first unless they already failed for this shard (then they wait their turn). Each
+            // next peer is chosen and claimed in one step, so concurrent fallbacks of one stripe never pick the same.
             var plan = await placement!.GetPlanAsync(_network, _options.ReplicationFactor, window, cancellationToken).ConfigureAwait(false);
-            candidates = placement.Order(candidates, [.. plan[slot].Where(p => !operation.HasFailed(p))]);
+            IReadOnlyList<PeerId> preferred = [.. plan[slot].Where(p => !operation.HasFailed(p))];
+            takeNext = () => placement.TakeNext(candidates, plan, slot, preferred);
+        }
+        else
+        {
+            int next = 0;
+            takeNext = () => next < candidates.Count ? candidates[next++] : null;
         }
         var running = new List<Task<(PeerId Peer, Exception? Error)>>();
-        int next = 0;
         try
         {
             while (operation.Missing > 0)
             {
-                while (running.Count < operation.Missing && next < candidates.Count)
+                while (running.Count < operation.Missing && takeNext() is { } candidate)
                 {
-                    running.Add(StoreOnAsync(operation, candidates[next++], cancellationToken));
+                    running.Add(StoreOnAsync(operation, candidate, cancellationToken));
                 }
                 if (running.Count == 0)
                 {
@@ -123,7 +131,7 @@ internal sealed class ShardUploader
         {
             throw new TransferException(
                 $"only {operation.Holders.Count} of {_options.ReplicationFactor} peers acknowledged shard {operation.Shard.Shard} " +
-                $"({found.Count} placement peers found, {candidates.Count} usable)");
+                $"({found.Count} placement peers found, {usable} usable)");
         }
     }
 
@@ -133,8 +141,7 @@ internal sealed class ShardUploader
         using var peerTimeout = new CancellationTokenSource(_options.PeerResponseTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, peerTimeout.Token);
         var placement = operation.Shard.Placement;
-        monitor.RequestStarted(peer);
-        placement?.Claim(peer);
+        monitor.RequestStarted(peer); // a stripe's placement claimed the peer when it chose it
         bool stored = false;
         long started = _time.GetTimestamp();
         try

@@ -115,29 +115,62 @@ public sealed class StripePlacement
     }
 
     /// <summary>
-    /// Orders a round's candidates for <paramref name="slot"/>: its planned peers first (in plan order), then the
-    /// others holding the fewest shards of this stripe, keeping the given order among equals.
+    /// Takes the best of <paramref name="remaining"/> for <paramref name="slot"/> out of the list and claims it: its
+    /// <paramref name="preferred"/> planned peers first (in plan order), then the peer holding or planned to hold the
+    /// fewest of the stripe's shards (whichever count is higher), the earliest in the list among equals. Counting plans,
+    /// not only stores already started, keeps a fallback off a peer whose own shard simply has not started yet. Null
+    /// when none is left.
     /// </summary>
-    internal IReadOnlyList<PeerId> Order(IReadOnlyList<PeerId> candidates, IReadOnlyList<PeerId> planned)
+    internal PeerId? TakeNext(List<PeerId> remaining, IReadOnlyList<IReadOnlyList<PeerId>> plan, int slot, IReadOnlyList<PeerId> preferred)
     {
         lock (_gate)
         {
-            var first = planned.Where(candidates.Contains);
-            var rest = candidates.Where(p => !planned.Contains(p))
-                .Select((peer, position) => (Peer: peer, Position: position, Load: _load.GetValueOrDefault(peer)))
-                .OrderBy(p => p.Load).ThenBy(p => p.Position)
-                .Select(p => p.Peer);
-            return [.. first.Concat(rest)];
+            int best = -1, bestLoad = int.MaxValue;
+            for (int i = 0; i < remaining.Count; i++)
+            {
+                PeerId peer = remaining[i];
+                int planRank = IndexOf(preferred, peer);
+                int load = planRank >= 0 ? int.MinValue + planRank : Math.Max(_load.GetValueOrDefault(peer), PlannedElsewhere(plan, slot, peer));
+                if (load < bestLoad)
+                {
+                    best = i;
+                    bestLoad = load;
+                }
+            }
+            if (best < 0)
+            {
+                return null;
+            }
+            PeerId chosen = remaining[best];
+            remaining.RemoveAt(best);
+            _load[chosen] = _load.GetValueOrDefault(chosen) + 1;
+            return chosen;
         }
     }
 
-    /// <summary>A store of one of the stripe's shards started on <paramref name="peer"/>.</summary>
-    internal void Claim(PeerId peer)
+    private static int PlannedElsewhere(IReadOnlyList<IReadOnlyList<PeerId>> plan, int slot, PeerId peer)
     {
-        lock (_gate)
+        int count = 0;
+        for (int other = 0; other < plan.Count; other++)
         {
-            _load[peer] = _load.GetValueOrDefault(peer) + 1;
+            if (other != slot && IndexOf(plan[other], peer) >= 0)
+            {
+                count++;
+            }
         }
+        return count;
+    }
+
+    private static int IndexOf(IReadOnlyList<PeerId> peers, PeerId peer)
+    {
+        for (int i = 0; i < peers.Count; i++)
+        {
+            if (peers[i].Equals(peer))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /// <summary>That store failed: the peer does not hold the shard after all.</summary>
