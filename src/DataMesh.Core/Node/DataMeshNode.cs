@@ -39,7 +39,10 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<DataMeshNode>();
         _exchange = new ChunkExchangeClient(host);
         Directory = new ConnectedPeerDirectory(host);
-        _network = new MeshShardNetwork(_exchange, Directory, holderCandidates: options.Network.ReplicationFactor * 2);
+        // A stripe's shards may sit anywhere in their placement window (StripePlacement), so holders are looked for
+        // across the whole window: a shard's holder stays inside it however many other peers leave.
+        _network = new MeshShardNetwork(_exchange, Directory, holderCandidates:
+            ((options.Storage.DataShards + options.Storage.ParityShards) * options.Network.ReplicationFactor) + options.ToChunkTransferOptions().SparePlacementPeers);
         PeerStatistics = new PeerStatistics(timeProvider: start.TimeProvider);
         StartedAt = start.TimeProvider.GetUtcNow();
     }

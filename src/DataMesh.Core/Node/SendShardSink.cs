@@ -30,7 +30,7 @@ internal sealed class SendShardSink(ChannelWriter<ShardToUpload> writer, int dat
     {
         // Padding slots (from the stored data shards up to k) are never stored, so they take no peer.
         ContentHash[] stored = [.. shards.Take(storedDataShards), .. shards.Skip(dataShards)];
-        if (_journal is { } journal && stripe <= int.MaxValue)
+        if (Volatile.Read(ref _journal) is { } journal && stripe <= int.MaxValue)
         {
             ContentHash digest = DigestOf(stored);
             if (journal.TryGetStripeEncoded((int)stripe, out var recorded))
@@ -40,10 +40,11 @@ internal sealed class SendShardSink(ChannelWriter<ShardToUpload> writer, int dat
                     throw new SourceChangedException(stripe);
                 }
             }
-            else if (!await journal.RecordStripeEncodedAsync((int)stripe, digest, cancellationToken).ConfigureAwait(false))
+            else if (!await journal.RecordStripeEncodedAsync((int)stripe, digest, cancellationToken).ConfigureAwait(false)
+                     && Interlocked.CompareExchange(ref _journal, null, journal) == journal)
             {
+                // Stripes from here on are not on record, so no rerun may reuse this key: the journal goes.
                 Log.JournalDiscarded(logger, journal.FilePath, "it could not record a stripe before sending it");
-                _journal = null;
                 await journal.AbandonAsync().ConfigureAwait(false);
             }
         }
