@@ -215,10 +215,9 @@ public sealed class RetrievalTests
         Assert.Equal(1, snapshot!.CorruptResponses);
         Assert.NotNull(snapshot.BannedUntil);
 
-        // Banned peers are not asked again, even when they are the only listed holder left (and no placement rule
-        // names another: these shards were placed by hand).
+        // Banned peers are not asked again, even when they are the only listed holder left.
         honest.Store.Clear();
-        var error = await Assert.ThrowsAsync<StripeUnavailableException>(() => Manager(network, FastOptions with { UsePlacementHints = false }, statistics)
+        var error = await Assert.ThrowsAsync<StripeUnavailableException>(() => Manager(network, FastOptions, statistics)
             .RetrieveAsync([stripe], new CheckingHandler(new() { [0] = [data] }).HandleAsync));
         Assert.Contains("banned", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, liar.Fetches);

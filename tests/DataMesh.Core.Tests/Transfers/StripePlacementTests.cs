@@ -139,7 +139,7 @@ public sealed class StripePlacementTests
         const int k = 4, m = 2;
         var network = new FakeShardNetwork(12);
         var (shards, stripes) = Stripes(count: 10, width: k + m);
-        var manager = Manager(network, FastOptions with { ReplicationFactor = 1 });
+        var manager = Manager(network, FastOptions with { ReplicationFactor = 1, UsePlacementHints = true });
         await manager.UploadAsync(Stream(shards), cancellationToken: Timeout);
         // Holder lookups now only name each shard's closest peer, as a directory without provider records does.
         network.HolderLookupWindow = 1;

@@ -133,8 +133,7 @@ public sealed class TransferJournalTests : IDisposable
             stripes.Add(stripe);
             originals[s] = shards;
         }
-        // Shards placed by hand, not by the stripe placement rule: only their real holders are asked, so fetches count exactly.
-        var manager = Manager(network, FastOptions with { MaxStripesInMemory = 1, UsePlacementHints = false });
+        var manager = Manager(network, FastOptions with { MaxStripesInMemory = 1 });
         await using (var journal = await TransferJournal.OpenAsync(JournalPath, "download-1"))
         {
             var crashing = new CheckingHandler(originals);
