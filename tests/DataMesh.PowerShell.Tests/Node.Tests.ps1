@@ -249,6 +249,75 @@ Describe 'Send and receive' {
     }
 }
 
+Describe 'Resuming interrupted transfers' {
+    BeforeAll {
+        # Starts a cmdlet in a runspace of its own, waits until $Until says enough was done, and stops it: Ctrl+C.
+        function Stop-Midway([string] $Command, [hashtable] $Parameters, [scriptblock] $Until) {
+            # The module is imported by the runspace itself, so the pipeline is the one command: stopping a batch of
+            # statements races PowerShell's own batch worker against Dispose.
+            $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+            $state.ImportPSModule([string[]] @($ModulePath))
+            $ps = [powershell]::Create($state)
+            try {
+                $null = $ps.AddCommand($Command)
+                foreach ($name in $Parameters.Keys) { $null = $ps.AddParameter($name, $Parameters[$name]) }
+                $async = $ps.BeginInvoke()
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while (-not (& $Until) -and -not $async.IsCompleted -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+                $async.IsCompleted | Should -BeFalse -Because 'the transfer should be stopped midway, not finish'
+                $ps.Stop()
+                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            }
+            finally {
+                $ps.Dispose()
+            }
+        }
+
+        $resumable = Join-Path $root 'resumable.bin'
+        $data = [byte[]]::new(16MB)
+        [Random]::new(8).NextBytes($data)
+        [IO.File]::WriteAllBytes($resumable, $data)
+    }
+
+    It 'continues an interrupted Send-DataMeshFile when it is rerun with the same arguments' {
+        # (The send stopped by an earlier test left its own journal; only this file's journal is looked at.)
+        $journals = Join-Path $client.DataPath 'journals'
+        $earlier = @(Get-ChildItem -LiteralPath $journals -Filter '*.dmjournal' -ErrorAction SilentlyContinue).Name
+        $before = (Get-DataMeshPeerStats -Session $client | Measure-Object Requests -Sum).Sum
+        Stop-Midway 'Send-DataMeshFile' @{ Path = $resumable; Session = $client.Session } {
+            (Get-DataMeshPeerStats -Session $client | Measure-Object Requests -Sum).Sum -ge $before + 200
+        }
+        @(Get-ChildItem -LiteralPath $journals -Filter '*.dmjournal' | Where-Object Name -NotIn $earlier).Count | Should -Be 1
+
+        $script:resent = Send-DataMeshFile -Path $resumable -Session $client
+
+        $resent.Resumed | Should -BeTrue
+        $resent.ShardsSkipped | Should -BeGreaterThan 0
+        $resent.ShardsSkipped | Should -BeLessThan $resent.Shards
+        @(Get-ChildItem -LiteralPath $journals -Filter '*.dmjournal' | Where-Object Name -NotIn $earlier).Count | Should -Be 0 -Because 'the journal of a finished send is deleted'
+    }
+
+    It 'continues an interrupted Receive-DataMeshFile when it is rerun with the same arguments' {
+        $folder = Join-Path $root 'resume-receive'
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        $target = Join-Path $folder 'resumable.bin'
+        Stop-Midway 'Receive-DataMeshFile' @{ FileKey = $resent.FileKey; Destination = $target; Session = $client.Session } {
+            # At least a few stripes written: the journal beside the partial file has grown past its header.
+            $journal = @(Get-ChildItem -LiteralPath $folder -Force -Filter '*.dmjournal')
+            $journal.Count -eq 1 -and $journal[0].Length -gt 200
+        }
+        $target | Should -Not -Exist
+        @(Get-ChildItem -LiteralPath $folder -Force -Filter '*.partial').Count | Should -Be 1
+
+        $received = Receive-DataMeshFile -FileKey $resent.FileKey -Destination $target -Session $client
+
+        $received.Resumed | Should -BeTrue
+        $received.StripesSkipped | Should -BeGreaterThan 0
+        (Get-FileHash -LiteralPath $target).Hash | Should -Be (Get-FileHash -LiteralPath $resumable).Hash
+        @(Get-ChildItem -LiteralPath $folder -Force).Name | Should -Be 'resumable.bin'
+    }
+}
+
 Describe 'Scripts' {
     It 'exits non-zero when Receive-DataMeshFile fails under -ErrorAction Stop in a client-mode session of its own' {
         # The child process has no node: Receive starts a client from DATAMESH_CONFIG, bootstraps to this mesh and

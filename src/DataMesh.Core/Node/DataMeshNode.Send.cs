@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Threading.Channels;
 using DataMesh.Core.Transfers;
 using DataMesh.Storage.Catalog;
@@ -13,7 +12,12 @@ public sealed partial class DataMeshNode
 {
     /// <summary>Encrypts, erasure-codes and stores a file on the mesh: the encoder streams shards into a bounded
     /// channel that the chunk manager drains with at most MaxConcurrency uploads in flight, each shard confirmed by
-    /// replication_factor peers. The signed manifest is stored like a shard; its address is the file key.</summary>
+    /// replication_factor peers, the shards of a stripe on distinct peers. The signed manifest is stored like a shard;
+    /// its address is the file key.</summary>
+    /// <remarks>Resumable: progress goes to a journal in the data directory (keyed by the file's path, size, time and
+    /// the shard settings), so rerunning an interrupted send of the same unchanged file uploads only the shards not
+    /// yet confirmed. The journal holds the file key wrapped to this user's identity, never in the clear, and is
+    /// deleted when the send completes.</remarks>
     /// <exception cref="UploadFailedException">Some shard could not reach its replication target (lists which and why).</exception>
     public async Task<SendFileResult> SendFileAsync(string path, SendFileOptions? options = null,
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -27,6 +31,75 @@ public sealed partial class DataMeshNode
             throw new FileNotFoundException($"Cannot send '{source}': the file does not exist.", source);
         }
         var storage = Options.Storage;
+        string journalPath = ResumeJournals.UploadJournalPath(DataDirectory, source);
+        string operation = ResumeJournals.UploadOperationKey(info, storage.ChunkSize, storage.DataShards, storage.ParityShards,
+            Options.Network.ReplicationFactor);
+        TransferJournal? journal = await ResumeJournals.TryOpenAsync(journalPath, operation, _logger, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                (UploadKeyMaterial keys, journal, bool resumed) = await OpenUploadKeysAsync(journal, journalPath, operation, cancellationToken).ConfigureAwait(false);
+                using (keys)
+                {
+                    try
+                    {
+                        SendFileResult result = await SendWithKeysAsync(info, options, keys, journal, resumed, progress, cancellationToken).ConfigureAwait(false);
+                        if (journal is not null)
+                        {
+                            await journal.DeleteAsync().ConfigureAwait(false);
+                            journal = null;
+                        }
+                        return result;
+                    }
+                    catch (SourceChangedException changed) when (journal is not null)
+                    {
+                        Log.JournalDiscarded(_logger, journalPath, changed.Message);
+                        await journal.AbandonAsync().ConfigureAwait(false);
+                        journal = await ResumeJournals.TryOpenAsync(journalPath, operation, _logger, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (journal is not null)
+            {
+                await journal.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The key of the interrupted upload the journal describes, or a new one recorded in it.</summary>
+    private async Task<(UploadKeyMaterial Keys, TransferJournal? Journal, bool Resumed)> OpenUploadKeysAsync(
+        TransferJournal? journal, string journalPath, string operation, CancellationToken cancellationToken)
+    {
+        if (journal is not null && (journal.ResumeToken is not null || journal.ResumedRecords > 0))
+        {
+            if (journal.ResumeToken is { } token && UploadKeyMaterial.TryOpen(token, User) is { } resumedKeys)
+            {
+                Log.Resuming(_logger, "upload", journalPath, journal.StoredShardCount);
+                return (resumedKeys, journal, true);
+            }
+            Log.JournalDiscarded(_logger, journalPath, "its key does not open with this identity");
+            await journal.AbandonAsync().ConfigureAwait(false);
+            journal = await ResumeJournals.TryOpenAsync(journalPath, operation, _logger, cancellationToken).ConfigureAwait(false);
+        }
+        var keys = UploadKeyMaterial.Generate();
+        if (journal is not null && !await journal.RecordResumeTokenAsync(keys.ToToken(User.PublicIdentity), cancellationToken).ConfigureAwait(false))
+        {
+            Log.JournalDiscarded(_logger, journalPath, "the key could not be recorded");
+            await journal.AbandonAsync().ConfigureAwait(false);
+            journal = null;
+        }
+        return (keys, journal, false);
+    }
+
+    private async Task<SendFileResult> SendWithKeysAsync(FileInfo info, SendFileOptions options, UploadKeyMaterial keys,
+        TransferJournal? journal, bool resumed, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        var storage = Options.Storage;
+        string source = info.FullName;
         ConcurrentChunkManager manager = CreateChunkManager(options.MaxConcurrency, maxRetrievals: null);
         var encodeOptions = new EncodeOptions
         {
@@ -37,6 +110,8 @@ public sealed partial class DataMeshNode
             ChunkSize = storage.ChunkSize,
             DataShards = storage.DataShards,
             ParityShards = storage.ParityShards,
+            FileKey = keys.Key,
+            FileId = keys.Id,
             TimeProvider = StartOptions.TimeProvider,
             Logger = _loggerFactory.CreateLogger("DataMesh.Storage.Pipeline"),
         };
@@ -49,11 +124,12 @@ public sealed partial class DataMeshNode
         });
         using var transfer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task<UploadResult> upload = manager.UploadAsync(shards.Reader, ExpectedUpload(info.Length, storage.ChunkSize, storage.DataShards, storage.ParityShards),
-            progress, journal: null, transfer.Token);
+            progress, journal, transfer.Token);
         EncodeResult encoded;
         try
         {
-            encoded = await FileEncoder.EncodeAsync(source, encodeOptions, new ChannelShardSink(shards.Writer), null, transfer.Token).ConfigureAwait(false);
+            var sink = new SendShardSink(shards.Writer, storage.DataShards, journal, _logger);
+            encoded = await FileEncoder.EncodeAsync(source, encodeOptions, sink, null, transfer.Token).ConfigureAwait(false);
             shards.Writer.Complete();
         }
         catch (Exception error)
@@ -66,7 +142,7 @@ public sealed partial class DataMeshNode
             {
                 await upload.ConfigureAwait(false);
             }
-            catch (UploadFailedException)
+            catch (UploadFailedException) when (error is not SourceChangedException)
             {
                 throw;
             }
@@ -103,7 +179,11 @@ public sealed partial class DataMeshNode
         string fileKey = encoded.Address.ToString();
         Log.Sent(_logger, encodeOptions.Name, manifest.PlaintextSize, fileKey, uploaded.Statistics.Duration);
         return new SendFileResult(encoded.Address, encodeOptions.Name, source, manifest.PlaintextSize, manifest.Stripes.Count,
-            uploaded.Shards.Count, manifest.DataShards, manifest.ParityShards, uploaded.Statistics);
+            uploaded.Shards.Count, manifest.DataShards, manifest.ParityShards, uploaded.Statistics)
+        {
+            ShardsSkipped = uploaded.SkippedFromJournal,
+            Resumed = resumed,
+        };
     }
 
     private static async IAsyncEnumerable<ShardToUpload> OneShard(ShardToUpload shard)
@@ -119,25 +199,5 @@ public sealed partial class DataMeshNode
         long shards = chunks + (stripes * m);
         long bytes = size + (chunks * ChunkCipher.TagLength) + (stripes * m * ((long)chunkSize + ChunkCipher.TagLength));
         return new TransferTotals((int)Math.Min(shards, int.MaxValue), bytes);
-    }
-
-    /// <summary>Hands encoder shards to the upload channel. The encoder's buffer is only lent for the call, so each
-    /// shard is copied into a pooled buffer the chunk manager returns when it is done with it.</summary>
-    private sealed class ChannelShardSink(ChannelWriter<ShardToUpload> writer) : IShardSink
-    {
-        public async ValueTask PutShardAsync(ContentHash address, ReadOnlyMemory<byte> shard, long stripe, int index, CancellationToken cancellationToken)
-        {
-            IMemoryOwner<byte> owner = MemoryPool<byte>.Shared.Rent(shard.Length);
-            try
-            {
-                shard.CopyTo(owner.Memory);
-                await writer.WriteAsync(new ShardToUpload(address, owner.Memory[..shard.Length], owner), cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                owner.Dispose();
-                throw;
-            }
-        }
     }
 }

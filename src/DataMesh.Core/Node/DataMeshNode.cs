@@ -45,7 +45,10 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         Dht = new KadDht(host, options.ToKadOptions(System.IO.Path.GetFullPath(options.Storage.DataDir), start.StorageEnabled), loggerFactory: loggerFactory);
         _providerAnnouncer = new ProviderAnnouncer(Dht, loggerFactory.CreateLogger<ProviderAnnouncer>());
         Directory = new DhtPeerDirectory(host, Dht, loggerFactory.CreateLogger<DhtPeerDirectory>(), maxProviders: options.Network.ReplicationFactor * 2);
-        _network = new MeshShardNetwork(_exchange, Directory, holderCandidates: options.Network.ReplicationFactor * 2);
+        // A stripe's shards may sit anywhere in their placement window (StripePlacement), so holders are looked for
+        // across the whole window: a shard's holder stays inside it however many other peers leave.
+        _network = new MeshShardNetwork(_exchange, Directory, holderCandidates:
+            ((options.Storage.DataShards + options.Storage.ParityShards) * options.Network.ReplicationFactor) + options.ToChunkTransferOptions().SparePlacementPeers);
         PeerStatistics = new PeerStatistics(timeProvider: start.TimeProvider);
         StartedAt = start.TimeProvider.GetUtcNow();
     }

@@ -21,4 +21,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Received {FileKey} into {Path} ({Size} bytes) in {Duration}")]
     public static partial void Received(ILogger logger, string fileKey, string path, long size, TimeSpan duration);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Transfer journal {Path} cannot be used ({Reason}); an interruption will not be resumable")]
+    public static partial void JournalUnavailable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Information, Message = "Resuming {What} from {Path}: {Done} already done")]
+    public static partial void Resuming(ILogger logger, string what, string path, int done);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Transfer journal {Path} discarded: {Reason}; starting from scratch")]
+    public static partial void JournalDiscarded(ILogger logger, string path, string reason);
 }

@@ -13,7 +13,14 @@ public sealed record SendFileResult(
     int Shards,
     int DataShards,
     int ParityShards,
-    TransferStatistics Statistics);
+    TransferStatistics Statistics)
+{
+    /// <summary>Shards an interrupted earlier run of the same send had already stored (taken from its journal).</summary>
+    public int ShardsSkipped { get; init; }
+
+    /// <summary>True when this send continued an interrupted one (same file key and file id).</summary>
+    public bool Resumed { get; init; }
+}
 
 /// <summary>What a completed receive produced.</summary>
 public sealed record ReceiveFileResult(
@@ -23,4 +30,11 @@ public sealed record ReceiveFileResult(
     long Size,
     int Stripes,
     int StripesRebuilt,
-    TransferStatistics Statistics);
+    TransferStatistics Statistics)
+{
+    /// <summary>Stripes an interrupted earlier run had already written and that were found intact.</summary>
+    public int StripesSkipped { get; init; }
+
+    /// <summary>True when this receive continued an interrupted one from its partial file.</summary>
+    public bool Resumed { get; init; }
+}

@@ -54,6 +54,10 @@ public sealed record ChunkTransferOptions
     /// <summary>Extra placement candidates requested beyond the replication factor, as fallbacks when a peer refuses.</summary>
     public int SparePlacementPeers { get; init; } = 3;
 
+    /// <summary>When retrieving a stripe, ask first the peers <see cref="StripePlacement"/> puts each shard on (where
+    /// this manager's uploads put them) besides the holders the network names. Off only for shards placed some other way.</summary>
+    public bool UsePlacementHints { get; init; } = true;
+
     /// <summary>Stripes held in memory at once while retrieving (being fetched or waiting to be delivered in order).</summary>
     public int MaxStripesInMemory { get; init; } = 4;
 

@@ -15,6 +15,7 @@ public sealed class ConcurrentChunkManager
 {
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IShardNetwork _network;
     private readonly ShardFetcher _fetcher;
     private readonly ShardUploader _uploader;
 
@@ -31,6 +32,7 @@ public sealed class ConcurrentChunkManager
         Options = options ?? new ChunkTransferOptions();
         Options.Validate();
         Statistics = statistics;
+        _network = network;
         Ranker = new PeerRanker(statistics, random);
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -104,7 +106,7 @@ public sealed class ConcurrentChunkManager
             totalBytes += (long)stripe.DataShardCount * stripe.ShardLength;
         }
         var monitor = new TransferMonitor(_time, progress, totalBytes, totalShards);
-        var retrieval = new StripeRetrieval(_fetcher, Options, monitor, journal);
+        var retrieval = new StripeRetrieval(_network, _fetcher, Options, monitor, journal);
         var (delivered, skipped) = await retrieval.RunAsync(stripes, onStripe, cancellationToken).ConfigureAwait(false);
         return new RetrievalResult(delivered, skipped, monitor.Finish());
     }

@@ -29,4 +29,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Transfer journal {Path} reached its size limit of {Limit} bytes; further progress is not recorded")]
     public static partial void JournalFull(ILogger logger, string path, long limit);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Transfer journal {Path} belongs to another transfer (or is not a journal); discarded, starting from scratch")]
+    public static partial void JournalDiscarded(ILogger logger, string path);
 }

@@ -9,7 +9,8 @@ namespace DataMesh.Core.Transfers;
 
 /// <summary>
 /// Stores one shard on <see cref="ChunkTransferOptions.ReplicationFactor"/> distinct peers. A round asks the placement
-/// peers (closest by XOR first) in parallel, moves on to the next candidate whenever one refuses or fails, and ends
+/// peers (closest by XOR first; for a shard of a stripe, the peers <see cref="StripePlacement"/> planned for it first,
+/// so the stripe's shards land on distinct peers) in parallel, moves on to the next candidate whenever one refuses or fails, and ends
 /// when enough acknowledged or the candidates ran out; rounds are retried with exponential backoff and jitter,
 /// untried peers first. A shard is reported stored only with the full number of acknowledgements.
 /// </summary>
@@ -73,18 +74,36 @@ internal sealed class ShardUploader
 
     private async Task RoundAsync(UploadOperation operation, CancellationToken cancellationToken)
     {
-        int wanted = _options.ReplicationFactor + _options.SparePlacementPeers + operation.ExcludedCount;
-        var found = await _network.FindPlacementPeersAsync(operation.Shard.Shard, wanted, cancellationToken).ConfigureAwait(false);
-        var candidates = operation.OrderCandidates(found, _statistics);
+        StripePlacement? placement = operation.Shard.Placement;
+        int slot = placement?.SlotOf(operation.Shard.Shard) ?? -1;
+        int window = slot >= 0
+            ? placement!.WindowFor(_options.ReplicationFactor, _options.SparePlacementPeers)
+            : _options.ReplicationFactor + _options.SparePlacementPeers;
+        var found = await _network.FindPlacementPeersAsync(operation.Shard.Shard, window + operation.ExcludedCount, cancellationToken).ConfigureAwait(false);
+        List<PeerId> candidates = operation.OrderCandidates(found, _statistics);
+        int usable = candidates.Count;
+        Func<PeerId?> takeNext;
+        if (slot >= 0)
+        {
+            // The planned peers go first unless they already failed for this shard (then they wait their turn). Each
+            // next peer is chosen and claimed in one step, so concurrent fallbacks of one stripe never pick the same.
+            var plan = await placement!.GetPlanAsync(_network, _options.ReplicationFactor, window, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<PeerId> preferred = [.. plan[slot].Where(p => !operation.HasFailed(p))];
+            takeNext = () => placement.TakeNext(candidates, plan, slot, preferred);
+        }
+        else
+        {
+            int next = 0;
+            takeNext = () => next < candidates.Count ? candidates[next++] : null;
+        }
         var running = new List<Task<(PeerId Peer, Exception? Error)>>();
-        int next = 0;
         try
         {
             while (operation.Missing > 0)
             {
-                while (running.Count < operation.Missing && next < candidates.Count)
+                while (running.Count < operation.Missing && takeNext() is { } candidate)
                 {
-                    running.Add(StoreOnAsync(operation, candidates[next++], cancellationToken));
+                    running.Add(StoreOnAsync(operation, candidate, cancellationToken));
                 }
                 if (running.Count == 0)
                 {
@@ -112,7 +131,7 @@ internal sealed class ShardUploader
         {
             throw new TransferException(
                 $"only {operation.Holders.Count} of {_options.ReplicationFactor} peers acknowledged shard {operation.Shard.Shard} " +
-                $"({found.Count} placement peers found, {candidates.Count} usable)");
+                $"({found.Count} placement peers found, {usable} usable)");
         }
     }
 
@@ -121,12 +140,15 @@ internal sealed class ShardUploader
         var monitor = operation.Monitor;
         using var peerTimeout = new CancellationTokenSource(_options.PeerResponseTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, peerTimeout.Token);
-        monitor.RequestStarted(peer);
+        var placement = operation.Shard.Placement;
+        monitor.RequestStarted(peer); // a stripe's placement claimed the peer when it chose it
+        bool stored = false;
         long started = _time.GetTimestamp();
         try
         {
             var data = operation.Shard.Data;
             await _network.StoreShardAsync(peer, operation.Shard.Shard, data, linked.Token).ConfigureAwait(false);
+            stored = true;
             var elapsed = _time.GetElapsedTime(started);
             _statistics.RecordSuccess(peer, elapsed, 0, data.Length);
             monitor.PeerServed(peer, data.Length, elapsed);
@@ -159,6 +181,10 @@ internal sealed class ShardUploader
         }
         finally
         {
+            if (!stored)
+            {
+                placement?.Release(peer);
+            }
             monitor.RequestEnded(peer);
         }
     }

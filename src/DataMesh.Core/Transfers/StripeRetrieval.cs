@@ -16,6 +16,7 @@ namespace DataMesh.Core.Transfers;
 /// </remarks>
 internal sealed class StripeRetrieval
 {
+    private readonly IShardNetwork _network;
     private readonly ShardFetcher _fetcher;
     private readonly ChunkTransferOptions _options;
     private readonly TransferMonitor _monitor;
@@ -26,8 +27,9 @@ internal sealed class StripeRetrieval
     private readonly HashSet<StripeState> _draining = [];
     private int _inFlight;
 
-    public StripeRetrieval(ShardFetcher fetcher, ChunkTransferOptions options, TransferMonitor monitor, TransferJournal? journal)
+    public StripeRetrieval(IShardNetwork network, ShardFetcher fetcher, ChunkTransferOptions options, TransferMonitor monitor, TransferJournal? journal)
     {
+        _network = network;
         _fetcher = fetcher;
         _options = options;
         _monitor = monitor;
@@ -118,8 +120,9 @@ internal sealed class StripeRetrieval
         Completion completion;
         try
         {
+            var hints = descriptor.HolderHints?[shardIndex] ?? await PlannedHoldersAsync(stripe, shardIndex).ConfigureAwait(false);
             var fetched = await _fetcher.FetchAsync(descriptor.Shards[shardIndex], descriptor.ShardLength,
-                descriptor.HolderHints?[shardIndex], _monitor, stripe.Token).ConfigureAwait(false);
+                hints, _monitor, stripe.Token).ConfigureAwait(false);
             completion = new Completion(stripe, shardIndex, fetched, null);
         }
         catch (Exception ex)
@@ -127,6 +130,29 @@ internal sealed class StripeRetrieval
             completion = new Completion(stripe, shardIndex, null, ex);
         }
         _completions.Writer.TryWrite(completion);
+    }
+
+    /// <summary>Where the stripe's placement rule puts this shard among the peers the network reports now: the
+    /// uploader used the same rule, so in a mesh that has not changed these are the holders. Null when unknown.</summary>
+    private async ValueTask<IReadOnlyList<Libp2p.Identity.PeerId>?> PlannedHoldersAsync(StripeState stripe, int shardIndex)
+    {
+        var placement = stripe.Placement;
+        int slot = placement?.SlotOf(stripe.Descriptor.Shards[shardIndex]) ?? -1;
+        if (!_options.UsePlacementHints || placement is null || slot < 0)
+        {
+            return null;
+        }
+        try
+        {
+            int window = placement.WindowFor(_options.ReplicationFactor, _options.SparePlacementPeers);
+            var plan = await placement.GetPlanAsync(_network, _options.ReplicationFactor, window, stripe.Token).ConfigureAwait(false);
+            return plan[slot];
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Only a hint: the holder lookup proper still runs.
+            return null;
+        }
     }
 
     private void Process(Completion completion)

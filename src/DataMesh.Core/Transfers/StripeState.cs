@@ -31,7 +31,11 @@ internal sealed class StripeState
             Verified++;
         }
         _requestOrder = [.. Enumerable.Range(0, descriptor.Shards.Count).Where(slot => !_present[slot])];
+        Placement = _requestOrder.Length == 0 ? null : new StripePlacement([.. _requestOrder.Select(slot => descriptor.Shards[slot])]);
     }
+
+    /// <summary>The stripe's stored shards as the uploader placed them, to find where each went.</summary>
+    public StripePlacement? Placement { get; }
 
     public StripeDescriptor Descriptor { get; }
     public CancellationToken Token { get; }

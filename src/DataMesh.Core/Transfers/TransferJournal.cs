@@ -1,4 +1,3 @@
-using System.Text;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Storage.Crypto;
 using Microsoft.Extensions.Logging;
@@ -12,8 +11,11 @@ namespace DataMesh.Core.Transfers;
 /// </summary>
 /// <remarks>
 /// One text line per record, ending in a CRC-32 of the line: <c>T 17 1a2b3c4d</c> (stripe 17 delivered),
-/// <c>S &lt;shard hex&gt; &lt;peer&gt;,&lt;peer&gt; 1a2b3c4d</c> (shard stored). The first line names the operation; a journal of
-/// another operation is discarded. A torn or damaged line (crash mid-write) ends the readable part: it and
+/// <c>S &lt;shard hex&gt; &lt;peer&gt;,&lt;peer&gt; 1a2b3c4d</c> (shard stored), <c>E 17 &lt;digest hex&gt; 1a2b3c4d</c> (stripe 17 encoded
+/// into shards whose addresses hash to the digest, written to stable storage before any of them leaves), <c>K &lt;token&gt;
+/// 1a2b3c4d</c> (what the caller needs to repeat the work identically, e.g. a wrapped key; never a plain secret). The
+/// first line names the operation; a journal of another operation is discarded with a warning. The file is created
+/// readable by its owner only. A torn or damaged line (crash mid-write) ends the readable part: it and
 /// anything after it are cut off and later records append after the last intact one. Thread-safe.
 /// </remarks>
 public sealed class TransferJournal : IAsyncDisposable
@@ -26,6 +28,7 @@ public sealed class TransferJournal : IAsyncDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly HashSet<int> _stripes = [];
     private readonly Dictionary<ContentHash, PeerId[]> _shards = [];
+    private readonly Dictionary<int, ContentHash> _encoded = [];
     private readonly TransferJournalOptions _options;
     private readonly ILogger _logger;
     private FileStream? _file;
@@ -54,6 +57,12 @@ public sealed class TransferJournal : IAsyncDisposable
     {
         get { lock (_gate) { return _shards.Count; } }
     }
+
+    /// <summary>The token recorded by <see cref="RecordResumeTokenAsync"/>, or null.</summary>
+    public string? ResumeToken { get; private set; }
+
+    /// <summary>False once records can no longer be written (size limit, I/O error, abandoned).</summary>
+    public bool IsRecording => Volatile.Read(ref _file) is not null;
 
     /// <summary>The journal for a download into <paramref name="destinationFile"/>: beside it.</summary>
     public static string PathBeside(string destinationFile) => destinationFile + FileExtension;
@@ -118,7 +127,7 @@ public sealed class TransferJournal : IAsyncDisposable
                 return default;
             }
         }
-        return AppendAsync($"T {stripeIndex}", cancellationToken);
+        return new ValueTask(AppendAsync($"T {stripeIndex}", cancellationToken).AsTask());
     }
 
     public ValueTask RecordShardStoredAsync(ContentHash shard, IReadOnlyList<PeerId> holders, CancellationToken cancellationToken = default)
@@ -135,7 +144,54 @@ public sealed class TransferJournal : IAsyncDisposable
                 return default;
             }
         }
-        return AppendAsync($"S {shard} {string.Join(',', holders)}", cancellationToken);
+        return new ValueTask(AppendAsync($"S {shard} {string.Join(',', holders)}", cancellationToken).AsTask());
+    }
+
+    public bool TryGetStripeEncoded(int stripeIndex, out ContentHash digest)
+    {
+        lock (_gate) { return _encoded.TryGetValue(stripeIndex, out digest); }
+    }
+
+    /// <summary>Records that a stripe was encoded into shards whose addresses hash to <paramref name="digest"/>, on
+    /// stable storage before returning. False when it could not be recorded (the journal no longer records).</summary>
+    public async ValueTask<bool> RecordStripeEncodedAsync(int stripeIndex, ContentHash digest, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stripeIndex);
+        lock (_gate)
+        {
+            if (_encoded.TryGetValue(stripeIndex, out var known))
+            {
+                return known == digest;
+            }
+            _encoded.Add(stripeIndex, digest);
+        }
+        return await AppendAsync($"E {stripeIndex} {digest}", cancellationToken, durable: true).ConfigureAwait(false);
+    }
+
+    /// <summary>Records an opaque token (letters, digits, '+', '/', '=', '.', '-', '_'; at most 4096 characters) that a
+    /// rerun needs, durably. Only one per journal. False when it could not be recorded.</summary>
+    public async ValueTask<bool> RecordResumeTokenAsync(string token, CancellationToken cancellationToken = default)
+    {
+        if (!TransferJournalLines.IsToken(token))
+        {
+            throw new ArgumentException("A resume token is 1..4096 letters, digits, '+', '/', '=', '.', '-' or '_'.", nameof(token));
+        }
+        lock (_gate)
+        {
+            if (ResumeToken is not null)
+            {
+                throw new InvalidOperationException("The journal already holds a resume token.");
+            }
+            ResumeToken = token;
+        }
+        return await AppendAsync($"K {token}", cancellationToken, durable: true).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes and deletes the journal without finishing: a rerun starts from scratch. For when the journal can
+    /// no longer vouch for what was done (a record that had to precede some work could not be written).</summary>
+    public async ValueTask AbandonAsync()
+    {
+        await DeleteAsync().ConfigureAwait(false);
     }
 
     /// <summary>The transfer is finished: closes and deletes the journal.</summary>
@@ -170,22 +226,22 @@ public sealed class TransferJournal : IAsyncDisposable
         }
     }
 
-    private async ValueTask AppendAsync(string payload, CancellationToken cancellationToken)
+    private async ValueTask<bool> AppendAsync(string payload, CancellationToken cancellationToken, bool durable = false)
     {
-        byte[] line = EncodeLine(payload);
+        byte[] line = TransferJournalLines.Encode(payload);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_file is null)
             {
-                return;
+                return false;
             }
             if (_file.Length + line.Length > _options.MaxBytes)
             {
                 Log.JournalFull(_logger, FilePath, _options.MaxBytes);
                 await _file.DisposeAsync().ConfigureAwait(false);
                 _file = null;
-                return;
+                return false;
             }
             try
             {
@@ -193,11 +249,12 @@ public sealed class TransferJournal : IAsyncDisposable
                 // but there is no reason to cause one.
                 await _file.WriteAsync(line, CancellationToken.None).ConfigureAwait(false);
                 await _file.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-                if (++_unsynced >= _options.SyncEvery)
+                if (durable || ++_unsynced >= _options.SyncEvery)
                 {
                     _file.Flush(flushToDisk: true);
                     _unsynced = 0;
                 }
+                return true;
             }
             catch (IOException ex)
             {
@@ -205,6 +262,7 @@ public sealed class TransferJournal : IAsyncDisposable
                 Log.JournalWriteFailed(_logger, FilePath, ex);
                 await _file.DisposeAsync().ConfigureAwait(false);
                 _file = null;
+                return false;
             }
         }
         finally
@@ -220,7 +278,18 @@ public sealed class TransferJournal : IAsyncDisposable
         {
             Directory.CreateDirectory(directory);
         }
-        _file = new FileStream(FilePath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.Asynchronous);
+        var fileOptions = new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.Read,
+            Options = FileOptions.Asynchronous,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        _file = new FileStream(FilePath, fileOptions);
         long intact = 0;
         if (_file.Length > 0 && _file.Length <= _options.MaxBytes)
         {
@@ -235,7 +304,7 @@ public sealed class TransferJournal : IAsyncDisposable
         if (intact == 0)
         {
             _file.SetLength(0);
-            byte[] header = EncodeLine($"{Magic} {OperationKey}");
+            byte[] header = TransferJournalLines.Encode($"{Magic} {OperationKey}");
             await _file.WriteAsync(header, cancellationToken).ConfigureAwait(false);
             _file.Flush(flushToDisk: true);
             return;
@@ -257,7 +326,7 @@ public sealed class TransferJournal : IAsyncDisposable
                 Log.JournalDamaged(_logger, FilePath, "the last record is incomplete");
                 break;
             }
-            var payload = TryDecodeLine(content.AsSpan((int)offset, end - (int)offset));
+            var payload = TransferJournalLines.TryDecode(content.AsSpan((int)offset, end - (int)offset));
             if (payload is null)
             {
                 Log.JournalDamaged(_logger, FilePath, $"damaged record at byte {offset}");
@@ -267,6 +336,7 @@ public sealed class TransferJournal : IAsyncDisposable
             {
                 if (payload != $"{Magic} {OperationKey}")
                 {
+                    Log.JournalDiscarded(_logger, FilePath);
                     return 0;
                 }
                 headerSeen = true;
@@ -293,6 +363,18 @@ public sealed class TransferJournal : IAsyncDisposable
             _stripes.Add(stripe);
             return true;
         }
+        if (parts is ["E", var encodedText, var digestText]
+            && int.TryParse(encodedText, System.Globalization.NumberStyles.None, null, out int encoded)
+            && ContentHash.TryParse(digestText, out var digest))
+        {
+            _encoded[encoded] = digest;
+            return true;
+        }
+        if (parts is ["K", var token] && ResumeToken is null && TransferJournalLines.IsToken(token))
+        {
+            ResumeToken = token;
+            return true;
+        }
         if (parts is ["S", var shardText, var holdersText] && ContentHash.TryParse(shardText, out var shard))
         {
             var holders = new List<PeerId>();
@@ -308,28 +390,6 @@ public sealed class TransferJournal : IAsyncDisposable
             return true;
         }
         return false;
-    }
-
-    private static byte[] EncodeLine(string payload)
-    {
-        var bytes = Encoding.ASCII.GetBytes(payload);
-        return Encoding.ASCII.GetBytes($"{payload} {Crc32.Compute(bytes):x8}\n");
-    }
-
-    private static string? TryDecodeLine(ReadOnlySpan<byte> line)
-    {
-        const int checksumLength = 9; // " " + 8 hex digits
-        if (line.Length <= checksumLength || line[^checksumLength] != (byte)' ')
-        {
-            return null;
-        }
-        var payload = line[..^checksumLength];
-        if (!uint.TryParse(Encoding.ASCII.GetString(line[^8..]), System.Globalization.NumberStyles.AllowHexSpecifier, null, out uint crc)
-            || crc != Crc32.Compute(payload))
-        {
-            return null;
-        }
-        return Encoding.ASCII.GetString(payload);
     }
 
     private static void ValidateKey(string operationKey)

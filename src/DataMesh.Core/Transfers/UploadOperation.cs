@@ -75,6 +75,11 @@ internal sealed class UploadOperation
         }
     }
 
+    public bool HasFailed(PeerId peer)
+    {
+        lock (_gate) { return _failedBefore.Contains(peer); }
+    }
+
     /// <summary>Usable placement peers: not holding it already, not refused, not banned; untried before failed, XOR order kept.</summary>
     public List<PeerId> OrderCandidates(IReadOnlyList<PeerId> found, PeerStatistics statistics)
     {

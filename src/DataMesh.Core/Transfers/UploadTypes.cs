@@ -9,7 +9,12 @@ namespace DataMesh.Core.Transfers;
 /// <paramref name="Owner"/> is given the manager disposes it at that point (stored, failed or cancelled), so a
 /// producer can hand over pooled buffers.
 /// </summary>
-public sealed record ShardToUpload(ContentHash Shard, ReadOnlyMemory<byte> Data, IMemoryOwner<byte>? Owner = null);
+public sealed record ShardToUpload(ContentHash Shard, ReadOnlyMemory<byte> Data, IMemoryOwner<byte>? Owner = null)
+{
+    /// <summary>The stripe this shard belongs to (one instance shared by its shards), so the stripe's shards land on
+    /// distinct peers; null places the shard on its own, XOR-closest first.</summary>
+    public StripePlacement? Placement { get; init; }
+}
 
 /// <summary>A shard confirmed by at least the replication factor of peers, and which peers hold it.</summary>
 public sealed record StoredShard(ContentHash Shard, IReadOnlyList<PeerId> Holders);

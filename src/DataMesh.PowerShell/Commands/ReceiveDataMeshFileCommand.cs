@@ -146,6 +146,8 @@ public sealed class ReceiveDataMeshFileCommand : DataMeshSessionCmdlet
         Size = result.Size,
         Stripes = result.Stripes,
         StripesRebuilt = result.StripesRebuilt,
+        Resumed = result.Resumed,
+        StripesSkipped = result.StripesSkipped,
         Duration = result.Statistics.Duration,
         Throughput = Throughput.MegabytesPerSecond(result.Size, result.Statistics.Duration),
         Retries = result.Statistics.Retries,

@@ -174,6 +174,8 @@ public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
         Shards = result.Shards,
         DataShards = result.DataShards,
         ParityShards = result.ParityShards,
+        Resumed = result.Resumed,
+        ShardsSkipped = result.ShardsSkipped,
         Duration = result.Statistics.Duration,
         Throughput = Throughput.MegabytesPerSecond(result.Size, result.Statistics.Duration),
         Retries = result.Statistics.Retries,

@@ -21,6 +21,12 @@ public sealed class DataMeshSentFile
 
     public required int ParityShards { get; init; }
 
+    /// <summary>True when this send continued an interrupted send of the same file.</summary>
+    public required bool Resumed { get; init; }
+
+    /// <summary>Shards the interrupted send had already stored, not uploaded again.</summary>
+    public required int ShardsSkipped { get; init; }
+
     public required TimeSpan Duration { get; init; }
 
     /// <summary>File bytes per second over the transfer, in MB/s (10^6 bytes).</summary>
@@ -47,6 +53,12 @@ public sealed class DataMeshReceivedFile
 
     /// <summary>Stripes that needed parity shards to be rebuilt.</summary>
     public required int StripesRebuilt { get; init; }
+
+    /// <summary>True when this receive continued an interrupted one from its partial file.</summary>
+    public required bool Resumed { get; init; }
+
+    /// <summary>Stripes the interrupted receive had already written (and that checked out), not fetched again.</summary>
+    public required int StripesSkipped { get; init; }
 
     public required TimeSpan Duration { get; init; }
 

@@ -27,10 +27,35 @@ internal sealed class AssemblyFile : IDisposable
     public bool IsDirect => _direct is not null;
 
     /// <summary>Creates <paramref name="path"/> (which must not exist), reserving <paramref name="length"/> bytes.</summary>
-    public static AssemblyFile Create(string path, long length, int chunkSize)
+    public static AssemblyFile Create(string path, long length, int chunkSize) =>
+        WithDirectHandle(File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite,
+            FileOptions.Asynchronous, preallocationSize: length), path, length, chunkSize);
+
+    /// <summary>Opens the partial file of an interrupted decode, or creates it. Its content is kept when
+    /// <paramref name="keepContent"/> and it already has <paramref name="length"/> bytes; otherwise it is emptied.
+    /// <paramref name="kept"/> says which happened.</summary>
+    public static AssemblyFile OpenForResume(string path, long length, int chunkSize, bool keepContent, out bool kept)
     {
-        SafeFileHandle buffered = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite,
-            FileOptions.Asynchronous, preallocationSize: length);
+        SafeFileHandle buffered = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, FileOptions.Asynchronous);
+        try
+        {
+            kept = keepContent && RandomAccess.GetLength(buffered) == length;
+            if (!kept)
+            {
+                RandomAccess.SetLength(buffered, 0);
+            }
+            RandomAccess.SetLength(buffered, length);
+        }
+        catch
+        {
+            buffered.Dispose();
+            throw;
+        }
+        return WithDirectHandle(buffered, path, length, chunkSize);
+    }
+
+    private static AssemblyFile WithDirectHandle(SafeFileHandle buffered, string path, long length, int chunkSize)
+    {
         SafeFileHandle? direct = null;
         try
         {

@@ -1,4 +1,5 @@
 using DataMesh.Storage.Chunking;
+using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Keys;
 using DataMesh.Storage.Manifests;
 using Microsoft.Extensions.Logging;
@@ -36,6 +37,14 @@ public sealed record EncodeOptions
     /// <summary>Stripes sealed, erasure-coded and handed to the sink at once.</summary>
     public int Parallelism { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
 
+    /// <summary>The key to seal the chunks with, instead of a fresh one; the caller keeps ownership. Only for
+    /// continuing an interrupted encode of the same content with the same <see cref="FileId"/>: chunk nonces come from
+    /// the chunk index, so sealing different content under a key reuses nonces. Given with <see cref="FileId"/> or not at all.</summary>
+    public FileKey? FileKey { get; init; }
+
+    /// <summary>The file id to bind the chunks to, instead of a fresh one (see <see cref="FileKey"/>).</summary>
+    public FileId? FileId { get; init; }
+
     /// <summary>Clock for the manifest's creation time.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -48,6 +57,10 @@ public sealed record EncodeOptions
         ArgumentNullException.ThrowIfNull(Tags);
         ArgumentNullException.ThrowIfNull(Recipients);
         ArgumentNullException.ThrowIfNull(Logger);
+        if (FileKey is null != FileId is null)
+        {
+            throw new ArgumentException("EncodeOptions.FileKey and FileId are given together or not at all.");
+        }
         ChunkSizes.Validate(ChunkSize);
         _ = new StripeLayout(0, ChunkSize, DataShards, ParityShards); // shape check with the layout's clear errors
         if (DataShards > ManifestLimits.MaxDataShards || ParityShards > ManifestLimits.MaxParityShards)

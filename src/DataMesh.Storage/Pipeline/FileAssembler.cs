@@ -10,7 +10,7 @@ namespace DataMesh.Storage.Pipeline;
 /// into place only when the whole-file BLAKE3 matches the manifest. The stripes come either from an
 /// <see cref="IShardSource"/> (<see cref="FileDecoder"/>) or already fetched, e.g. by the node's concurrent chunk
 /// manager (<see cref="WriteStripeAsync"/>). Disposing it before <see cref="CompleteAsync"/> deletes the partial file.</summary>
-public sealed class FileAssembler : IDisposable
+public sealed partial class FileAssembler : IDisposable
 {
     private readonly Manifest _manifest;
     private readonly DecodeOptions _options;
@@ -19,8 +19,10 @@ public sealed class FileAssembler : IDisposable
     private readonly ContentHasher _plaintextHash = new();
     private readonly StripeDecoder _decoder;
     private readonly ErasureCoder _coder;
+    private readonly InOrderTurnstile _hashTurn = new();
     private readonly string _temp;
     private bool _moved;
+    private bool _keepPartial;
     private int _disposed;
 
     private FileAssembler(Manifest manifest, StripeLayout layout, FileKey key, string destination, string temp,
@@ -33,7 +35,7 @@ public sealed class FileAssembler : IDisposable
         _temp = temp;
         _output = output;
         _options = options;
-        _decoder = new StripeDecoder(manifest, layout, key, source, output, new InOrderTurnstile(), _plaintextHash, options.Logger);
+        _decoder = new StripeDecoder(manifest, layout, key, source, output, _hashTurn, _plaintextHash, options.Logger);
         _coder = new ErasureCoder(layout.DataShards, layout.ParityShards); // thread-safe, shared by all stripes
     }
 
@@ -138,7 +140,7 @@ public sealed class FileAssembler : IDisposable
         _output.Dispose();
         _plaintextHash.Dispose();
         _key.Dispose();
-        if (!_moved)
+        if (!_moved && !_keepPartial)
         {
             ChunkStore.AtomicFile.TryDelete(_temp);
         }

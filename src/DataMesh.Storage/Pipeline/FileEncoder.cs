@@ -41,8 +41,9 @@ public static class FileEncoder
         long? total = input.CanSeek ? input.Length - input.Position : null;
         FileMetadata metadata = new(options.Name, options.Tags); // validated before any work is done
 
-        FileId fileId = FileId.Generate();
-        using FileKey key = FileKey.Generate();
+        FileId fileId = options.FileId ?? FileId.Generate();
+        using FileKey? ownKey = options.FileKey is null ? FileKey.Generate() : null;
+        FileKey key = options.FileKey ?? ownKey!;
         using ContentHasher plaintextHash = new();
         using ChunkReader chunkReader = new(input, options.ChunkSize, trailingCapacity: ChunkCipher.TagLength);
         StripeReader stripeReader = new(chunkReader, options.DataShards);

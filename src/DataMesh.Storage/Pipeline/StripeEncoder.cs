@@ -58,6 +58,10 @@ internal sealed class StripeEncoder(FileKey key, FileId fileId, ErasureCoder cod
                 addresses[k + p] = ContentHash.Compute(parity[p].Span);
             }
 
+            if (sink is IStripeShardSink stripeSink)
+            {
+                await stripeSink.StripeEncodedAsync(stripe.Index, addresses, chunks.Count, cancellationToken);
+            }
             Task[] puts = new Task[chunks.Count + m];
             for (int j = 0; j < chunks.Count; j++)
             {

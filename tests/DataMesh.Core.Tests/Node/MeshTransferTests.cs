@@ -42,14 +42,45 @@ public sealed class MeshTransferTests
         string source = mesh.WriteRandomFile("payload.bin", 700_001, seed: 2);
         SendFileResult sent = await mesh.Client.SendFileAsync(source, cancellationToken: Timeout());
 
-        // Two copies of every shard on distinct peers: losing any one node loses no shard. (XOR placement does not
-        // yet spread a stripe's shards over distinct peers, so parity alone is not what this test relies on.)
+        // Two copies of every shard on distinct peers, a stripe's 12 copies spread two per node: losing one node loses
+        // one copy of two shards, never a shard. (Parity-only survival with one copy is the 12-node test below.)
         await mesh.StorageNodes[0].DisposeAsync();
         string destination = Path.Combine(mesh.Root, "restored.bin");
         ReceiveFileResult received = await mesh.Client.ReceiveFileAsync(sent.FileKey, destination, cancellationToken: Timeout());
 
         Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(destination));
         Assert.True(received.StripesRebuilt >= 0);
+    }
+
+    [Fact]
+    public async Task Send_PutsEveryStripesShardsOnDistinctNodes_SoKillingAnyParityCountOfNodesLosesNothing()
+    {
+        // k=4, m=2, one copy of each shard, 12 storage nodes: each stripe's 6 shards must sit on 6 different nodes,
+        // so losing any 2 nodes leaves at least k shards of every stripe.
+        await using LocalMesh mesh = await LocalMesh.StartAsync(storageNodes: 12, replication: 1);
+        string source = mesh.WriteRandomFile("payload.bin", 1_200_000, seed: 5);
+        SendFileResult sent = await mesh.Client.SendFileAsync(source, cancellationToken: Timeout());
+
+        var manifest = await mesh.Client.GetManifestAsync(sent.FileKey, Timeout());
+        var load = new int[mesh.StorageNodes.Count];
+        foreach (var stripe in StripeDescriptor.FromManifest(manifest))
+        {
+            var stored = stripe.Shards.Take(stripe.StoredDataShards).Concat(stripe.Shards.Skip(stripe.DataShardCount)).ToList();
+            var holders = stored.Select(shard => mesh.StorageNodes.FindIndex(n => n.Store.Contains(shard))).ToList();
+            Assert.DoesNotContain(-1, holders);
+            Assert.Equal(stored.Count, holders.Distinct().Count());
+            holders.ForEach(h => load[h]++);
+        }
+
+        // The two nodes holding the most shards are the worst pair to lose.
+        foreach (int worst in Enumerable.Range(0, load.Length).OrderByDescending(i => load[i]).Take(2).ToList())
+        {
+            await mesh.StorageNodes[worst].DisposeAsync();
+        }
+        string destination = Path.Combine(mesh.Root, "restored.bin");
+        await mesh.Client.ReceiveFileAsync(sent.FileKey, destination, cancellationToken: Timeout());
+
+        Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(destination));
     }
 
     [Fact]
@@ -68,7 +99,11 @@ public sealed class MeshTransferTests
             mesh.Client.ReceiveFileAsync(sent.FileKey, destination, cancellationToken: Timeout()));
 
         Assert.False(File.Exists(destination));
-        Assert.Empty(Directory.GetFiles(mesh.Root, "*.partial"));
+        // A partial file is kept for a rerun only with a journal saying some stripe is in it.
+        foreach (string partial in Directory.GetFiles(mesh.Root, "*.partial"))
+        {
+            Assert.True(File.Exists(TransferJournal.PathBeside(partial)), partial);
+        }
         Assert.True(error is StripeUnavailableException or FileNotFoundOnMeshException, error.GetType().Name + ": " + error.Message);
     }
 

@@ -60,12 +60,23 @@ internal sealed class FakeShardNetwork : IShardNetwork
     public int TotalFetches => _order.Sum(p => p.Fetches);
     public int TotalStores => _order.Sum(p => p.Stores);
 
+    /// <summary>The peers holding <paramref name="shard"/>.</summary>
+    public IReadOnlyList<FakePeer> HoldersOf(ContentHash shard) => [.. _order.Where(p => p.Store.ContainsKey(shard))];
+
     /// <summary>Extra peers to return as holders although they do not hold the shard (stale provider records).</summary>
     public ConcurrentBag<PeerId> StaleProviders { get; } = [];
+
+    /// <summary>When set, holder lookups know no provider records: they name the first this-many placement peers of
+    /// the shard (what a directory without providers can offer), whether or not those hold it.</summary>
+    public int? HolderLookupWindow { get; set; }
 
     public ValueTask<IReadOnlyList<PeerId>> FindHoldersAsync(ContentHash shard, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (HolderLookupWindow is { } window)
+        {
+            return FindPlacementPeersAsync(shard, window, cancellationToken);
+        }
         IReadOnlyList<PeerId> holders = [.. _order.Where(p => p.Store.ContainsKey(shard)).Select(p => p.Id), .. StaleProviders];
         return ValueTask.FromResult(holders);
     }

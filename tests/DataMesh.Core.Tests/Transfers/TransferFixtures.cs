@@ -15,6 +15,9 @@ internal static class TransferFixtures
         RetryMaxDelay = TimeSpan.FromMilliseconds(10),
         MinHedgeDelay = TimeSpan.FromMilliseconds(20),
         UnmeasuredPeerHedgeDelay = TimeSpan.FromMilliseconds(200),
+        // Most tests place shards by hand (PlaceStripe), not by the stripe placement rule, so the rule's hints would
+        // only add "not found" requests ahead of the real holders. StripePlacementTests turn them on.
+        UsePlacementHints = false,
     };
 
     public static byte[] RandomBytes(int length, int seed)

@@ -1,0 +1,104 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using DataMesh.Core.Transfers;
+using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace DataMesh.Core.Node;
+
+/// <summary>
+/// The encoder's sink during a send: hands each shard to the upload channel with its stripe's
+/// <see cref="StripePlacement"/> (so a stripe's shards land on distinct peers), and, with a journal, records each
+/// stripe's shard addresses durably before any of them leaves this machine.
+/// </summary>
+/// <remarks>
+/// Why the record comes first: a resumed upload seals with the key of the interrupted one, and chunk nonces come from
+/// the chunk index. If the file changed although its size and time did not, sealing new content under the old key
+/// could put two ciphertexts under one nonce on the network. A rerun therefore compares every stripe it encodes with
+/// the recorded one and stops (<see cref="SourceChangedException"/>) on the first difference, before that stripe is
+/// sent; a stripe without a record never left. If a record cannot be written the journal is abandoned (deleted), so
+/// no rerun can resume with that key.
+/// </remarks>
+internal sealed class SendShardSink(ChannelWriter<ShardToUpload> writer, int dataShards, TransferJournal? journal, ILogger logger) : IStripeShardSink
+{
+    private readonly ConcurrentDictionary<long, PendingStripe> _stripes = new();
+    private TransferJournal? _journal = journal;
+
+    public async ValueTask StripeEncodedAsync(long stripe, IReadOnlyList<ContentHash> shards, int storedDataShards, CancellationToken cancellationToken)
+    {
+        // Padding slots (from the stored data shards up to k) are never stored, so they take no peer.
+        ContentHash[] stored = [.. shards.Take(storedDataShards), .. shards.Skip(dataShards)];
+        if (Volatile.Read(ref _journal) is { } journal && stripe <= int.MaxValue)
+        {
+            ContentHash digest = DigestOf(stored);
+            if (journal.TryGetStripeEncoded((int)stripe, out var recorded))
+            {
+                if (recorded != digest)
+                {
+                    throw new SourceChangedException(stripe);
+                }
+            }
+            else if (!await journal.RecordStripeEncodedAsync((int)stripe, digest, cancellationToken).ConfigureAwait(false)
+                     && Interlocked.CompareExchange(ref _journal, null, journal) == journal)
+            {
+                // Stripes from here on are not on record, so no rerun may reuse this key: the journal goes.
+                Log.JournalDiscarded(logger, journal.FilePath, "it could not record a stripe before sending it");
+                await journal.AbandonAsync().ConfigureAwait(false);
+            }
+        }
+        _stripes[stripe] = new PendingStripe(new StripePlacement(stored), stored.Length);
+    }
+
+    public async ValueTask PutShardAsync(ContentHash address, ReadOnlyMemory<byte> shard, long stripe, int index, CancellationToken cancellationToken)
+    {
+        StripePlacement? placement = null;
+        if (_stripes.TryGetValue(stripe, out var pending))
+        {
+            placement = pending.Placement;
+            if (Interlocked.Decrement(ref pending.PutsLeft) == 0)
+            {
+                _stripes.TryRemove(stripe, out _);
+            }
+        }
+        // The encoder's buffer is only lent for the call: copy into a pooled buffer the chunk manager returns.
+        IMemoryOwner<byte> owner = MemoryPool<byte>.Shared.Rent(shard.Length);
+        try
+        {
+            shard.CopyTo(owner.Memory);
+            await writer.WriteAsync(new ShardToUpload(address, owner.Memory[..shard.Length], owner) { Placement = placement }, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch
+        {
+            owner.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Digest of a stripe's stored shard addresses: equal exactly when the stripe sealed to the same shards.</summary>
+    internal static ContentHash DigestOf(IReadOnlyList<ContentHash> stored)
+    {
+        byte[] all = new byte[stored.Count * ContentHash.Size];
+        for (int i = 0; i < stored.Count; i++)
+        {
+            stored[i].WriteTo(all.AsSpan(i * ContentHash.Size));
+        }
+        return ContentHash.Compute(all);
+    }
+
+    private sealed class PendingStripe(StripePlacement placement, int puts)
+    {
+        public StripePlacement Placement { get; } = placement;
+        public int PutsLeft = puts;
+    }
+}
+
+/// <summary>The source file changed since the interrupted upload that a rerun was resuming (its content differs
+/// although its size and time do not); the upload starts over with a new key.</summary>
+internal sealed class SourceChangedException(long stripe)
+    : DataMeshException($"Stripe {stripe} of the file differs from the interrupted upload being resumed.")
+{
+    public long Stripe { get; } = stripe;
+}
