@@ -15,7 +15,8 @@ namespace DataMesh.Benchmarks.Kad;
 /// the true k closest, hops and messages per lookup beside log2(N), PUT/GET times, and GET success after killing 25%
 /// of the nodes without warning, before and after the survivors' republish round.
 /// Options: --nodes N (500) --latency-ms L (50) --lookups M (500) --records R (200) --parallel P (32)
-/// --low W (8) --high W (16) --grace-s S (10) --seeds S (3) --max-rss-gib G (9).</summary>
+/// --low W (8) --high W (16) --grace-s S (10) --seeds S (3) --max-rss-gib G (9); --memory-probe measures the parts
+/// of a node's memory instead (<see cref="KadMemoryProbe"/>).</summary>
 internal static class KadSimulation
 {
     private const string Namespace = "sim";
@@ -24,6 +25,11 @@ internal static class KadSimulation
     {
         int nodes = Option(args, "--nodes", 500);
         int latencyMs = Option(args, "--latency-ms", 50);
+        if (args.Contains("--memory-probe"))
+        {
+            await KadMemoryProbe.RunAsync(latencyMs);
+            return;
+        }
         int lookups = Option(args, "--lookups", 500);
         int records = Option(args, "--records", 200);
         int parallel = Option(args, "--parallel", 32);
