@@ -74,7 +74,7 @@ internal static class KadSimulation
         Console.WriteLine($"idle nodes (host + DHT, listening, no connection): {KiB(idleNodeBytes)} managed per node");
 
         var clock = Stopwatch.StartNew();
-        await BootstrapAsync(run, parallel, seeds, random, clock);
+        await BootstrapAsync(run, parallel * 2, seeds, random, clock);
         await ForAllAsync(run.All, parallel * 2, n => n.Dht.GetClosestPeersAsync(n.Host.PeerId.Bytes, CancellationToken.None));
         TimeSpan bootstrap = clock.Elapsed;
         run.CheckMemory("after the refresh round");
@@ -130,38 +130,47 @@ internal static class KadSimulation
         });
     }
 
-    /// <summary>Node i joins through <paramref name="seeds"/> random nodes that joined before its wave. Waves grow with
-    /// the network (an eighth of it, at least <paramref name="parallel"/>) so a large network does not join one by one.</summary>
-    private static async Task BootstrapAsync(Run run, int parallel, int seeds, Random random, Stopwatch clock)
+    /// <summary>Node i joins through <paramref name="seeds"/> random nodes that had finished joining when it started,
+    /// up to <paramref name="concurrent"/> joins at a time, with no barrier between them (a slow join holds up no one).</summary>
+    private static async Task BootstrapAsync(Run run, int concurrent, int seeds, Random random, Stopwatch clock)
     {
         int nodes = run.All.Count;
+        var joined = new List<int> { 0 };
+        int done = 1;
         int nextReport = nodes / 10;
-        for (int start = 1; start < nodes;)
+        await ForAllAsync([.. Enumerable.Range(1, nodes - 1)], concurrent, async i =>
         {
-            int end = Math.Min(nodes, start + Math.Max(parallel, start / 8));
-            int joined = start;
-            Multiaddr[][] seedsOf = [.. Enumerable.Range(start, end - start).Select(_ =>
-                Enumerable.Range(0, Math.Min(seeds, joined)).Select(_ => random.Next(joined)).Distinct()
-                    .Select(s => run.All[s].Host.ListenAddresses[0].WithPeerId(run.All[s].Host.PeerId)).ToArray())];
-            await ForAllAsync([.. Enumerable.Range(start, end - start)], parallel * 4, async i =>
+            Multiaddr[] via;
+            lock (joined)
             {
-                try
-                {
-                    await run.All[i].Dht.BootstrapAsync(seedsOf[i - start], CancellationToken.None);
-                }
-                catch (KadException error)
-                {
-                    Console.WriteLine($"  bootstrap of node {i} failed: {error.Message}");
-                }
-            });
-            start = end;
-            if (start >= nextReport || start == nodes)
-            {
-                nextReport = start + nodes / 10;
-                Console.WriteLine($"  {start} joined after {clock.Elapsed.TotalSeconds:F0} s; {run.All.Sum(n => n.Host.Connections.Count) / (double)start:F1} connections per node; RSS {MiB(ResidentBytes())}; load {LoadAverage()}");
-                run.CheckMemory($"after {start} joined");
+                via = [.. Enumerable.Range(0, Math.Min(seeds, joined.Count)).Select(_ => joined[random.Next(joined.Count)]).Distinct()
+                    .Select(s => run.All[s].Host.ListenAddresses[0].WithPeerId(run.All[s].Host.PeerId))];
             }
-        }
+            try
+            {
+                await run.All[i].Dht.BootstrapAsync(via, CancellationToken.None);
+            }
+            catch (KadException error)
+            {
+                Console.WriteLine($"  bootstrap of node {i} failed: {error.Message}");
+            }
+            bool report;
+            lock (joined)
+            {
+                joined.Add(i);
+                done++;
+                report = done >= nextReport;
+                if (report)
+                {
+                    nextReport = done + nodes / 10;
+                }
+            }
+            if (report)
+            {
+                Console.WriteLine($"  {done} joined after {clock.Elapsed.TotalSeconds:F0} s; {run.All.Sum(n => n.Host.Connections.Count) / (double)done:F1} connections per joined node; RSS {MiB(ResidentBytes())}; load {LoadAverage()}");
+                run.CheckMemory($"after {done} joined");
+            }
+        });
     }
 
     private static async Task<LookupFigures> LookupsAsync(Run run, int count, int parallel, Random random, string label)
