@@ -192,6 +192,12 @@ internal static class KadSimulation
                 .Select(i => run.All[i].Host.PeerId).ToHashSet();
             int overlap = result.Closest.Count(truth.Contains);
             bool found = pair.From == pair.Target || (result.Closest.Count > 0 && result.Closest[0].Equals(target));
+            if (!found)
+            {
+                // Why: is the target in anyone's routing table (nobody can point to a peer nobody knows)?
+                int knownBy = live.Count(i => run.All[i].Dht.Table.Contains(target));
+                Console.WriteLine($"  missed target {pair.Target}: in {knownBy} routing tables, its own table {run.All[pair.Target].Dht.Table.Count}, searcher's table {run.All[pair.From].Dht.Table.Count}; {result.Requests} requests, {result.Failures} failed");
+            }
             lock (figures)
             {
                 figures.Add(found, overlap == truth.Count, overlap / (double)truth.Count, result, ms);
@@ -242,6 +248,12 @@ internal static class KadSimulation
             catch (KadNotFoundException)
             {
                 ok = false;
+            }
+            if (!ok)
+            {
+                // Why: how many live nodes still hold it, and could the reader's table reach anyone?
+                int holders = live.Count(i => run.All[i].Dht.Records.Get(keys[r].Key) is not null);
+                Console.WriteLine($"  unreadable record {r}: held by {holders} live nodes; reader's table {run.All[readers[r]].Dht.Table.Count}; originator {(run.Alive.Contains(keys[r].Owner) ? "alive" : "dead")}");
             }
             lock (outcome)
             {
