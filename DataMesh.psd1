@@ -17,11 +17,18 @@
         'Get-DataMeshNode'
         'Test-DataMeshPeer'
         'Get-DataMeshPeer'
+        'Find-DataMeshPeer'
+        'Publish-DataMeshRecord'
+        'Get-DataMeshRecord'
         'Get-DataMeshPeerStats'
         'Send-DataMeshFile'
         'Receive-DataMeshFile'
         'Get-DataMeshFile'
         'Export-DataMeshIdentity'
+        'New-DataMeshIdentity'
+        'Test-DataMeshFile'
+        'Repair-DataMeshFile'
+        'Remove-DataMeshFile'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -402,12 +402,16 @@ function Invoke-XunitProject([IO.FileInfo] $Project) {
     Remove-Item $trx -ErrorAction SilentlyContinue
     $code = Invoke-Native dotnet @('test', $Project.FullName, '-c', $Configuration, '--no-build', '--nologo',
         '--logger', "trx;LogFileName=$trx", '--results-directory', $ResultsDir) -AllowFailure
-    $counts = [pscustomobject]@{ Name = $name; Passed = 0; Failed = 0; Skipped = 0 }
+    $counts = [pscustomobject]@{ Name = $name; Passed = 0; Failed = 0; Skipped = 0; FailedTests = @() }
     if (Test-Path $trx) {
-        $summary = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+        $run = ([xml](Get-Content $trx -Raw)).TestRun
+        $summary = $run.ResultSummary.Counters
         $counts.Passed = [int]$summary.passed
         $counts.Failed = [int]$summary.failed + [int]$summary.error + [int]$summary.timeout + [int]$summary.aborted
         $counts.Skipped = [int]$summary.notExecuted
+        # Named here so the closing lines of a CI log say which test failed and why, without the .trx file.
+        $counts.FailedTests = @($run.Results.UnitTestResult | Where-Object outcome -ne 'Passed' | Where-Object outcome -ne 'NotExecuted' |
+            ForEach-Object { '{0}: {1}' -f $_.testName, ("$($_.Output.ErrorInfo.Message)" -split "`n")[0] })
     }
     if ($code -ne 0 -and $counts.Failed -eq 0) {
         # The run itself broke (crash, no test host): count it as a failure rather than losing it.
@@ -449,15 +453,17 @@ Import-Module $(Get-QuotedLiteral $pester) -RequiredVersion $PesterVersion
     Passed = `$result.PassedCount
     Failed = `$result.FailedCount + `$result.FailedBlocksCount + `$result.FailedContainersCount
     Skipped = `$result.SkippedCount + `$result.NotRunCount
+    FailedTests = @(`$result.Failed | ForEach-Object { '{0}: {1}' -f `$_.ExpandedPath, ("`$(`$_.ErrorRecord | Select-Object -First 1)" -split "``n")[0] })
 } | ConvertTo-Json | Set-Content -LiteralPath $(Get-QuotedLiteral $countsPath) -Encoding utf8
 "@
     $code = Invoke-ChildPwsh $script -AllowFailure
     if (-not (Test-Path $countsPath)) {
         Write-Warning "The Pester run exited with $code without producing results."
-        return [pscustomobject]@{ Name = 'Pester'; Passed = 0; Failed = 1; Skipped = 0 }
+        return [pscustomobject]@{ Name = 'Pester'; Passed = 0; Failed = 1; Skipped = 0; FailedTests = @() }
     }
     $counts = Get-Content $countsPath -Raw | ConvertFrom-Json
-    return [pscustomobject]@{ Name = 'Pester'; Passed = [int]$counts.Passed; Failed = [int]$counts.Failed; Skipped = [int]$counts.Skipped }
+    return [pscustomobject]@{ Name = 'Pester'; Passed = [int]$counts.Passed; Failed = [int]$counts.Failed; Skipped = [int]$counts.Skipped
+        FailedTests = @($counts.FailedTests) }
 }
 
 function Invoke-Test {
@@ -467,6 +473,9 @@ function Invoke-Test {
     $results = @(foreach ($project in Get-XunitProjects) { Invoke-XunitProject $project }) + @(Invoke-PesterTests)
     Write-Host ''
     $results | Format-Table Name, Passed, Failed, Skipped -AutoSize | Out-Host
+    foreach ($result in $results) {
+        foreach ($test in $result.FailedTests) { Write-Host "FAILED [$($result.Name)] $test" -ForegroundColor Red }
+    }
     Write-Host ("Tests took {0:n1} s." -f $clock.Elapsed.TotalSeconds)
     $passed = ($results | Measure-Object Passed -Sum).Sum
     $failed = ($results | Measure-Object Failed -Sum).Sum

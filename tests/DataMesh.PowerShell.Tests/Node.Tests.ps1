@@ -94,6 +94,13 @@ Describe 'Node sessions' {
             (Get-DataMeshNode | Where-Object IsDefault).PeerId | Should -Be $client.PeerId
         }
         finally {
+            # Observe the invocation's end (Stop makes EndInvoke throw PipelineStoppedException) and close the
+            # runspace before disposing: an invocation left unobserved ends on a thread-pool thread later.
+            if ($async) {
+                if (-not $async.IsCompleted) { $ps.Stop() }
+                try { $null = $ps.EndInvoke($async) } catch [System.Management.Automation.PipelineStoppedException] { }
+            }
+            $ps.Runspace.Dispose()
             $ps.Dispose()
         }
     }

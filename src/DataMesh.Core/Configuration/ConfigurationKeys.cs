@@ -29,9 +29,33 @@ public static class ConfigurationKeys
         new ConfigurationKey<int>(Network, "connect_timeout_secs", "Seconds allowed to dial and upgrade one connection.", null,
             new IntegerCodec<int>(1, 600),
             o => o.Network.ConnectTimeoutSecs, (o, v) => o with { Network = o.Network with { ConnectTimeoutSecs = v } }),
-        new ConfigurationKey<DhtMode>(Network, "dht_mode", "DHT role: server, client, or auto (server when reachable).", "DATAMESH_DHT_MODE",
+        new ConfigurationKey<DhtMode>(Network, "dht_mode", "DHT role: server, client, or auto (server when the node stores shards).", "DATAMESH_DHT_MODE",
             new EnumCodec<DhtMode>(),
             o => o.Network.DhtMode, (o, v) => o with { Network = o.Network with { DhtMode = v } }),
+        new ConfigurationKey<int>(Network, "kad_bucket_size", "Kademlia k: bucket size, record replicas and peers a lookup converges on.", null,
+            new IntegerCodec<int>(2, 64),
+            o => o.Network.KadBucketSize, (o, v) => o with { Network = o.Network with { KadBucketSize = v } }),
+        new ConfigurationKey<int>(Network, "kad_alpha", "Kademlia alpha: lookup requests in flight at once.", null,
+            new IntegerCodec<int>(1, 16),
+            o => o.Network.KadAlpha, (o, v) => o with { Network = o.Network with { KadAlpha = v } }),
+        new ConfigurationKey<int>(Network, "kad_request_timeout_secs", "Seconds one DHT request may take before it counts as failed.", null,
+            new IntegerCodec<int>(1, 120),
+            o => o.Network.KadRequestTimeoutSecs, (o, v) => o with { Network = o.Network with { KadRequestTimeoutSecs = v } }),
+        new ConfigurationKey<int>(Network, "kad_maintenance_interval_secs", "Seconds between DHT maintenance ticks (expiry, refresh, random walk, republish).", null,
+            new IntegerCodec<int>(1, 3600),
+            o => o.Network.KadMaintenanceIntervalSecs, (o, v) => o with { Network = o.Network with { KadMaintenanceIntervalSecs = v } }),
+        new ConfigurationKey<int>(Network, "kad_refresh_interval_secs", "Seconds between self-lookups; buckets untouched this long are refreshed.", null,
+            new IntegerCodec<int>(10, 86400),
+            o => o.Network.KadRefreshIntervalSecs, (o, v) => o with { Network = o.Network with { KadRefreshIntervalSecs = v } }),
+        new ConfigurationKey<int>(Network, "kad_random_walk_interval_secs", "Seconds between random-walk lookups that discover new peers.", null,
+            new IntegerCodec<int>(10, 86400),
+            o => o.Network.KadRandomWalkIntervalSecs, (o, v) => o with { Network = o.Network with { KadRandomWalkIntervalSecs = v } }),
+        new ConfigurationKey<int>(Network, "kad_record_republish_interval_secs", "Seconds between republishing this node's DHT records (holders keep them 36 h).", null,
+            new IntegerCodec<int>(60, 86400),
+            o => o.Network.KadRecordRepublishIntervalSecs, (o, v) => o with { Network = o.Network with { KadRecordRepublishIntervalSecs = v } }),
+        new ConfigurationKey<int>(Network, "kad_provider_republish_interval_secs", "Seconds between renewing this node's provider records (valid 48 h).", null,
+            new IntegerCodec<int>(60, 144000),
+            o => o.Network.KadProviderRepublishIntervalSecs, (o, v) => o with { Network = o.Network with { KadProviderRepublishIntervalSecs = v } }),
 
         new ConfigurationKey<string>(Storage, "data_dir", "Folder for the chunk store, manifests and node identity.", "DATAMESH_DATA_DIR",
             new PathCodec(),
@@ -109,8 +133,9 @@ public static class ConfigurationKeys
             ? null
             : "must start with '/' and contain no white space, e.g. \"/datamesh/kad/1.0.0\"";
 
+    // A namespace is only useful with a validator for it: a DHT node must never store records it cannot check.
     private static string? CheckNamespace(string ns) =>
-        ns.Length is > 0 and <= 64 && ns.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_' or '.')
+        DhtRecordNamespaces.Known.Contains(ns, StringComparer.Ordinal)
             ? null
-            : "is not a namespace (lower-case letters, digits, '-', '_' or '.', up to 64 characters)";
+            : $"is not a record namespace DataMesh can validate (known: {string.Join(", ", DhtRecordNamespaces.Known.Select(n => $"\"{n}\""))})";
 }

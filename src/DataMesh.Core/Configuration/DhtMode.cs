@@ -7,6 +7,7 @@ public enum DhtMode
     Server,
     /// <summary>Only query the DHT; never advertise the DHT protocol.</summary>
     Client,
-    /// <summary>Act as a server when publicly reachable, otherwise as a client.</summary>
+    /// <summary>A server when the node stores shards for others (storage nodes must be findable by XOR distance),
+    /// a client otherwise (a client-mode session comes and goes and would only leave stale routing entries).</summary>
     Auto,
 }

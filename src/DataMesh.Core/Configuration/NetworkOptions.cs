@@ -22,4 +22,28 @@ public sealed record NetworkOptions
     public int ConnectTimeoutSecs { get; init; } = 10;
 
     public DhtMode DhtMode { get; init; } = DhtMode.Auto;
+
+    /// <summary>Kademlia k: bucket size, the number of peers a record is stored on, and the peers a lookup converges on.</summary>
+    public int KadBucketSize { get; init; } = 20;
+
+    /// <summary>Kademlia alpha: lookup requests in flight at once.</summary>
+    public int KadAlpha { get; init; } = 3;
+
+    /// <summary>Time one DHT request (open stream, ask, answer) may take before it counts as failed.</summary>
+    public int KadRequestTimeoutSecs { get; init; } = 10;
+
+    /// <summary>Period of the DHT maintenance loop; every schedule below is checked on this tick.</summary>
+    public int KadMaintenanceIntervalSecs { get; init; } = 60;
+
+    /// <summary>Self-lookup period; buckets untouched this long are refreshed (go-libp2p-kad-dht: 10 minutes).</summary>
+    public int KadRefreshIntervalSecs { get; init; } = 600;
+
+    /// <summary>Random-walk period (also run on every tick while the routing table holds fewer than k peers).</summary>
+    public int KadRandomWalkIntervalSecs { get; init; } = 300;
+
+    /// <summary>How often this node stores its own records again; holders keep a record 36 h after receiving it.</summary>
+    public int KadRecordRepublishIntervalSecs { get; init; } = 12 * 3600;
+
+    /// <summary>How often this node renews its provider records; a provider record is valid 48 h.</summary>
+    public int KadProviderRepublishIntervalSecs { get; init; } = 22 * 3600;
 }

@@ -6,7 +6,7 @@ using DataMesh.Storage.Crypto;
 namespace DataMesh.Core.Exchange;
 
 /// <summary>The asking side of /datamesh/chunk/1.0.0: one stream per request, every answer bounded and checked.</summary>
-public sealed class ChunkExchangeClient
+public sealed partial class ChunkExchangeClient
 {
     private readonly Libp2pHost _host;
 

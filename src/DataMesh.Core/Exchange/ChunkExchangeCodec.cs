@@ -67,6 +67,7 @@ internal static class ChunkExchangeCodec
         {
             ChunkRequestType.Store => ChunkExchangeProtocol.MaxShardBytes,
             ChunkRequestType.Have => ChunkExchangeProtocol.MaxHaveQuery * ContentHash.Size,
+            ChunkRequestType.Delete => ChunkExchangeProtocol.MaxDeletePayload,
             _ => 0,
         };
         if (payloadLength < 0 || payloadLength > limit)

@@ -20,6 +20,10 @@ public static class ChunkExchangeProtocol
     public const int MaxHaveQuery = 1024;
 
     public const int MaxMessageBytes = 1024;
+
+    /// <summary>The largest Delete payload: the owner's 64-byte signature followed by the encoded manifest, which is
+    /// stored like a shard and so is never larger than one.</summary>
+    public const int MaxDeletePayload = DeleteAuthorization.SignatureLength + MaxShardBytes;
 }
 
 /// <summary>What a request asks.</summary>
@@ -33,6 +37,11 @@ public enum ChunkRequestType : byte
 
     /// <summary>The payload lists hashes; answer one byte per hash, 1 when held.</summary>
     Have = 3,
+
+    /// <summary>Delete what a manifest references (the hash is the manifest address; the payload is the owner's
+    /// signature and the manifest). Peers that predate it answer BadRequest ("unknown request type"), which the
+    /// client reports as "does not support delete". See docs/chunk-exchange.md.</summary>
+    Delete = 4,
 }
 
 /// <summary>How a request ended, as the remote reports it.</summary>
@@ -47,4 +56,7 @@ public enum ChunkResponseStatus : byte
     BadRequest = 6,
     Busy = 7,
     InternalError = 8,
+
+    /// <summary>A Delete whose signature is not the manifest owner's.</summary>
+    Forbidden = 9,
 }

@@ -9,7 +9,7 @@ namespace DataMesh.Core.Exchange;
 
 /// <summary>Answers /datamesh/chunk/1.0.0 requests from the local chunk store. A node in client mode
 /// (<paramref name="acceptStores"/> false) still serves what it has but stores nothing for others.</summary>
-public sealed class ChunkExchangeService
+public sealed partial class ChunkExchangeService
 {
     private readonly ChunkStore _store;
     private readonly bool _acceptStores;
@@ -56,6 +56,9 @@ public sealed class ChunkExchangeService
             case ChunkRequestType.Have:
                 await HaveAsync(stream, header, cancellationToken).ConfigureAwait(false);
                 break;
+            case ChunkRequestType.Delete:
+                await DeleteAsync(stream, header, cancellationToken).ConfigureAwait(false);
+                break;
         }
         await stream.CloseWriteAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -82,6 +85,7 @@ public sealed class ChunkExchangeService
             await RespondAsync(stream, status, message, cancellationToken).ConfigureAwait(false);
             if (status == ChunkResponseStatus.Ok)
             {
+                await PinIfManifestAsync(header.Hash, shard, cancellationToken).ConfigureAwait(false);
                 _stored?.Invoke(header.Hash);
             }
         }

@@ -14,4 +14,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Shard {Hash} was corrupt on disk and has been removed: {Reason}")]
     public static partial void CorruptShard(ILogger logger, ContentHash hash, string reason);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Deleted {Count} shard(s) of manifest {Manifest} at the owner's request (via {PeerId})")]
+    public static partial void Deleted(ILogger logger, ContentHash manifest, int count, PeerId peerId);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Refused to delete manifest {Manifest} for {PeerId}: {Reason}")]
+    public static partial void DeleteRefused(ILogger logger, PeerId peerId, ContentHash manifest, string reason);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Could not pin the shards of stored manifest {Manifest}: {Reason}")]
+    public static partial void PinFailed(ILogger logger, ContentHash manifest, string reason);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "Provider lookup for shard {Hash} failed: {Reason}")]
+    public static partial void ProviderLookupFailed(ILogger logger, ContentHash hash, string reason);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Storage peer candidate {PeerId} could not be checked: {Reason}")]
+    public static partial void CandidateUnusable(ILogger logger, PeerId peerId, string reason);
 }

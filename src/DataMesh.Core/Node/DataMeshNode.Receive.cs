@@ -22,7 +22,7 @@ public sealed partial class DataMeshNode
     {
         options ??= new ReceiveFileOptions();
         ConcurrentChunkManager manager = CreateChunkManager(maxUploads: null, options.MaxConcurrency);
-        Manifest manifest = await FetchManifestAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
+        Manifest manifest = await FetchManifestFromMeshOrDhtAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
         string name = manifest.DecryptMetadata(User).Name;
         string target = ResolveDestination(destination, name, fileKey);
 
@@ -43,7 +43,7 @@ public sealed partial class DataMeshNode
 
     /// <summary>Reads and verifies a file's manifest without fetching the file (names, sizes, layout).</summary>
     public async Task<Manifest> GetManifestAsync(ManifestAddress fileKey, CancellationToken cancellationToken = default) =>
-        await FetchManifestAsync(CreateChunkManager(null, null), fileKey, cancellationToken).ConfigureAwait(false);
+        await FetchManifestFromMeshOrDhtAsync(CreateChunkManager(null, null), fileKey, cancellationToken).ConfigureAwait(false);
 
     private async Task<Manifest> FetchManifestAsync(ConcurrentChunkManager manager, ManifestAddress fileKey, CancellationToken cancellationToken)
     {
@@ -112,7 +112,14 @@ public sealed partial class DataMeshNode
 public sealed class FileNotFoundOnMeshException : DataMeshException
 {
     public FileNotFoundOnMeshException(ManifestAddress fileKey, string detail)
-        : base($"The manifest of {fileKey} could not be fetched from the mesh: {detail}.") => FileKey = fileKey;
+        : base($"The manifest of {fileKey} could not be fetched from the mesh: {detail}.")
+    {
+        FileKey = fileKey;
+        Detail = detail;
+    }
 
     public ManifestAddress FileKey { get; }
+
+    /// <summary>Why, without the file key (what each holder, or the DHT, answered).</summary>
+    public string Detail { get; }
 }

@@ -83,6 +83,7 @@ public sealed partial class DataMeshNode
         int manifestCopies = Math.Max(Options.Network.ReplicationFactor, storage.ParityShards + 1);
         ConcurrentChunkManager manifestUploader = CreateChunkManager(options.MaxConcurrency, maxRetrievals: null, replicationFactor: manifestCopies);
         await manifestUploader.UploadAsync(OneShard(new ShardToUpload(encoded.Address.Hash, encoded.EncodedManifest)), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await PublishManifestRecordAsync(encoded.Address, encoded.EncodedManifest, cancellationToken).ConfigureAwait(false);
 
         Manifest manifest = encoded.Manifest;
         await Catalog.AddAsync(new CatalogEntry

@@ -1,9 +1,11 @@
 using DataMesh.Core.Configuration;
+using DataMesh.Core.Dht;
 using DataMesh.Core.Exchange;
 using DataMesh.Core.Peers;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Identity;
+using DataMesh.Libp2p.Kad;
 using DataMesh.Libp2p.Multiformats;
 using DataMesh.Libp2p.Transports;
 using DataMesh.Storage.Catalog;
@@ -38,7 +40,9 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<DataMeshNode>();
         _exchange = new ChunkExchangeClient(host);
-        Directory = new ConnectedPeerDirectory(host);
+        Dht = new KadDht(host, options.ToKadOptions(System.IO.Path.GetFullPath(options.Storage.DataDir), start.StorageEnabled), loggerFactory: loggerFactory);
+        _providerAnnouncer = new ProviderAnnouncer(Dht, loggerFactory.CreateLogger<ProviderAnnouncer>());
+        Directory = new DhtPeerDirectory(host, Dht, loggerFactory.CreateLogger<DhtPeerDirectory>(), maxProviders: options.Network.ReplicationFactor * 2);
         _network = new MeshShardNetwork(_exchange, Directory, holderCandidates: options.Network.ReplicationFactor * 2);
         PeerStatistics = new PeerStatistics(timeProvider: start.TimeProvider);
         StartedAt = start.TimeProvider.GetUtcNow();
@@ -86,6 +90,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         ChunkStore? store = null;
         FileCatalog? catalog = null;
         Libp2pHost? host = null;
+        DataMeshNode? node = null;
         try
         {
             store = await ChunkStore.OpenAsync(new ChunkStoreOptions(Path.Combine(dataDir, "chunks"))
@@ -102,11 +107,13 @@ public sealed partial class DataMeshNode : IAsyncDisposable
                 DialTimeout = TimeSpan.FromSeconds(options.Network.ConnectTimeoutSecs),
             };
             host = new Libp2pHost(nodeKey, [transport], hostOptions, loggerFactory, start.TimeProvider);
-            var node = new DataMeshNode(options, start, nodeKey, user, store, catalog, host, loggerFactory);
+            node = new DataMeshNode(options, start, nodeKey, user, store, catalog, host, loggerFactory);
             if (start.StorageEnabled)
             {
-                new ChunkExchangeService(store, acceptStores: true, stored: null, loggerFactory.CreateLogger<ChunkExchangeService>()).Register(host);
+                new ChunkExchangeService(store, acceptStores: true, stored: node._providerAnnouncer.Enqueue, loggerFactory.CreateLogger<ChunkExchangeService>()).Register(host);
             }
+            // Before listening, so the first peers' Identify already shows whether this node serves the DHT.
+            await node.StartDhtAsync(cancellationToken).ConfigureAwait(false);
             await host.ListenAsync(options.Network.ListenAddresses.Select(Multiaddr.Parse), cancellationToken).ConfigureAwait(false);
             string listening = string.Join(", ", node.ListenAddresses);
             Log.Started(node._logger, node.PeerId, listening, start.StorageEnabled);
@@ -114,6 +121,11 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         }
         catch
         {
+            if (node is not null)
+            {
+                await node.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
             if (host is not null)
             {
                 await host.DisposeAsync().ConfigureAwait(false);
@@ -172,6 +184,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         {
             return;
         }
+        await StopDhtAsync().ConfigureAwait(false);
         await Host.DisposeAsync().ConfigureAwait(false);
         Catalog.Dispose();
         Store.Dispose();

@@ -27,6 +27,24 @@ public enum NodeErrorKind
 
     /// <summary>The network layer failed (protocol errors, closed connections).</summary>
     Network,
+
+    /// <summary>Only the file's owner may do this (Remove-DataMeshFile on another user's file).</summary>
+    NotOwner,
+
+    /// <summary>No reachable peer has the file's manifest.</summary>
+    FileNotOnMesh,
+
+    /// <summary>A peer id that does not parse, or that names this node itself where another peer is meant.</summary>
+    InvalidPeerId,
+
+    /// <summary>A DHT record key or name that is malformed, or in a namespace this node does not allow.</summary>
+    InvalidRecordKey,
+
+    /// <summary>A DHT record value that is too large.</summary>
+    InvalidRecordValue,
+
+    /// <summary>The DHT lookup finished without finding the peer or record.</summary>
+    NotFoundOnDht,
 }
 
 /// <summary>A request through the node's text API failed; <see cref="Kind"/> says how, the inner exception why.</summary>

@@ -38,3 +38,37 @@ public sealed record CatalogFileView(
     int ParityShards,
     long Stripes,
     int Recipients);
+
+/// <summary>A peer as the DHT knows it (Find-DataMeshPeer).</summary>
+/// <param name="Addresses">Listen addresses without the /p2p part.</param>
+public sealed record DhtPeerView(string PeerId, IReadOnlyList<string> Addresses, bool Connected, bool InRoutingTable);
+
+/// <summary>One peer of the routing table or of the open connections (Get-DataMeshPeer).</summary>
+/// <param name="Bucket">The k-bucket (common prefix length with this node's key); null when not in the routing table.</param>
+/// <param name="Connection">The open connection to it, null when there is none.</param>
+public sealed record RoutingTablePeerView(
+    string PeerId,
+    int? Bucket,
+    DateTimeOffset? AddedAt,
+    DateTimeOffset? LastSeen,
+    IReadOnlyList<string> Addresses,
+    IReadOnlyList<string> Protocols,
+    string? AgentVersion,
+    ConnectedPeerView? Connection);
+
+/// <summary>A signed DHT record of the "dm" namespace, as published or found.</summary>
+/// <param name="Key">The full key, /dm/&lt;publisher&gt;/&lt;name&gt;.</param>
+/// <param name="Published">When the publisher signed this version (its sequence number is that time in Unix
+/// milliseconds); null for a sequence number that is not such a time.</param>
+/// <param name="Expires">Until when the peers that hold this version keep it at least (36 h after it was stored; the
+/// publisher's 12-hourly republishing extends it while the publisher runs).</param>
+/// <param name="Replicas">How many DHT peers accepted it (publish only).</param>
+public sealed record DhtRecordView(
+    string Key,
+    string Name,
+    string Publisher,
+    ulong Sequence,
+    DateTimeOffset? Published,
+    DateTimeOffset? Expires,
+    ReadOnlyMemory<byte> Value,
+    int? Replicas);

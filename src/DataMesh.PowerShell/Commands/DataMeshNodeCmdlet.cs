@@ -50,7 +50,9 @@ public abstract class DataMeshNodeCmdlet : DataMeshCmdlet
 
     /// <summary>Starts a node, registers it as the default session and dials <paramref name="bootstrap"/>; an
     /// unreachable bootstrap address is a non-terminating error, a node that cannot start a terminating one.</summary>
-    private protected DataMeshSession StartSession(DataMeshOptions options, bool storageEnabled, IReadOnlyList<string> bootstrap, bool includeDebug)
+    /// <param name="passphrase">Unlocks a passphrase-protected user identity (New-DataMeshIdentity -Passphrase).</param>
+    private protected DataMeshSession StartSession(DataMeshOptions options, bool storageEnabled, IReadOnlyList<string> bootstrap, bool includeDebug,
+        string? passphrase = null)
     {
         string dataPath = System.IO.Path.GetFullPath(options.Storage.DataDir);
         if (SessionRegistry.FindByDataPath(dataPath) is { } existing)
@@ -63,7 +65,7 @@ public abstract class DataMeshNodeCmdlet : DataMeshCmdlet
         DataMeshNode node;
         try
         {
-            node = WaitFor(DataMeshNode.StartAsync(options, new NodeStartOptions { StorageEnabled = storageEnabled }, log, CancelToken), log);
+            node = WaitFor(DataMeshNode.StartAsync(options, new NodeStartOptions { StorageEnabled = storageEnabled, Passphrase = passphrase }, log, CancelToken), log);
         }
         catch (Exception error) when (error is not PipelineStoppedException)
         {
@@ -92,7 +94,8 @@ public abstract class DataMeshNodeCmdlet : DataMeshCmdlet
         IReadOnlyList<ConnectAttempt> attempts;
         try
         {
-            attempts = WaitFor(session.Node.ConnectAsync(addresses, CancelToken), session.Log);
+            // Dials each peer, then a DHT self-lookup fills the routing table with the peers closest to this node.
+            attempts = WaitFor(session.Node.BootstrapAsync(addresses, CancelToken), session.Log);
         }
         catch (NodeRequestException error)
         {
@@ -125,6 +128,8 @@ public abstract class DataMeshNodeCmdlet : DataMeshCmdlet
             NodeErrorKind.PeerUnreachable => (ErrorIds.PeerUnreachable, ErrorCategory.ConnectionError),
             NodeErrorKind.DestinationExists => (ErrorIds.DestinationExists, ErrorCategory.ResourceExists),
             NodeErrorKind.NotARecipient => (ErrorIds.NotARecipient, ErrorCategory.PermissionDenied),
+            NodeErrorKind.NotOwner => (ErrorIds.NotOwner, ErrorCategory.PermissionDenied),
+            NodeErrorKind.FileNotOnMesh => (ErrorIds.FileNotOnMesh, ErrorCategory.ObjectNotFound),
             NodeErrorKind.Network => (failedId, ErrorCategory.ConnectionError),
             _ => (failedId, ErrorCategory.InvalidData),
         };

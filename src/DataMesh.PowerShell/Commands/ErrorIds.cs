@@ -59,4 +59,40 @@ public static class ErrorIds
 
     /// <summary>Too many shards of a stripe are unavailable, or the received data failed verification.</summary>
     public const string ReceiveFailed = "DataMesh.ReceiveFailed";
+
+    /// <summary>Remove-DataMeshFile on a file another user owns (only the manifest's signer may delete it).</summary>
+    public const string NotOwner = "DataMesh.NotOwner";
+
+    /// <summary>No peer accepted a Remove-DataMeshFile delete (they refused or did not answer).</summary>
+    public const string RemoveFailed = "DataMesh.RemoveFailed";
+
+    /// <summary>Test-DataMeshFile could not survey the file's holders.</summary>
+    public const string TestFailed = "DataMesh.TestFailed";
+
+    /// <summary>Repair-DataMeshFile could not restore full redundancy (a stripe is lost, or too few peers took copies).</summary>
+    public const string RepairIncomplete = "DataMesh.RepairIncomplete";
+
+    /// <summary>New-DataMeshIdentity found an identity and -Force was not given.</summary>
+    public const string IdentityExists = "DataMesh.IdentityExists";
+
+    /// <summary>New-DataMeshIdentity could not write the keystore.</summary>
+    public const string IdentityCreateFailed = "DataMesh.IdentityCreateFailed";
+
+    /// <summary>A -PeerId or -Publisher is not a peer id.</summary>
+    public const string PeerIdInvalid = "DataMesh.PeerIdInvalid";
+
+    /// <summary>The DHT lookup did not find the peer.</summary>
+    public const string PeerNotFound = "DataMesh.PeerNotFound";
+
+    /// <summary>A record -Key is malformed, names another publisher than allowed, or records are disabled by configuration.</summary>
+    public const string RecordKeyInvalid = "DataMesh.RecordKeyInvalid";
+
+    /// <summary>A record -Value is neither bytes nor a string, or is too large.</summary>
+    public const string RecordValueInvalid = "DataMesh.RecordValueInvalid";
+
+    /// <summary>No peer on the DHT lookup path had a valid value for the record.</summary>
+    public const string RecordNotFound = "DataMesh.RecordNotFound";
+
+    /// <summary>A DHT operation failed on the network.</summary>
+    public const string DhtRequestFailed = "DataMesh.DhtRequestFailed";
 }

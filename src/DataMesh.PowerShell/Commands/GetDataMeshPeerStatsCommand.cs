@@ -12,11 +12,20 @@ namespace DataMesh.PowerShell.Commands;
 [OutputType(typeof(DataMeshPeerStats))]
 public sealed class GetDataMeshPeerStatsCommand : DataMeshSessionCmdlet
 {
+    /// <summary>Only these peers (wildcards allowed); Tab completes known peer ids.</summary>
+    [Parameter(Position = 0)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.PeerIdCompleter))]
+    public string[]? PeerId { get; set; }
+
+    private bool Selected(string peerId) => PeerId is null || PeerId.Any(p => WildcardPattern.Get(p, WildcardOptions.None).IsMatch(peerId));
+
     protected override void EndProcessing()
     {
         DataMeshSession session = ResolveSession();
         FlushLog(session.Log);
-        foreach (PeerStatsView view in session.Node.GetPeerStatisticsText())
+        foreach (PeerStatsView view in session.Node.GetPeerStatisticsText().Where(v => Selected(v.PeerId)))
         {
             PeerStatsSnapshot s = view.Statistics;
             WriteObject(new DataMeshPeerStats

@@ -9,10 +9,11 @@ namespace DataMesh.PowerShell.Commands;
 /// <summary>
 /// Fetches files from the mesh by key, rebuilds and verifies them, and writes them to -Destination. Keys bind from
 /// the pipeline by property name (<c>Get-DataMeshFile | Receive-DataMeshFile</c>); a file that fails is a
-/// non-terminating error.
+/// non-terminating error. With -AsJob the files are received one after another by a <see cref="DataMeshTransferJob"/>,
+/// which is returned at once.
 /// </summary>
 [Cmdlet(VerbsCommunications.Receive, "DataMeshFile")]
-[OutputType(typeof(DataMeshReceivedFile))]
+[OutputType(typeof(DataMeshReceivedFile), typeof(DataMeshTransferJob))]
 public sealed class ReceiveDataMeshFileCommand : DataMeshSessionCmdlet
 {
     /// <summary>File keys ("dm1…") from Send-DataMeshFile or Get-DataMeshFile.</summary>
@@ -35,15 +36,76 @@ public sealed class ReceiveDataMeshFileCommand : DataMeshSessionCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Receive in the background: returns a job (Receive-Job for results and progress, Stop-Job cancels).</summary>
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
+    private readonly List<(string Key, string Destination)> _jobFiles = [];
+    private DataMeshSession? _jobSession;
+
     protected override void ProcessRecord()
     {
         DataMeshSession session = ResolveSession();
         string destination = ResolveUserPath(Destination) ?? CurrentDirectory;
         foreach (string key in FileKey)
         {
-            Receive(session, key, destination);
+            if (AsJob)
+            {
+                _jobSession = session;
+                _jobFiles.Add((key, destination));
+            }
+            else
+            {
+                Receive(session, key, destination);
+            }
         }
     }
+
+    protected override void EndProcessing()
+    {
+        if (AsJob && _jobSession is { } session && _jobFiles.Count > 0)
+        {
+            int? concurrency = MaxConcurrency;
+            bool overwrite = Force;
+            var steps = _jobFiles.Select(file => (Func<DataMeshTransferJob, CancellationToken, Task>)((job, token) =>
+                ReceiveInJobAsync(job, session, file.Key, file.Destination, concurrency, overwrite, token))).ToArray();
+            var job = new DataMeshTransferJob(MyInvocation.Line, $"Receive-DataMeshFile ({_jobFiles.Count} file(s))", session, ErrorIds.ReceiveFailed, steps);
+            JobRepository.Add(job);
+            job.Start();
+            WriteObject(job);
+        }
+        base.EndProcessing();
+    }
+
+    private static async Task ReceiveInJobAsync(DataMeshTransferJob job, DataMeshSession session, string key, string destination,
+        int? maxConcurrency, bool overwrite, CancellationToken cancellationToken)
+    {
+        var progress = new JobProgress(job, new TransferProgressReporter($"Receiving {key}"));
+        try
+        {
+            var options = new ReceiveFileOptions { MaxConcurrency = maxConcurrency, Overwrite = overwrite };
+            ReceiveFileResult result = await session.Node.ReceiveFileAsync(key, destination, options, progress, cancellationToken).ConfigureAwait(false);
+            job.WriteOutput(ToOutput(result));
+        }
+        catch (Exception error) when (MapError(error, key, destination) is { } record)
+        {
+            job.WriteError(record);
+        }
+        finally
+        {
+            progress.Complete();
+        }
+    }
+
+    /// <summary>The error record for a failed receive, or null for failures that are not the file's (cancellation, bugs).</summary>
+    private static ErrorRecord? MapError(Exception error, string key, string destination) => error switch
+    {
+        NodeRequestException request => ToErrorRecord(request, key, ErrorIds.ReceiveFailed),
+        FileNotFoundOnMeshException => new ErrorRecord(error, ErrorIds.FileNotOnMesh, ErrorCategory.ObjectNotFound, key),
+        IOException or UnauthorizedAccessException => new ErrorRecord(error, ErrorIds.ReceiveFailed, ErrorCategory.WriteError, destination),
+        DataMeshException => new ErrorRecord(error, ErrorIds.ReceiveFailed, ErrorCategory.ReadError, key),
+        _ => null,
+    };
 
     private void Receive(DataMeshSession session, string key, string destination)
     {
@@ -61,24 +123,9 @@ public sealed class ReceiveDataMeshFileCommand : DataMeshSessionCmdlet
         {
             result = WaitFor(session.Node.ReceiveFileAsync(key, destination, options, progress, CancelToken), session.Log, writeProgress);
         }
-        catch (NodeRequestException error)
+        catch (Exception error) when (MapError(error, key, destination) is { } record)
         {
-            WriteError(ToErrorRecord(error, key, ErrorIds.ReceiveFailed));
-            return;
-        }
-        catch (FileNotFoundOnMeshException error)
-        {
-            WriteError(new ErrorRecord(error, ErrorIds.FileNotOnMesh, ErrorCategory.ObjectNotFound, key));
-            return;
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            WriteError(new ErrorRecord(error, ErrorIds.ReceiveFailed, ErrorCategory.WriteError, destination));
-            return;
-        }
-        catch (DataMeshException error)
-        {
-            WriteError(new ErrorRecord(error, ErrorIds.ReceiveFailed, ErrorCategory.ReadError, key));
+            WriteError(record);
             return;
         }
         finally
@@ -88,18 +135,20 @@ public sealed class ReceiveDataMeshFileCommand : DataMeshSessionCmdlet
                 WriteProgress(done);
             }
         }
-        WriteObject(new DataMeshReceivedFile
-        {
-            FileKey = DataMeshNode.FileKeyText(result),
-            Name = result.Name,
-            Path = result.Path,
-            Size = result.Size,
-            Stripes = result.Stripes,
-            StripesRebuilt = result.StripesRebuilt,
-            Duration = result.Statistics.Duration,
-            Throughput = Throughput.MegabytesPerSecond(result.Size, result.Statistics.Duration),
-            Retries = result.Statistics.Retries,
-            HedgesFired = result.Statistics.HedgesFired,
-        });
+        WriteObject(ToOutput(result));
     }
+
+    private static DataMeshReceivedFile ToOutput(ReceiveFileResult result) => new()
+    {
+        FileKey = DataMeshNode.FileKeyText(result),
+        Name = result.Name,
+        Path = result.Path,
+        Size = result.Size,
+        Stripes = result.Stripes,
+        StripesRebuilt = result.StripesRebuilt,
+        Duration = result.Statistics.Duration,
+        Throughput = Throughput.MegabytesPerSecond(result.Size, result.Statistics.Duration),
+        Retries = result.Statistics.Retries,
+        HedgesFired = result.Statistics.HedgesFired,
+    };
 }

@@ -8,10 +8,11 @@ namespace DataMesh.PowerShell.Commands;
 
 /// <summary>
 /// Encrypts, erasure-codes and stores files on the mesh; returns each file's key. Takes files from the pipeline
-/// (<c>Get-ChildItem *.log | Send-DataMeshFile</c>); a file that fails is a non-terminating error.
+/// (<c>Get-ChildItem *.log | Send-DataMeshFile</c>); a file that fails is a non-terminating error. With -AsJob the
+/// files are sent one after another by a <see cref="DataMeshTransferJob"/>, which is returned at once.
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "DataMeshFile")]
-[OutputType(typeof(DataMeshSentFile))]
+[OutputType(typeof(DataMeshSentFile), typeof(DataMeshTransferJob))]
 public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
 {
     /// <summary>Files to send; wildcards allowed. Binds FullName from Get-ChildItem.</summary>
@@ -36,6 +37,13 @@ public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
     [ValidateNotNull]
     public string[] Tag { get; set; } = [];
 
+    /// <summary>Send in the background: returns a job (Receive-Job for results and progress, Stop-Job cancels).</summary>
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
+    private readonly List<string> _jobFiles = [];
+    private DataMeshSession? _jobSession;
+
     protected override void ProcessRecord()
     {
         DataMeshSession session = ResolveSession();
@@ -43,10 +51,62 @@ public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
         {
             foreach (string file in ResolveFiles(path))
             {
-                Send(session, file);
+                if (AsJob)
+                {
+                    _jobSession = session;
+                    _jobFiles.Add(file);
+                }
+                else
+                {
+                    Send(session, file);
+                }
             }
         }
     }
+
+    protected override void EndProcessing()
+    {
+        if (AsJob && _jobSession is { } session && _jobFiles.Count > 0)
+        {
+            string[] tags = Tag, recipients = Recipient;
+            int? concurrency = MaxConcurrency;
+            var steps = _jobFiles.Select(file => (Func<DataMeshTransferJob, CancellationToken, Task>)((job, token) =>
+                SendInJobAsync(job, session, file, tags, recipients, concurrency, token))).ToArray();
+            var job = new DataMeshTransferJob(MyInvocation.Line, $"Send-DataMeshFile ({_jobFiles.Count} file(s))", session, ErrorIds.SendFailed, steps);
+            JobRepository.Add(job);
+            job.Start();
+            WriteObject(job);
+        }
+        base.EndProcessing();
+    }
+
+    private static async Task SendInJobAsync(DataMeshTransferJob job, DataMeshSession session, string file, string[] tags, string[] recipients,
+        int? maxConcurrency, CancellationToken cancellationToken)
+    {
+        var progress = new JobProgress(job, new TransferProgressReporter($"Sending {System.IO.Path.GetFileName(file)}"));
+        try
+        {
+            SendFileResult result = await session.Node.SendFileAsync(file, null, tags, recipients, maxConcurrency, progress, cancellationToken).ConfigureAwait(false);
+            job.WriteOutput(ToOutput(result));
+        }
+        catch (Exception error) when (MapError(error, file) is { } record)
+        {
+            job.WriteError(record);
+        }
+        finally
+        {
+            progress.Complete();
+        }
+    }
+
+    /// <summary>The error record for a failed send, or null for failures that are not the file's (cancellation, bugs).</summary>
+    private static ErrorRecord? MapError(Exception error, string file) => error switch
+    {
+        NodeRequestException request => ToErrorRecord(request, file, ErrorIds.SendFailed),
+        IOException or UnauthorizedAccessException => new ErrorRecord(error, ErrorIds.SendFailed, ErrorCategory.ReadError, file),
+        DataMeshException => new ErrorRecord(error, ErrorIds.SendFailed, ErrorCategory.WriteError, file),
+        _ => null,
+    };
 
     private string[] ResolveFiles(string path)
     {
@@ -89,19 +149,9 @@ public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
         {
             result = WaitFor(session.Node.SendFileAsync(file, null, Tag, Recipient, MaxConcurrency, progress, CancelToken), session.Log, writeProgress);
         }
-        catch (NodeRequestException error)
+        catch (Exception error) when (MapError(error, file) is { } record)
         {
-            WriteError(ToErrorRecord(error, file, ErrorIds.SendFailed));
-            return;
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            WriteError(new ErrorRecord(error, ErrorIds.SendFailed, ErrorCategory.ReadError, file));
-            return;
-        }
-        catch (DataMeshException error)
-        {
-            WriteError(new ErrorRecord(error, ErrorIds.SendFailed, ErrorCategory.WriteError, file));
+            WriteError(record);
             return;
         }
         finally
@@ -111,20 +161,22 @@ public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
                 WriteProgress(done);
             }
         }
-        WriteObject(new DataMeshSentFile
-        {
-            FileKey = DataMeshNode.FileKeyText(result),
-            Name = result.Name,
-            Path = result.SourcePath,
-            Size = result.Size,
-            Stripes = result.Stripes,
-            Shards = result.Shards,
-            DataShards = result.DataShards,
-            ParityShards = result.ParityShards,
-            Duration = result.Statistics.Duration,
-            Throughput = Throughput.MegabytesPerSecond(result.Size, result.Statistics.Duration),
-            Retries = result.Statistics.Retries,
-            HedgesFired = result.Statistics.HedgesFired,
-        });
+        WriteObject(ToOutput(result));
     }
+
+    private static DataMeshSentFile ToOutput(SendFileResult result) => new()
+    {
+        FileKey = DataMeshNode.FileKeyText(result),
+        Name = result.Name,
+        Path = result.SourcePath,
+        Size = result.Size,
+        Stripes = result.Stripes,
+        Shards = result.Shards,
+        DataShards = result.DataShards,
+        ParityShards = result.ParityShards,
+        Duration = result.Statistics.Duration,
+        Throughput = Throughput.MegabytesPerSecond(result.Size, result.Statistics.Duration),
+        Retries = result.Statistics.Retries,
+        HedgesFired = result.Statistics.HedgesFired,
+    };
 }

@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using System.Net;
+using System.Security;
 using DataMesh.Core.Configuration;
 using DataMesh.PowerShell.Output;
 using DataMesh.PowerShell.Sessions;
@@ -41,6 +43,11 @@ public sealed class StartDataMeshNodeCommand : DataMeshNodeCmdlet
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
+    /// <summary>Unlocks a user identity created with New-DataMeshIdentity -Passphrase.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public SecureString? Passphrase { get; set; }
+
     protected override void EndProcessing()
     {
         string? configPath = ResolveUserPath(ConfigPath);
@@ -69,7 +76,8 @@ public sealed class StartDataMeshNodeCommand : DataMeshNodeCmdlet
         };
         bool storageEnabled = !ClientMode && options.Storage.StorageEnabled;
         bool debug = MyInvocation.BoundParameters.ContainsKey("Debug");
-        DataMeshSession session = StartSession(options, storageEnabled, options.Network.BootstrapNodes, debug);
+        string? passphrase = Passphrase is null ? null : new NetworkCredential(string.Empty, Passphrase).Password;
+        DataMeshSession session = StartSession(options, storageEnabled, options.Network.BootstrapNodes, debug, passphrase);
         WriteObject(DataMeshNodeInfo.From(session));
         if (Wait)
         {

@@ -10,13 +10,22 @@ public sealed class DataMeshPingResult
     public required TimeSpan Rtt { get; init; }
 }
 
-/// <summary>A connected peer (Get-DataMeshPeer).</summary>
+/// <summary>A connected peer, or with -RoutingTable a peer of the DHT routing table (Get-DataMeshPeer).</summary>
 public sealed class DataMeshPeerInfo
 {
     public required string PeerId { get; init; }
 
-    /// <summary>The address of this connection's other end.</summary>
-    public required string RemoteAddress { get; init; }
+    /// <summary>Whether the node has an open connection to the peer.</summary>
+    public required bool Connected { get; init; }
+
+    /// <summary>Whether the peer is in the DHT routing table (it answers DHT queries).</summary>
+    public required bool InRoutingTable { get; init; }
+
+    /// <summary>The routing table's k-bucket (common prefix length with this node's key); null when not in the table.</summary>
+    public required int? Bucket { get; init; }
+
+    /// <summary>The address of this connection's other end; null when not connected.</summary>
+    public required string? RemoteAddress { get; init; }
 
     /// <summary>The addresses the peer says it listens on (Identify).</summary>
     public required string[] Addresses { get; init; }
@@ -25,10 +34,27 @@ public sealed class DataMeshPeerInfo
 
     public required string[] Protocols { get; init; }
 
-    /// <summary>Inbound or Outbound.</summary>
-    public required string Direction { get; init; }
+    /// <summary>Inbound or Outbound; null when not connected.</summary>
+    public required string? Direction { get; init; }
 
-    public required DateTimeOffset ConnectedSince { get; init; }
+    /// <summary>When the connection opened; null when not connected.</summary>
+    public required DateTimeOffset? ConnectedSince { get; init; }
+}
+
+/// <summary>A peer found through the DHT (Find-DataMeshPeer).</summary>
+public sealed class DataMeshDhtPeer
+{
+    public required string PeerId { get; init; }
+
+    /// <summary>Its listen addresses, without the /p2p part.</summary>
+    public required string[] Addresses { get; init; }
+
+    /// <summary>Its addresses with /p2p/&lt;peer id&gt;, ready for Test-DataMeshPeer or -Bootstrap.</summary>
+    public required string[] DialAddresses { get; init; }
+
+    public required bool Connected { get; init; }
+
+    public required bool InRoutingTable { get; init; }
 }
 
 /// <summary>What this node has measured of one peer (Get-DataMeshPeerStats). Every property sorts naturally.</summary>

@@ -1,4 +1,12 @@
 using System.Runtime.Intrinsics;
+using Avx2Kernel = DataMesh.Storage.Erasure.SimdKernel<DataMesh.Storage.Erasure.Avx2Lanes,
+    DataMesh.Storage.Erasure.Nibbles<DataMesh.Storage.Erasure.VectorPair256>, DataMesh.Storage.Erasure.VectorPair256>;
+using Avx512Kernel = DataMesh.Storage.Erasure.SimdKernel<DataMesh.Storage.Erasure.Avx512Lanes,
+    DataMesh.Storage.Erasure.Nibbles<System.Runtime.Intrinsics.Vector512<byte>>, System.Runtime.Intrinsics.Vector512<byte>>;
+using GfniKernel = DataMesh.Storage.Erasure.SimdKernel<DataMesh.Storage.Erasure.GfniLanes,
+    System.Runtime.Intrinsics.Vector512<byte>, System.Runtime.Intrinsics.Vector512<byte>>;
+using Ssse3Kernel = DataMesh.Storage.Erasure.SimdKernel<DataMesh.Storage.Erasure.Ssse3Lanes,
+    DataMesh.Storage.Erasure.Nibbles<System.Runtime.Intrinsics.Vector128<byte>>, System.Runtime.Intrinsics.Vector128<byte>>;
 
 namespace DataMesh.Storage.Erasure;
 
@@ -17,32 +25,32 @@ internal static unsafe class KernelDispatcher
     public static bool IsSupported(GaloisKernel kernel) => kernel switch
     {
         GaloisKernel.Auto or GaloisKernel.Scalar => true,
-        GaloisKernel.Ssse3 => Ssse3Kernel.IsSupported,
-        GaloisKernel.Avx2 => Avx2Kernel.IsSupported,
-        GaloisKernel.Avx512 => Avx512Kernel.IsSupported,
-        GaloisKernel.Gfni => GfniKernel.IsSupported,
+        GaloisKernel.Ssse3 => Ssse3Lanes.IsSupported,
+        GaloisKernel.Avx2 => Avx2Lanes.IsSupported,
+        GaloisKernel.Avx512 => Avx512Lanes.IsSupported,
+        GaloisKernel.Gfni => GfniLanes.IsSupported,
         _ => false,
     };
 
     /// <summary>The fastest kernel available here; AVX-512 only where the runtime considers 512-bit vectors fast.</summary>
     public static GaloisKernel Best()
     {
-        if (GfniKernel.IsSupported && Avx512Kernel.IsSupported && Vector512.IsHardwareAccelerated)
+        if (GfniLanes.IsSupported && Avx512Lanes.IsSupported && Vector512.IsHardwareAccelerated)
         {
             return GaloisKernel.Gfni;
         }
 
-        if (Avx512Kernel.IsSupported && Vector512.IsHardwareAccelerated)
+        if (Avx512Lanes.IsSupported && Vector512.IsHardwareAccelerated)
         {
             return GaloisKernel.Avx512;
         }
 
-        if (Avx2Kernel.IsSupported)
+        if (Avx2Lanes.IsSupported)
         {
             return GaloisKernel.Avx2;
         }
 
-        return Ssse3Kernel.IsSupported ? GaloisKernel.Ssse3 : GaloisKernel.Scalar;
+        return Ssse3Lanes.IsSupported ? GaloisKernel.Ssse3 : GaloisKernel.Scalar;
     }
 
     /// <summary>outputs[o][0..length) = sum over i of coefficient(o, i) * inputs[i][0..length).</summary>
@@ -65,28 +73,28 @@ internal static unsafe class KernelDispatcher
         nint pos = start;
         if (kernel == GaloisKernel.Gfni)
         {
-            nint stop = pos + ((end - pos) & ~(nint)(GfniKernel.VectorBytes - 1));
+            nint stop = pos + ((end - pos) & ~(nint)(GfniLanes.StepBytes - 1));
             GfniKernel.Apply(plan, inputs, outputs, first, count, pos, stop);
             pos = stop;
         }
 
         if (kernel == GaloisKernel.Avx512)
         {
-            nint stop = pos + ((end - pos) & ~(nint)(Avx512Kernel.VectorBytes - 1));
+            nint stop = pos + ((end - pos) & ~(nint)(Avx512Lanes.StepBytes - 1));
             Avx512Kernel.Apply(plan, inputs, outputs, first, count, pos, stop);
             pos = stop;
         }
 
         if (kernel is GaloisKernel.Gfni or GaloisKernel.Avx512 or GaloisKernel.Avx2)
         {
-            nint stop = pos + ((end - pos) & ~(nint)(Avx2Kernel.VectorBytes - 1));
+            nint stop = pos + ((end - pos) & ~(nint)(Avx2Lanes.StepBytes - 1));
             Avx2Kernel.Apply(plan, inputs, outputs, first, count, pos, stop);
             pos = stop;
         }
 
         if (kernel is GaloisKernel.Gfni or GaloisKernel.Avx512 or GaloisKernel.Avx2 or GaloisKernel.Ssse3)
         {
-            nint stop = pos + ((end - pos) & ~(nint)(Ssse3Kernel.VectorBytes - 1));
+            nint stop = pos + ((end - pos) & ~(nint)(Ssse3Lanes.StepBytes - 1));
             Ssse3Kernel.Apply(plan, inputs, outputs, first, count, pos, stop);
             pos = stop;
         }

@@ -36,7 +36,10 @@ public sealed class ConfigurationDefaultsTests
         Assert.True(o.Performance.Chunks.PreferFastPeers);
         Assert.Equal(5, o.Performance.Chunks.PeerResponseTimeoutSecs);
         Assert.False(o.Security.RequirePassphrase);
-        Assert.Equal(["datamesh"], o.Security.AllowedRecordNamespaces);
+        Assert.Equal(["dm"], o.Security.AllowedRecordNamespaces);
+        Assert.Equal((20, 3, 10, 60, 600, 300, 43200, 79200), (o.Network.KadBucketSize, o.Network.KadAlpha, o.Network.KadRequestTimeoutSecs,
+            o.Network.KadMaintenanceIntervalSecs, o.Network.KadRefreshIntervalSecs, o.Network.KadRandomWalkIntervalSecs,
+            o.Network.KadRecordRepublishIntervalSecs, o.Network.KadProviderRepublishIntervalSecs));
     }
 
     [Fact]

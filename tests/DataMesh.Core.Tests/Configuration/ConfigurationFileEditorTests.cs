@@ -43,8 +43,8 @@ public sealed class ConfigurationFileEditorTests
     public void A_key_of_a_missing_section_appends_the_section()
     {
         using var sandbox = new ConfigurationSandbox();
-        var edit = ConfigurationFileEditor.PrepareText(Original, Path.Combine(sandbox.Root, "c.toml"), "security.allowed_record_namespaces", new[] { "datamesh", "extra" }, sandbox.Environment());
-        Assert.Equal(Original + "\n\n[security]\nallowed_record_namespaces = [\"datamesh\", \"extra\"]\n", edit.NewText);
+        var edit = ConfigurationFileEditor.PrepareText(Original, Path.Combine(sandbox.Root, "c.toml"), "security.allowed_record_namespaces", new[] { "dm" }, sandbox.Environment());
+        Assert.Equal(Original + "\n\n[security]\nallowed_record_namespaces = [\"dm\"]\n", edit.NewText);
     }
 
     [Fact]

@@ -16,6 +16,14 @@ public sealed class ConfigurationFileTests
         max_connections = 64
         connect_timeout_secs = 7
         dht_mode = "server"
+        kad_bucket_size = 8
+        kad_alpha = 2
+        kad_request_timeout_secs = 4
+        kad_maintenance_interval_secs = 5
+        kad_refresh_interval_secs = 120
+        kad_random_walk_interval_secs = 90
+        kad_record_republish_interval_secs = 3600
+        kad_provider_republish_interval_secs = 7200
 
         [storage]
         data_dir = "store"
@@ -35,7 +43,7 @@ public sealed class ConfigurationFileTests
 
         [security]
         require_passphrase = true
-        allowed_record_namespaces = ["datamesh", "test-ns"]
+        allowed_record_namespaces = []
         """;
 
     [Fact]
@@ -54,6 +62,9 @@ public sealed class ConfigurationFileTests
         Assert.Equal(64, o.Network.MaxConnections);
         Assert.Equal(7, o.Network.ConnectTimeoutSecs);
         Assert.Equal(DhtMode.Server, o.Network.DhtMode);
+        Assert.Equal((8, 2, 4, 5, 120, 90, 3600, 7200), (o.Network.KadBucketSize, o.Network.KadAlpha, o.Network.KadRequestTimeoutSecs,
+            o.Network.KadMaintenanceIntervalSecs, o.Network.KadRefreshIntervalSecs, o.Network.KadRandomWalkIntervalSecs,
+            o.Network.KadRecordRepublishIntervalSecs, o.Network.KadProviderRepublishIntervalSecs));
         Assert.Equal(Path.Combine(sandbox.Root, "store"), o.Storage.DataDir);
         Assert.Equal(65536, o.Storage.ChunkSize);
         Assert.Equal(10, o.Storage.DataShards);
@@ -66,11 +77,11 @@ public sealed class ConfigurationFileTests
             RetryFailedChunks = 0, PreferFastPeers = false, PeerResponseTimeoutSecs = 9,
         }, o.Performance.Chunks);
         Assert.True(o.Security.RequirePassphrase);
-        Assert.Equal(["datamesh", "test-ns"], o.Security.AllowedRecordNamespaces);
+        Assert.Empty(o.Security.AllowedRecordNamespaces);
 
         Assert.All(config.Entries, e => Assert.Equal(ConfigurationValueSource.File, e.Source));
         var chunkSize = config.Entries.Single(e => e.Key == "storage.chunk_size");
-        Assert.Equal($"{path}:13", chunkSize.Origin);
+        Assert.Equal($"{path}:21", chunkSize.Origin);
         Assert.Equal("65536", chunkSize.DisplayValue);
     }
 
@@ -152,11 +163,21 @@ public sealed class ConfigurationFileTests
     [InlineData("listen_addresses = [\"/ipx/1.2.3.4\"]", "unknown protocol 'ipx'")]
     [InlineData("bootstrap_nodes = [\"/ip4/1.2.3.4/tcp/4001\"]", "no /p2p/<peer id>")]
     [InlineData("kad_protocol = \"datamesh kad\"", "must start with '/'")]
+    [InlineData("kad_bucket_size = 1", "2..64")]
+    [InlineData("kad_provider_republish_interval_secs = 200000", "60..144000")]
     public void Malformed_network_strings_are_rejected(string line, string expected)
     {
         var key = "network." + line[..line.IndexOf(' ', StringComparison.Ordinal)];
         var error = ConfigurationAssert.Fails("[network]\n" + line + "\n", ConfigurationErrorKind.InvalidValue, key, 2);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_record_namespace_without_a_validator_is_rejected()
+    {
+        var error = ConfigurationAssert.Fails("[security]\nallowed_record_namespaces = [\"dm\", \"test-ns\"]\n", ConfigurationErrorKind.InvalidValue,
+            "security.allowed_record_namespaces", 2);
+        Assert.Contains("\"dm\"", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

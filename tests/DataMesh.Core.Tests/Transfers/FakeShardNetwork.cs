@@ -31,7 +31,12 @@ internal sealed class FakeShardNetwork : IShardNetwork
 {
     private readonly Dictionary<PeerId, FakePeer> _peers = [];
     private readonly List<FakePeer> _order = [];
-    private readonly ConcurrentDictionary<ContentHash, int> _shardsInFlight = new();
+    // Calls in flight per shard, and how many shards have any: updated together under one lock, because counting
+    // a concurrent dictionary while other threads change it can see a shard that already left beside one that
+    // entered after it, an over-count that would fail a bound the manager kept.
+    private readonly Dictionary<ContentHash, int> _shardsInFlight = [];
+    private readonly Lock _shardsLock = new();
+    private int _distinctShards;
     private int _fetchesInFlight, _storesInFlight, _maxFetches, _maxStores, _maxDistinctShards;
 
     public FakeShardNetwork(int peers)
@@ -149,13 +154,27 @@ internal sealed class FakeShardNetwork : IShardNetwork
     {
         int now = Interlocked.Increment(ref counter);
         UpdateMax(ref max, now);
-        _shardsInFlight.AddOrUpdate(shard, 1, static (_, n) => n + 1);
-        UpdateMax(ref _maxDistinctShards, _shardsInFlight.Count(static pair => pair.Value > 0));
+        lock (_shardsLock)
+        {
+            _shardsInFlight[shard] = _shardsInFlight.GetValueOrDefault(shard) + 1;
+            if (_shardsInFlight[shard] == 1)
+            {
+                _distinctShards++;
+                _maxDistinctShards = Math.Max(_maxDistinctShards, _distinctShards);
+            }
+        }
     }
 
     private void Leave(ref int counter, ContentHash shard)
     {
-        _shardsInFlight.AddOrUpdate(shard, 0, static (_, n) => n - 1);
+        lock (_shardsLock)
+        {
+            if (--_shardsInFlight[shard] == 0)
+            {
+                _shardsInFlight.Remove(shard);
+                _distinctShards--;
+            }
+        }
         Interlocked.Decrement(ref counter);
     }
 

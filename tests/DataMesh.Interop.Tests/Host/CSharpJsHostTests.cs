@@ -2,6 +2,7 @@ using DataMesh.Interop.Tests.Harness;
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Multiformats;
 using DataMesh.Libp2p.Protocols.Identify;
+using DataMesh.Tests.Shared;
 using Xunit.Abstractions;
 using PeerId = DataMesh.Libp2p.Identity.PeerId;
 
@@ -72,7 +73,7 @@ public sealed class CSharpJsHostTests(ITestOutputHelper output)
         Connection connection = await cs.Host.DialAsync(Multiaddr.Parse(js.Addresses[0]), limit.Token);
         await using Libp2pStream stream = await connection.OpenStreamAsync(CSharpHost.EchoProtocol, limit.Token);
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        byte[] echoed = await CSharpHost.EchoThroughAsync(stream, data, limit.Token);
+        byte[] echoed = await EchoStreams.EchoThroughAsync(stream, data, limit.Token);
 
         Assert.Equal(data.Length, echoed.Length);
         Assert.True(data.AsSpan().SequenceEqual(echoed), "the echo differs from what was sent");

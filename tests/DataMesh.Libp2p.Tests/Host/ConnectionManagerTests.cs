@@ -1,6 +1,7 @@
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Libp2p.Yamux;
+using DataMesh.Tests.Shared;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DataMesh.Libp2p.Tests.Host;
@@ -36,7 +37,7 @@ public sealed class ConnectionManagerTests
     private static async Task EchoAsync(Libp2pHost from, Libp2pHost to)
     {
         await using Libp2pStream stream = await from.OpenStreamAsync(to.PeerId, HostTestKit.EchoProtocol, Timeout());
-        Assert.Equal([1, 2, 3], await HostTestKit.EchoThroughAsync(stream, [1, 2, 3], Timeout()));
+        Assert.Equal([1, 2, 3], await EchoStreams.EchoThroughAsync(stream, [1, 2, 3], Timeout()));
     }
 
     /// <summary>Streams are counted until both sides closed them; wait for the in-memory FINs to land.</summary>
@@ -84,7 +85,7 @@ public sealed class ConnectionManagerTests
         await dialer.TrimConnectionsAsync(Timeout());
 
         Assert.Equal([peers[0].PeerId], ConnectedPeers(dialer));
-        Assert.Equal([9], await HostTestKit.EchoThroughAsync(busy, [9], Timeout())); // the protected stream still works
+        Assert.Equal([9], await EchoStreams.EchoThroughAsync(busy, [9], Timeout())); // the protected stream still works
         await busy.DisposeAsync();
         await WaitIdleAsync(dialer);
 

@@ -3,6 +3,7 @@ using DataMesh.Libp2p.Multiformats;
 using DataMesh.Libp2p.Multistream;
 using DataMesh.Libp2p.Noise;
 using DataMesh.Libp2p.Protocols.Identify;
+using DataMesh.Tests.Shared;
 
 namespace DataMesh.Libp2p.Tests.Host;
 
@@ -64,7 +65,7 @@ public sealed class Libp2pHostTests
         new Random(7).NextBytes(data);
 
         await using Libp2pStream stream = await a.OpenStreamAsync(b.PeerId, HostTestKit.EchoProtocol, Timeout());
-        byte[] echoed = await HostTestKit.EchoThroughAsync(stream, data, Timeout());
+        byte[] echoed = await EchoStreams.EchoThroughAsync(stream, data, Timeout());
 
         Assert.Equal(HostTestKit.EchoProtocol, stream.Protocol);
         Assert.True(data.AsSpan().SequenceEqual(echoed));
@@ -83,7 +84,7 @@ public sealed class Libp2pHostTests
             byte[] data = new byte[64 * 1024 + i];
             new Random(i).NextBytes(data);
             await using Libp2pStream stream = await a.OpenStreamAsync(b.PeerId, HostTestKit.EchoProtocol, Timeout());
-            byte[] echoed = await HostTestKit.EchoThroughAsync(stream, data, Timeout());
+            byte[] echoed = await EchoStreams.EchoThroughAsync(stream, data, Timeout());
             Assert.Equal(data, echoed);
         }));
     }

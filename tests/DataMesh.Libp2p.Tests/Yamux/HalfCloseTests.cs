@@ -8,7 +8,7 @@ namespace DataMesh.Libp2p.Tests.Yamux;
 /// <summary>Half-close as other yamux implementations (js-libp2p) need it: FIN on the wire, and flow control after it.</summary>
 public sealed class HalfCloseTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60); // a hang guard, generous for a loaded CI machine
     private readonly ITestOutputHelper _output;
 
     public HalfCloseTests(ITestOutputHelper output) => _output = output;

@@ -9,7 +9,7 @@ namespace DataMesh.Libp2p.Tests.Yamux;
 
 public sealed class YamuxSessionTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60); // a hang guard, generous for a loaded CI machine
     private readonly ITestOutputHelper _output;
 
     public YamuxSessionTests(ITestOutputHelper output) => _output = output;

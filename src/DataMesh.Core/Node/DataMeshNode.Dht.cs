@@ -1,0 +1,107 @@
+using DataMesh.Core.Dht;
+using DataMesh.Core.Transfers;
+using DataMesh.Libp2p;
+using DataMesh.Libp2p.Kad;
+using DataMesh.Libp2p.Multiformats;
+using DataMesh.Storage;
+using DataMesh.Storage.Manifests;
+using Microsoft.Extensions.Logging;
+
+namespace DataMesh.Core.Node;
+
+/// <summary>The node's Kademlia DHT: started with the node (server on storage nodes, client otherwise, per dht_mode),
+/// bootstrapped from the configured peers, announcing the shards this node accepts, carrying manifests as records,
+/// and stopped (maintenance loop and announcer awaited) before the host.</summary>
+public sealed partial class DataMeshNode
+{
+    private readonly ProviderAnnouncer _providerAnnouncer;
+
+    /// <summary>The DHT on this node's host; its maintenance loop (refresh, random walk, republish) runs while the node does.</summary>
+    public KadDht Dht { get; }
+
+    /// <summary>Announcements of accepted shards still queued or dropped; see <see cref="ProviderAnnouncer"/>.</summary>
+    public ProviderAnnouncer ProviderAnnouncer => _providerAnnouncer;
+
+    private async Task StartDhtAsync(CancellationToken cancellationToken)
+    {
+        await Dht.StartAsync(cancellationToken).ConfigureAwait(false);
+        _providerAnnouncer.Start();
+    }
+
+    private async ValueTask StopDhtAsync()
+    {
+        await _providerAnnouncer.DisposeAsync().ConfigureAwait(false);
+        await Dht.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Joins the network: dials the bootstrap peers (waiting for each to identify itself, so placement and the
+    /// routing table know what they serve), then looks up this node's own key to fill the routing table with the
+    /// peers closest to it. Unreachable peers are reported in the results, not thrown; the lookup runs when at least
+    /// one peer was reached.</summary>
+    public async Task<IReadOnlyList<PeerConnectResult>> BootstrapAsync(IEnumerable<Multiaddr> addresses, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<PeerConnectResult> results = await ConnectAsync(addresses, cancellationToken).ConfigureAwait(false);
+        Multiaddr[] reached = [.. results.Where(r => r.Succeeded).Select(r => r.Address)];
+        if (reached.Length > 0)
+        {
+            try
+            {
+                int peers = await Dht.BootstrapAsync(reached, cancellationToken).ConfigureAwait(false);
+                Log.Bootstrapped(_logger, Dht.Mode, Dht.Options.ProtocolId, peers);
+            }
+            catch (Exception error) when (error is Libp2pException or IOException || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                Log.BootstrapLookupFailed(_logger, error.Message);
+            }
+        }
+        return results;
+    }
+
+    /// <summary>Publishes a manifest under <see cref="ManifestRecordKey"/> so a receiver can read it from the DHT alone.
+    /// Best effort beside the stored copies: a manifest too large for a record, a node that does not allow the "dm"
+    /// namespace, or a network failure is logged and the send goes on.</summary>
+    private async Task PublishManifestRecordAsync(ManifestAddress fileKey, ReadOnlyMemory<byte> encodedManifest, CancellationToken cancellationToken)
+    {
+        string keyText = fileKey.ToString();
+        if (encodedManifest.Length > Dht.Options.MaxRecordValueBytes)
+        {
+            Log.ManifestTooLargeForRecord(_logger, keyText, encodedManifest.Length, Dht.Options.MaxRecordValueBytes);
+            return;
+        }
+        try
+        {
+            int peers = await Dht.PutValueAsync(ManifestRecordKey.For(fileKey), encodedManifest, cancellationToken).ConfigureAwait(false);
+            Log.ManifestRecordPublished(_logger, keyText, peers);
+        }
+        catch (Exception error) when (error is Libp2pException or IOException || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            Log.ManifestRecordNotPublished(_logger, keyText, error.Message);
+        }
+    }
+
+    /// <summary>The manifest from its stored copies, else from its DHT record; fails only when both fail.</summary>
+    private async Task<Manifest> FetchManifestFromMeshOrDhtAsync(ConcurrentChunkManager manager, ManifestAddress fileKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await FetchManifestAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FileNotFoundOnMeshException stored)
+        {
+            if (Dht.Options.Validators.Namespaces.Count == 0)
+            {
+                throw;
+            }
+            try
+            {
+                byte[] value = await Dht.GetValueAsync(ManifestRecordKey.For(fileKey), cancellationToken).ConfigureAwait(false);
+                return ManifestCodec.Read(value, fileKey); // the DHT validated it; reading it again yields the model
+            }
+            catch (Exception error) when (error is Libp2pException or StorageException or IOException
+                || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                throw new FileNotFoundOnMeshException(fileKey, $"{stored.Detail}; and its DHT record: {error.Message}");
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using DataMesh.Libp2p.Identity;
+using Microsoft.Extensions.Logging;
+
+namespace DataMesh.Core.Node;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 4100, Level = LogLevel.Debug, Message = "Peer {PeerId} did not say which shards it holds: {Reason}")]
+    public static partial void SurveyPeerFailed(ILogger logger, PeerId peerId, string reason);
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Repaired {FileKey}: {Rebuilt} shard(s) rebuilt, {Copies} copies and {ManifestCopies} manifest copies stored, now {Status}")]
+    public static partial void Repaired(ILogger logger, string fileKey, int rebuilt, int copies, int manifestCopies, FileHealthStatus status);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "Repair of {FileKey}: {Problem}")]
+    public static partial void RepairProblem(ILogger logger, string fileKey, string problem);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "Removed {FileKey}: {Confirmed} of {Asked} peer(s) confirmed, {Deleted} shard(s) deleted")]
+    public static partial void Removed(ILogger logger, string fileKey, int confirmed, int asked, int deleted);
+
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "Removing {FileKey}: {Problem}")]
+    public static partial void RemoveProblem(ILogger logger, string fileKey, string problem);
+}

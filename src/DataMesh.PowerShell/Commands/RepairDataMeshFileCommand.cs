@@ -1,0 +1,63 @@
+using System.Management.Automation;
+using DataMesh.Core;
+using DataMesh.Core.Node;
+using DataMesh.PowerShell.Output;
+using DataMesh.PowerShell.Sessions;
+
+namespace DataMesh.PowerShell.Commands;
+
+/// <summary>
+/// Restores a file's redundancy: shards that no reachable peer holds are rebuilt from the surviving shards of their
+/// stripe with Reed-Solomon, and every shard (and the manifest) held by too few peers is stored on further peers.
+/// Reports what it did; a file it cannot bring back to Healthy is a non-terminating error after the report.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Repair, "DataMeshFile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(DataMeshFileRepair))]
+public sealed class RepairDataMeshFileCommand : DataMeshSessionCmdlet
+{
+    /// <summary>File keys ("dm1…") from Send-DataMeshFile, Get-DataMeshFile or Test-DataMeshFile.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.FileKeyCompleter))]
+    public string[] FileKey { get; set; } = [];
+
+    /// <summary>The margin used to classify stripes in the report (as for Test-DataMeshFile).</summary>
+    [Parameter]
+    [ValidateRange(0, 128)]
+    public int SafetyMargin { get; set; } = 1;
+
+    protected override void ProcessRecord()
+    {
+        DataMeshSession session = ResolveSession();
+        foreach (string key in FileKey)
+        {
+            if (!ShouldProcess(key, "Rebuild missing shards and store copies on further peers"))
+            {
+                continue;
+            }
+            FileRepairResult repair;
+            try
+            {
+                repair = WaitFor(session.Node.RepairFileAsync(key, SafetyMargin, CancelToken), session.Log);
+            }
+            catch (NodeRequestException error)
+            {
+                WriteError(ToErrorRecord(error, key, ErrorIds.RepairIncomplete));
+                continue;
+            }
+            catch (DataMeshException error)
+            {
+                WriteError(new ErrorRecord(error, ErrorIds.RepairIncomplete, ErrorCategory.WriteError, key));
+                continue;
+            }
+            DataMeshFileRepair output = MaintenanceOutputMapping.ToOutput(repair);
+            WriteObject(output);
+            if (output.StatusAfter != DataMeshHealthStatus.Healthy)
+            {
+                string detail = output.Problems.Length > 0 ? string.Join("; ", output.Problems) : "some shards still have too few holders";
+                WriteError(new ErrorRecord(new InvalidOperationException($"{key} is {output.StatusAfter} after the repair: {detail}."),
+                    ErrorIds.RepairIncomplete, ErrorCategory.ResourceUnavailable, key));
+            }
+        }
+    }
+}

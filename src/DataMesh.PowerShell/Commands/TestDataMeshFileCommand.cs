@@ -1,0 +1,52 @@
+using System.Management.Automation;
+using DataMesh.Core;
+using DataMesh.Core.Node;
+using DataMesh.PowerShell.Output;
+using DataMesh.PowerShell.Sessions;
+
+namespace DataMesh.PowerShell.Commands;
+
+/// <summary>
+/// Checks a file's availability: asks the peers that may hold them which of the file's shards they have (the chunk
+/// protocol's Have request) and reports, per stripe, how many shards are reachable and on how many peers. Keys bind
+/// from the pipeline (<c>Get-DataMeshFile | Test-DataMeshFile</c>). Reads nothing but the manifest; changes nothing.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "DataMeshFile")]
+[OutputType(typeof(DataMeshFileHealth))]
+public sealed class TestDataMeshFileCommand : DataMeshSessionCmdlet
+{
+    /// <summary>File keys ("dm1…") from Send-DataMeshFile or Get-DataMeshFile.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.FileKeyCompleter))]
+    public string[] FileKey { get; set; } = [];
+
+    /// <summary>A stripe with fewer than DataShards + this many reachable shards is reported AtRisk.</summary>
+    [Parameter]
+    [ValidateRange(0, 128)]
+    public int SafetyMargin { get; set; } = 1;
+
+    protected override void ProcessRecord()
+    {
+        DataMeshSession session = ResolveSession();
+        foreach (string key in FileKey)
+        {
+            FileAvailability health;
+            try
+            {
+                health = WaitFor(session.Node.TestFileAsync(key, SafetyMargin, CancelToken), session.Log);
+            }
+            catch (NodeRequestException error)
+            {
+                WriteError(ToErrorRecord(error, key, ErrorIds.TestFailed));
+                continue;
+            }
+            catch (DataMeshException error)
+            {
+                WriteError(new ErrorRecord(error, ErrorIds.TestFailed, ErrorCategory.ReadError, key));
+                continue;
+            }
+            WriteObject(MaintenanceOutputMapping.ToOutput(health));
+        }
+    }
+}

@@ -1,0 +1,166 @@
+namespace DataMesh.PowerShell.Output;
+
+/// <summary>How safe a stripe or file is (Test-DataMeshFile).</summary>
+public enum DataMeshHealthStatus
+{
+    /// <summary>Every shard reachable on at least replication_factor peers.</summary>
+    Healthy,
+
+    /// <summary>Some shard missing or under-replicated, with more than data_shards + the safety margin left.</summary>
+    Degraded,
+
+    /// <summary>Readable, but losing the safety margin's worth of shards more would lose data.</summary>
+    AtRisk,
+
+    /// <summary>Fewer than data_shards shards reachable: unreadable, beyond repair.</summary>
+    Lost,
+}
+
+/// <summary>One shard slot and the peers that hold it.</summary>
+public sealed class DataMeshShardHealth
+{
+    /// <summary>0..DataShards-1 data, then parity.</summary>
+    public required int Slot { get; init; }
+
+    public required string Address { get; init; }
+
+    /// <summary>False for the virtual zero slots of a short last stripe (never stored, always available).</summary>
+    public required bool Stored { get; init; }
+
+    public required string[] Holders { get; init; }
+}
+
+/// <summary>The availability of one stripe.</summary>
+public sealed class DataMeshStripeHealth
+{
+    public required int Index { get; init; }
+
+    public required DataMeshHealthStatus Status { get; init; }
+
+    /// <summary>Shard slots reachable on at least one peer (of DataShards + ParityShards).</summary>
+    public required int AvailableShards { get; init; }
+
+    public required int DataShards { get; init; }
+
+    public required int ParityShards { get; init; }
+
+    /// <summary>Stored shards held by fewer than the replication factor's peers.</summary>
+    public required int UnderReplicatedShards { get; init; }
+
+    /// <summary>The fewest holders of any stored shard.</summary>
+    public required int MinHolders { get; init; }
+
+    public required DataMeshShardHealth[] Shards { get; init; }
+}
+
+/// <summary>A file's availability on the mesh (Test-DataMeshFile).</summary>
+public sealed class DataMeshFileHealth
+{
+    public required string FileKey { get; init; }
+
+    /// <summary>From the catalog, else from the manifest when shared with this user; null otherwise.</summary>
+    public required string? Name { get; init; }
+
+    public required long Size { get; init; }
+
+    /// <summary>The worst stripe's status (the manifest's copies count too).</summary>
+    public required DataMeshHealthStatus Status { get; init; }
+
+    /// <summary>True when Status is Healthy.</summary>
+    public required bool IsHealthy { get; init; }
+
+    public required int StripeCount { get; init; }
+
+    public required int HealthyStripes { get; init; }
+
+    public required int DegradedStripes { get; init; }
+
+    public required int AtRiskStripes { get; init; }
+
+    public required int LostStripes { get; init; }
+
+    public required int DataShards { get; init; }
+
+    public required int ParityShards { get; init; }
+
+    public required int ReplicationFactor { get; init; }
+
+    public required int SafetyMargin { get; init; }
+
+    public required string[] ManifestHolders { get; init; }
+
+    public required int ManifestCopiesWanted { get; init; }
+
+    public required int PeersAsked { get; init; }
+
+    /// <summary>Peers that did not answer; their shards count as missing.</summary>
+    public required string[] UnreachablePeers { get; init; }
+
+    public required DataMeshStripeHealth[] Stripes { get; init; }
+}
+
+/// <summary>What Repair-DataMeshFile did.</summary>
+public sealed class DataMeshFileRepair
+{
+    public required string FileKey { get; init; }
+
+    public required string? Name { get; init; }
+
+    public required DataMeshHealthStatus StatusBefore { get; init; }
+
+    /// <summary>Checked again after the repair.</summary>
+    public required DataMeshHealthStatus StatusAfter { get; init; }
+
+    public required int StripesRepaired { get; init; }
+
+    /// <summary>Shards recomputed with Reed-Solomon because no peer held them.</summary>
+    public required int ShardsRebuilt { get; init; }
+
+    /// <summary>Shard copies stored on new peers.</summary>
+    public required int CopiesStored { get; init; }
+
+    public required int ManifestCopiesStored { get; init; }
+
+    /// <summary>What could not be repaired, and why.</summary>
+    public required string[] Problems { get; init; }
+
+    /// <summary>The full availability after the repair.</summary>
+    public required DataMeshFileHealth After { get; init; }
+}
+
+/// <summary>What Remove-DataMeshFile -PassThru reports.</summary>
+public sealed class DataMeshRemovedFile
+{
+    public required string FileKey { get; init; }
+
+    public required string? Name { get; init; }
+
+    public required int PeersAsked { get; init; }
+
+    public required int PeersConfirmed { get; init; }
+
+    /// <summary>Shards (the manifest included) deleted by peers.</summary>
+    public required int ShardsDeleted { get; init; }
+
+    public required int LocalShardsDeleted { get; init; }
+
+    public required bool RemovedFromCatalog { get; init; }
+
+    /// <summary>Peers that refused or did not answer; their copies remain.</summary>
+    public required string[] Problems { get; init; }
+}
+
+/// <summary>A user identity created by New-DataMeshIdentity.</summary>
+public sealed class DataMeshIdentity
+{
+    /// <summary>The public identity ("dmid1…") others pass to Send-DataMeshFile -Recipient.</summary>
+    public required string PublicIdentity { get; init; }
+
+    public required string Fingerprint { get; init; }
+
+    public required string KeystorePath { get; init; }
+
+    public required bool PassphraseProtected { get; init; }
+
+    public override string ToString() => PublicIdentity;
+}

@@ -1,0 +1,47 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using DataMesh.Libp2p.Host;
+
+namespace DataMesh.Tests.Shared;
+
+/// <summary>The echo protocol both host test suites serve (Libp2p unit tests and the js interop tests): the
+/// handler, and a client that writes while it reads so a payload larger than the flow-control window never stalls.
+/// Linked into each test project as source.</summary>
+internal static class EchoStreams
+{
+    /// <summary>Copies everything read back to the writer, then half-closes.</summary>
+    public static async Task EchoAsync(Libp2pStream stream, CancellationToken cancellationToken)
+    {
+        await stream.Input.CopyToAsync(stream.Output, cancellationToken);
+        await stream.CloseWriteAsync(cancellationToken);
+    }
+
+    /// <summary>Writes <paramref name="data"/> on the stream while reading the echo back; returns what came back.</summary>
+    public static async Task<byte[]> EchoThroughAsync(Libp2pStream stream, byte[] data, CancellationToken cancellationToken)
+    {
+        Task writer = Task.Run(async () =>
+        {
+            for (int offset = 0; offset < data.Length; offset += 64 * 1024)
+            {
+                await stream.Output.WriteAsync(data.AsMemory(offset, Math.Min(64 * 1024, data.Length - offset)), cancellationToken);
+            }
+            await stream.CloseWriteAsync(cancellationToken);
+        }, cancellationToken);
+        var received = new ArrayBufferWriter<byte>(data.Length);
+        while (true)
+        {
+            ReadResult result = await stream.Input.ReadAsync(cancellationToken);
+            foreach (ReadOnlyMemory<byte> segment in result.Buffer)
+            {
+                received.Write(segment.Span);
+            }
+            stream.Input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                break;
+            }
+        }
+        await writer;
+        return received.WrittenSpan.ToArray();
+    }
+}
