@@ -23,6 +23,7 @@ public sealed class Connection : IAsyncDisposable
     private readonly TaskTracker _handlers = new();
     private readonly TaskCompletionSource<IdentifyInfo> _identified = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _acceptLoop = Task.CompletedTask;
+    private long _lastActivityTicks;
 
     internal Connection(Libp2pHost host, IRawConnection raw, NoiseChannel secure, YamuxSession session, ConnectionDirection direction, DateTimeOffset openedAt, ILogger logger)
     {
@@ -33,6 +34,7 @@ public sealed class Connection : IAsyncDisposable
         _logger = logger;
         Direction = direction;
         OpenedAt = openedAt;
+        _lastActivityTicks = openedAt.UtcTicks;
     }
 
     public PeerId RemotePeer => _secure.RemotePeer;
@@ -51,6 +53,12 @@ public sealed class Connection : IAsyncDisposable
 
     public int ActiveStreamCount => _session.ActiveStreamCount;
 
+    /// <summary>When a stream last opened or closed on this connection (either direction); the connection manager
+    /// closes the least recently used idle connections first.</summary>
+    public DateTimeOffset LastActivity => new(Interlocked.Read(ref _lastActivityTicks), TimeSpan.Zero);
+
+    internal void MarkActive() => Interlocked.Exchange(ref _lastActivityTicks, _host.TimeProvider.GetUtcNow().UtcTicks);
+
     /// <summary>Completes when the peer's Identify answer has been read (faults if it could not be).</summary>
     public Task<IdentifyInfo> Identified => _identified.Task;
 
@@ -63,6 +71,7 @@ public sealed class Connection : IAsyncDisposable
     /// <exception cref="ProtocolNegotiationException">The peer supports none of them.</exception>
     public async Task<Libp2pStream> OpenStreamAsync(IReadOnlyList<string> protocols, CancellationToken cancellationToken)
     {
+        MarkActive();
         YamuxStream stream = await _session.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -110,6 +119,7 @@ public sealed class Connection : IAsyncDisposable
             while (!_closing.IsCancellationRequested)
             {
                 YamuxStream stream = await _session.AcceptStreamAsync(_closing.Token).ConfigureAwait(false);
+                MarkActive();
                 _handlers.Track(() => _host.HandleInboundStreamAsync(this, stream, _closing.Token));
             }
         }

@@ -38,4 +38,7 @@ public sealed record HostOptions
     public int MaxKnownPeers { get; init; } = 100_000;
 
     public YamuxOptions Yamux { get; init; } = new();
+
+    /// <summary>Watermarks, grace period and idle timeout of the connection trimming.</summary>
+    public ConnectionManagerOptions ConnectionManager { get; init; } = new();
 }

@@ -147,6 +147,7 @@ public sealed partial class Libp2pHost
         Log.ConnectionOpened(_logger, connection.RemotePeer, direction, connection.RemoteAddress);
         ConnectionOpened?.Invoke(connection);
         _background.Track(() => IdentifyAsync(connection));
+        OnConnectionRegistered();
         return connection;
     }
 

@@ -36,6 +36,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
             throw new ArgumentException("A host needs at least one transport.", nameof(transports));
         }
         Options = options ?? HostOptions.Default;
+        Options.ConnectionManager.Validate();
         TimeProvider = timeProvider ?? TimeProvider.System;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<Libp2pHost>();
@@ -43,6 +44,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         Peers = new PeerStore(Options, TimeProvider, IsConnected);
         SetStreamHandler(IdentifyProtocol.ProtocolId, RespondToIdentifyAsync);
         SetStreamHandler(PingProtocol.ProtocolId, PingProtocol.RespondAsync);
+        StartConnectionManager();
     }
 
     public PeerId PeerId => _identity.PeerId;
@@ -80,11 +82,21 @@ public sealed partial class Libp2pHost : IAsyncDisposable
 
     public bool IsConnected(PeerId peer) => GetConnection(peer) is not null;
 
-    /// <summary>Opens a stream to a peer, connecting first (from the peer store's addresses) when needed.</summary>
+    /// <summary>Opens a stream to a peer, connecting first (from the peer store's addresses) when needed. A connection
+    /// that closes under us (trimmed by either side, or ended by the peer) is redialed once.</summary>
     public async Task<Libp2pStream> OpenStreamAsync(PeerId peer, IReadOnlyList<string> protocols, CancellationToken cancellationToken)
     {
         Connection connection = await ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
-        return await connection.OpenStreamAsync(protocols, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await connection.OpenStreamAsync(protocols, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (connection.IsClosed && !cancellationToken.IsCancellationRequested &&
+                                      error is YamuxSessionClosedException or OperationCanceledException or IOException)
+        {
+            Connection fresh = await ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
+            return await fresh.OpenStreamAsync(protocols, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public Task<Libp2pStream> OpenStreamAsync(PeerId peer, string protocol, CancellationToken cancellationToken) =>
@@ -122,6 +134,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         }
         finally
         {
+            connection.MarkActive();
             await yamuxStream.DisposeAsync().ConfigureAwait(false);
         }
     }
@@ -143,9 +156,11 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         }
         await _shutdown.CancelAsync().ConfigureAwait(false);
         await StopListenersAsync().ConfigureAwait(false);
+        await _connectionManager.ConfigureAwait(false);
         await Task.WhenAll(_connections.Keys.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
         await _background.WhenAllAsync().ConfigureAwait(false);
         _pendingInbound.Dispose();
+        _trimGate.Dispose();
         _shutdown.Dispose();
     }
 

@@ -35,5 +35,9 @@ public sealed class Libp2pStream : IDuplexPipe, IAsyncDisposable
     /// <summary>A <see cref="System.IO.Stream"/> view for code that wants one; disposing it does not close the stream.</summary>
     public Stream AsStream() => new DuplexPipeStream(this);
 
-    public ValueTask DisposeAsync() => _inner.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        Connection.MarkActive();
+        return _inner.DisposeAsync();
+    }
 }

@@ -35,4 +35,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1009, Level = LogLevel.Debug, Message = "Identify with {PeerId} failed: {Reason}")]
     public static partial void IdentifyFailed(ILogger logger, PeerId peerId, string reason);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "Connection manager: closing {Count} idle connections of {Open}")]
+    public static partial void TrimmingConnections(ILogger logger, int count, int open);
 }

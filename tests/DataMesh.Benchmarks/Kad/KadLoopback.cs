@@ -47,7 +47,7 @@ internal static partial class KadLoopback
             Multiaddr seed = nodes[0].Host.ListenAddresses[0].WithPeerId(nodes[0].Host.PeerId);
             await Task.WhenAll(nodes.Skip(1).Select(n => n.Dht.BootstrapAsync([seed], CancellationToken.None)));
             await Task.WhenAll(nodes.Select(n => n.Dht.GetClosestPeersAsync(n.Host.PeerId.Bytes, CancellationToken.None)));
-            Console.WriteLine($"C# kad: {count} nodes ready in {ready.Elapsed.TotalSeconds:F1} s, table median {KadSimulation.Median([.. nodes.Select(n => (double)n.Dht.RoutingTable.Count)])}");
+            Console.WriteLine($"C# kad: {count} nodes ready in {ready.Elapsed.TotalSeconds:F1} s, table median {KadSimulationStats.Median([.. nodes.Select(n => (double)n.Dht.RoutingTable.Count)])}");
 
             var random = new Random(2);
             var data = Enumerable.Range(0, records).Select(i =>
@@ -73,9 +73,9 @@ internal static partial class KadLoopback
                 getMs.Add(watch.Elapsed.TotalMilliseconds);
                 ok += got.AsSpan().SequenceEqual(data[i].Value) ? 1 : 0;
             }
-            double put = KadSimulation.Median(putMs);
-            double get = KadSimulation.Median(getMs);
-            Console.WriteLine($"C# kad: put median {put:F1} ms p90 {KadSimulation.Percentile(putMs, 90):F1} ms replicas median {KadSimulation.Median(replicas)} | get median {get:F1} ms p90 {KadSimulation.Percentile(getMs, 90):F1} ms ok {ok}/{records} | working set {Environment.WorkingSet / 1024 / 1024} MiB");
+            double put = KadSimulationStats.Median(putMs);
+            double get = KadSimulationStats.Median(getMs);
+            Console.WriteLine($"C# kad: put median {put:F1} ms p90 {KadSimulationStats.Percentile(putMs, 90):F1} ms replicas median {KadSimulationStats.Median(replicas)} | get median {get:F1} ms p90 {KadSimulationStats.Percentile(getMs, 90):F1} ms ok {ok}/{records} | working set {Environment.WorkingSet / 1024 / 1024} MiB");
             return (put, get);
         }
         finally

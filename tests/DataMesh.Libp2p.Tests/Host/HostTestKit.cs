@@ -16,10 +16,10 @@ internal sealed class HostTestKit : IAsyncDisposable
 
     public bool UseTcp { get; init; }
 
-    public async Task<Libp2pHost> StartHostAsync(HostOptions? options = null)
+    public async Task<Libp2pHost> StartHostAsync(HostOptions? options = null, TimeProvider? time = null)
     {
         ITransport transport = UseTcp ? new TcpTransport(new TcpTransportOptions()) : new InMemoryTransport(_network);
-        var host = new Libp2pHost(DataMesh.Libp2p.Identity.Identity.Generate(), [transport], options);
+        var host = new Libp2pHost(DataMesh.Libp2p.Identity.Identity.Generate(), [transport], options, timeProvider: time);
         host.SetStreamHandler(EchoProtocol, EchoStreams.EchoAsync);
         _hosts.Add(host);
         Multiaddr listen = UseTcp ? Multiaddr.Parse("/ip4/127.0.0.1/tcp/0") : Multiaddr.Parse($"/memory/{Interlocked.Increment(ref _nextMemoryPort)}");

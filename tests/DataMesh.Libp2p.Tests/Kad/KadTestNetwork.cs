@@ -15,6 +15,9 @@ internal sealed class KadTestNetwork : IAsyncDisposable
 
     public List<(Libp2pHost Host, KadDht Dht)> Nodes { get; } = [];
 
+    /// <summary>Options of every host this network starts (null: the defaults).</summary>
+    public HostOptions? HostOptions { get; init; }
+
     public static KadOptions DefaultOptions { get; } = new()
     {
         Validators = RecordValidatorRegistry.Default.With(TestNamespace, PermissiveRecordValidator.Instance),
@@ -24,7 +27,7 @@ internal sealed class KadTestNetwork : IAsyncDisposable
 
     public async Task<(Libp2pHost Host, KadDht Dht)> AddNodeAsync(KadOptions? options = null, DataMesh.Libp2p.Identity.Identity? identity = null, int? port = null, TimeProvider? time = null)
     {
-        var host = new Libp2pHost(identity ?? DataMesh.Libp2p.Identity.Identity.Generate(), [new InMemoryTransport(_network)]);
+        var host = new Libp2pHost(identity ?? DataMesh.Libp2p.Identity.Identity.Generate(), [new InMemoryTransport(_network)], HostOptions);
         await host.ListenAsync([Multiaddr.Parse($"/memory/{port ?? Interlocked.Increment(ref _nextPort) + 1000}")], CancellationToken.None);
         var dht = new KadDht(host, options ?? DefaultOptions, timeProvider: time);
         await dht.StartAsync(CancellationToken.None);
