@@ -75,10 +75,13 @@ Describe 'Node sessions' {
     }
     It 'runs a node with -Wait until the pipeline is stopped, then stops it' {
         $dataPath = Join-Path $root 'waiting'
-        $ps = [powershell]::Create([System.Management.Automation.RunspaceMode]::NewRunspace)
+        # The runspace imports the module itself, so the pipeline is the one command: stopping a batch of statements
+        # races PowerShell's own batch worker against Dispose (an InvalidRunspaceStateException on a worker thread).
+        $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+        $state.ImportPSModule([string[]] @($ModulePath))
+        $ps = [powershell]::Create($state)
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument($ModulePath).AddStatement().
-                AddCommand('Start-DataMeshNode').AddParameter('ListenAddress', '/ip4/127.0.0.1/tcp/0').
+            $null = $ps.AddCommand('Start-DataMeshNode').AddParameter('ListenAddress', '/ip4/127.0.0.1/tcp/0').
                 AddParameter('DataPath', $dataPath).AddParameter('ConfigPath', $configPath).AddParameter('Wait')
             $async = $ps.BeginInvoke()
             $deadline = [DateTime]::UtcNow.AddSeconds(15)
@@ -100,7 +103,6 @@ Describe 'Node sessions' {
                 if (-not $async.IsCompleted) { $ps.Stop() }
                 try { $null = $ps.EndInvoke($async) } catch [System.Management.Automation.PipelineStoppedException] { }
             }
-            $ps.Runspace.Dispose()
             $ps.Dispose()
         }
     }
@@ -225,10 +227,12 @@ Describe 'Send and receive' {
         $data = [byte[]]::new(48MB)
         [Random]::new(7).NextBytes($data)
         [IO.File]::WriteAllBytes($big, $data)
-        $ps = [powershell]::Create([System.Management.Automation.RunspaceMode]::NewRunspace)
+        # One-command pipeline, module imported by the runspace (see the -Wait test).
+        $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+        $state.ImportPSModule([string[]] @($ModulePath))
+        $ps = [powershell]::Create($state)
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument($ModulePath).AddStatement().
-                AddCommand('Send-DataMeshFile').AddParameter('Path', $big).AddParameter('Session', $client.Session)
+            $null = $ps.AddCommand('Send-DataMeshFile').AddParameter('Path', $big).AddParameter('Session', $client.Session)
             $before = (Get-DataMeshPeerStats -Session $client | Measure-Object Requests -Sum).Sum
             $async = $ps.BeginInvoke()
             # Stop once shards are being uploaded (the client's request count grows), not while the module imports.
