@@ -12,7 +12,8 @@
       demo   build, then runs examples/Demo-LocalMesh.ps1: 6 storage nodes and 2 clients on loopback in one pwsh
              process, a 32 MiB random file sent from one client and received on the other, SHA-256 compared,
              peer statistics shown, nodes stopped; non-zero exit code on any failure.
-      bench  dotnet run -c Release --project tests/DataMesh.Benchmarks -- <BenchArgs>.
+      bench  dotnet run -c Release --project tests/DataMesh.Benchmarks -- <BenchArgs>; 'progress ...' runs
+             tests/DataMesh.Benchmarks/Progress/Measure-ProgressCost.ps1 over the staged module instead.
       clean  removes out/ and every bin/ and obj/ folder.
     Needs only the .NET 10 SDK (and Node.js when the interop tests ship a package.json):
         dotnet tool restore && dotnet pwsh ./build.ps1 test
@@ -500,6 +501,15 @@ function Invoke-Demo {
 
 function Invoke-Bench {
     $arguments = if ($BenchArgs.Count -eq 1) { @($BenchArgs[0] -split '\s+' | Where-Object { $_ }) } else { $BenchArgs }
+    if ($arguments.Count -gt 0 -and $arguments[0] -eq 'progress') {
+        # Progress is a PowerShell matter: measured through the staged module's cmdlets, in a child pwsh.
+        Invoke-Build
+        $script = Join-Path $Root 'tests/DataMesh.Benchmarks/Progress/Measure-ProgressCost.ps1'
+        $extra = @($arguments | Select-Object -Skip 1 | ForEach-Object { if ($_ -like '-*') { $_ } else { Get-QuotedLiteral $_ } }) -join ' '
+        Write-Step "bench progress: $script $extra"
+        $null = Invoke-ChildPwsh "& $(Get-QuotedLiteral $script) -ModulePath $(Get-QuotedLiteral $ModuleDir) $extra"
+        return
+    }
     Write-Step "dotnet run tests/DataMesh.Benchmarks -- $($arguments -join ' ')"
     $null = Invoke-Native dotnet (@('run', '-c', 'Release', '--project', (Join-Path $Root 'tests/DataMesh.Benchmarks'), '--') + $arguments)
 }
