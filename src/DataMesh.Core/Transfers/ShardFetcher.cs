@@ -37,6 +37,7 @@ internal sealed class ShardFetcher
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline<FetchedShard> _pipeline;
+    private readonly ResiliencePipeline<FetchedShard> _plannedPipeline;
 
     public ShardFetcher(IShardNetwork network, PeerRanker ranker, ChunkTransferOptions options, TimeProvider time, ILogger logger)
     {
@@ -45,7 +46,8 @@ internal sealed class ShardFetcher
         _options = options;
         _time = time;
         _logger = logger;
-        _pipeline = BuildPipeline();
+        _pipeline = BuildPipeline(withRetry: true);
+        _plannedPipeline = BuildPipeline(withRetry: false);
     }
 
     private PeerStatistics Statistics => _ranker.Statistics;
@@ -58,6 +60,23 @@ internal sealed class ShardFetcher
         FetchOperation? operation = null;
         try
         {
+            // Where the stripe's placement put the shard is known without asking the network: try those holders
+            // first, one hedged round without retries. A holder lookup (provider records over the DHT) costs round
+            // trips to many peers; over a 50 ms link it cost more than the fetch itself, so it is made only when
+            // the planned holders did not serve.
+            if (hints is { Count: > 0 } && RankCandidates(hints, [], monitor) is { Count: > 0 } planned)
+            {
+                operation = new FetchOperation(shard, length, planned, Statistics, monitor);
+                var first = await RunAsync(_plannedPipeline, operation, linked.Token).ConfigureAwait(false);
+                if (first.Exception is null)
+                {
+                    return first.Result;
+                }
+                if (!IsPeerFailure(first.Exception))
+                {
+                    ExceptionDispatchInfo.Capture(first.Exception).Throw();
+                }
+            }
             var found = await _network.FindHoldersAsync(shard, linked.Token).ConfigureAwait(false);
             var candidates = RankCandidates(hints, found, monitor);
             if (candidates.Count == 0)
@@ -65,23 +84,12 @@ internal sealed class ShardFetcher
                 throw new NoPeersAvailableException(shard, found.Count == 0 ? "no holder is known" : "every known holder is banned");
             }
             operation = new FetchOperation(shard, length, candidates, Statistics, monitor);
-            var context = ResilienceContextPool.Shared.Get(linked.Token);
-            try
+            var outcome = await RunAsync(_pipeline, operation, linked.Token).ConfigureAwait(false);
+            if (outcome.Exception is { } error)
             {
-                context.Properties.Set(OperationKey, operation);
-                var outcome = await _pipeline.ExecuteOutcomeAsync(
-                    static (ctx, state) => state.Fetcher.AttemptAsync(ctx, state.Operation), context, (Fetcher: this, Operation: operation))
-                    .ConfigureAwait(false);
-                if (outcome.Exception is { } error)
-                {
-                    ExceptionDispatchInfo.Capture(error).Throw();
-                }
-                return outcome.Result;
+                ExceptionDispatchInfo.Capture(error).Throw();
             }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
-            }
+            return outcome.Result;
         }
         catch (Exception ex) when (ex is OperationCanceledException or TimeoutRejectedException
                                    && chunkTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -89,6 +97,22 @@ internal sealed class ShardFetcher
             var errors = operation?.Errors;
             throw new ShardTimeoutException(shard, _options.ChunkTimeout,
                 errors is { Count: > 0 } ? new TransferException(errors[^1]) : null);
+        }
+    }
+
+    private async Task<Outcome<FetchedShard>> RunAsync(ResiliencePipeline<FetchedShard> pipeline, FetchOperation operation, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            context.Properties.Set(OperationKey, operation);
+            return await pipeline.ExecuteOutcomeAsync(
+                static (ctx, state) => state.Fetcher.AttemptAsync(ctx, state.Operation), context, (Fetcher: this, Operation: operation))
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
@@ -199,10 +223,10 @@ internal sealed class ShardFetcher
         }
     }
 
-    private ResiliencePipeline<FetchedShard> BuildPipeline()
+    private ResiliencePipeline<FetchedShard> BuildPipeline(bool withRetry)
     {
         var builder = new ResiliencePipelineBuilder<FetchedShard> { TimeProvider = _time };
-        if (_options.RetryFailedChunks > 0)
+        if (withRetry && _options.RetryFailedChunks > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<FetchedShard>
             {

@@ -39,6 +39,7 @@ internal sealed class FakeShardNetwork : IShardNetwork
     private readonly Dictionary<ContentHash, int> _shardsInFlight = [];
     private readonly Lock _shardsLock = new();
     private int _distinctShards;
+    private int _holderLookups;
     private int _fetchesInFlight, _storesInFlight, _maxFetches, _maxStores, _maxDistinctShards;
 
     public FakeShardNetwork(int peers)
@@ -58,6 +59,7 @@ internal sealed class FakeShardNetwork : IShardNetwork
     public int MaxDistinctShardsInFlight => Volatile.Read(ref _maxDistinctShards);
     public int InFlight => Volatile.Read(ref _fetchesInFlight) + Volatile.Read(ref _storesInFlight);
     public int TotalFetches => _order.Sum(p => p.Fetches);
+    public int HolderLookups => Volatile.Read(ref _holderLookups);
     public int TotalStores => _order.Sum(p => p.Stores);
 
     /// <summary>The peers holding <paramref name="shard"/>.</summary>
@@ -73,6 +75,7 @@ internal sealed class FakeShardNetwork : IShardNetwork
     public ValueTask<IReadOnlyList<PeerId>> FindHoldersAsync(ContentHash shard, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _holderLookups);
         if (HolderLookupWindow is { } window)
         {
             return FindPlacementPeersAsync(shard, window, cancellationToken);

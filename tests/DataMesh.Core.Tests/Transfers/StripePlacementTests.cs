@@ -162,4 +162,36 @@ public sealed class StripePlacementTests
         Assert.Equal(10, result.StripesDelivered);
         Assert.Equal(Enumerable.Range(0, 10), handler.Delivered);
     }
+
+    [Fact]
+    public async Task Planned_holders_are_asked_without_a_holder_lookup_and_a_lookup_is_made_only_for_shards_they_did_not_serve()
+    {
+        const int k = 4, m = 2;
+        var network = new FakeShardNetwork(8);
+        var (shards, stripes) = Stripes(count: 4, width: k + m);
+        var manager = Manager(network, FastOptions with { ReplicationFactor = 1, UsePlacementHints = true, MaxHedgedAttempts = 0 });
+        await manager.UploadAsync(Stream(shards), cancellationToken: Timeout);
+        var originals = new Dictionary<int, byte[][]>();
+        var descriptors = new List<StripeDescriptor>();
+        for (int s = 0; s < stripes.Count; s++)
+        {
+            originals[s] = [.. shards.Skip(s * (k + m)).Take(k + m).Select(x => x.Data.ToArray())];
+            descriptors.Add(new StripeDescriptor(s, k, stripes[s].Shards, 256));
+        }
+
+        await manager.RetrieveAsync(descriptors, new CheckingHandler(originals).HandleAsync, cancellationToken: Timeout);
+        Assert.Equal(0, network.HolderLookups); // every shard came from where the placement put it
+
+        // A planned holder that lost its copies answers "not found": those shards, and only those, need a lookup,
+        // which finds the copy moved elsewhere.
+        var emptied = network.Peers.First(p => !p.Store.IsEmpty);
+        var moved = network.Peers.First(p => p != emptied && !p.Store.IsEmpty);
+        foreach (var (hash, data) in emptied.Store)
+        {
+            moved.Store[hash] = data;
+        }
+        emptied.Store.Clear();
+        await manager.RetrieveAsync(descriptors, new CheckingHandler(originals).HandleAsync, cancellationToken: Timeout);
+        Assert.InRange(network.HolderLookups, 1, descriptors.Count * k);
+    }
 }
