@@ -500,7 +500,7 @@ function Invoke-Demo {
 }
 
 function Invoke-Bench {
-    $arguments = if ($BenchArgs.Count -eq 1) { @($BenchArgs[0] -split '\s+' | Where-Object { $_ }) } else { $BenchArgs }
+    $arguments = @(if ($BenchArgs.Count -eq 1) { $BenchArgs[0] -split '\s+' | Where-Object { $_ } } else { $BenchArgs })
     if ($arguments.Count -gt 0 -and $arguments[0] -eq 'progress') {
         # Progress is a PowerShell matter: measured through the staged module's cmdlets, in a child pwsh.
         Invoke-Build

@@ -163,6 +163,31 @@ Describe 'Send and receive' {
         (Get-FileHash -LiteralPath $target -Algorithm SHA256).Hash | Should -Be (Get-FileHash -LiteralPath $source -Algorithm SHA256).Hash
     }
 
+    It 'shows one progress bar per file with a child bar per busy peer, and closes them all' {
+        $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+        $state.ImportPSModule([string[]] @($ModulePath))
+        $ps = [powershell]::Create($state)
+        try {
+            $null = $ps.AddCommand('Send-DataMeshFile').AddParameter('Path', $source).AddParameter('MaxConcurrency', 8).
+                AddParameter('Session', $client.Session)
+            $null = $ps.Invoke()
+            $records = @($ps.Streams.Progress)
+        }
+        finally {
+            $ps.Dispose()
+        }
+        $parents = @($records | Where-Object { $_.ParentActivityId -eq -1 -and $_.Activity -like 'Sending source.bin' })
+        $parents.Count | Should -BeGreaterThan 1
+        $parentId = $parents[0].ActivityId
+        $parents[-1].RecordType | Should -Be 'Completed'
+        $children = @($records | Where-Object ParentActivityId -eq $parentId)
+        $children.Count | Should -BeGreaterThan 0
+        $children | ForEach-Object { $_.Activity | Should -BeLike 'Peer *' }
+        foreach ($group in $children | Group-Object ActivityId) {
+            $group.Group[-1].RecordType | Should -Be 'Completed' -Because "peer bar $($group.Name) must be closed"
+        }
+    }
+
     It 'completes -FileKey from the catalog and -Address from connected peers' {
         $line = 'Receive-DataMeshFile -FileKey dm1'
         (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText | Should -Contain $sent.FileKey

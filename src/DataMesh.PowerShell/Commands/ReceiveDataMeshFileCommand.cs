@@ -112,7 +112,7 @@ public sealed class ReceiveDataMeshFileCommand : DataMeshSessionCmdlet
         var progress = new TransferProgressReporter($"Receiving {key}");
         Action writeProgress = () =>
         {
-            if (progress.Next() is { } record)
+            foreach (ProgressRecord record in progress.Next())
             {
                 WriteProgress(record);
             }
@@ -130,7 +130,7 @@ public sealed class ReceiveDataMeshFileCommand : DataMeshSessionCmdlet
         }
         finally
         {
-            if (progress.Completed() is { } done)
+            foreach (ProgressRecord done in progress.Completed())
             {
                 WriteProgress(done);
             }

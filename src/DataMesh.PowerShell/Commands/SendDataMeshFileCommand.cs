@@ -139,7 +139,7 @@ public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
         var progress = new TransferProgressReporter($"Sending {name}");
         Action writeProgress = () =>
         {
-            if (progress.Next() is { } record)
+            foreach (ProgressRecord record in progress.Next())
             {
                 WriteProgress(record);
             }
@@ -156,7 +156,7 @@ public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
         }
         finally
         {
-            if (progress.Completed() is { } done)
+            foreach (ProgressRecord done in progress.Completed())
             {
                 WriteProgress(done);
             }

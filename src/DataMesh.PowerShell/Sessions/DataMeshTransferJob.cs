@@ -130,7 +130,7 @@ internal sealed class JobProgress(DataMeshTransferJob job, TransferProgressRepor
         lock (_sync)
         {
             reporter.Report(value);
-            if (reporter.Next() is { } record)
+            foreach (ProgressRecord record in reporter.Next())
             {
                 job.WriteProgress(record);
             }
@@ -141,7 +141,7 @@ internal sealed class JobProgress(DataMeshTransferJob job, TransferProgressRepor
     {
         lock (_sync)
         {
-            if (reporter.Completed() is { } done)
+            foreach (ProgressRecord done in reporter.Completed())
             {
                 job.WriteProgress(done);
             }
