@@ -16,7 +16,13 @@ public sealed record TransferProgress(
     IReadOnlyDictionary<PeerId, int> ActiveByPeer,
     int Retries,
     int HedgesFired,
-    int HedgesWon);
+    int HedgesWon)
+{
+    /// <summary>The peers with requests in flight, busiest first, at most <paramref name="count"/>, by peer id text
+    /// (what a display needs, without the network layer's types).</summary>
+    public IReadOnlyList<(string PeerId, int Active)> BusiestPeers(int count) =>
+        [.. ActiveByPeer.Where(p => p.Value > 0).OrderByDescending(p => p.Value).Take(count).Select(p => (p.Key.ToString(), p.Value))];
+}
 
 /// <summary>Summary of one upload or retrieval.</summary>
 /// <param name="FastestPeer">The peer with the highest observed throughput in this operation (null if none served).</param>

@@ -54,9 +54,8 @@ internal sealed class TransferProgressReporter : IProgress<TransferProgress>
         _lastWritten = now;
         _written = true;
         var records = new List<ProgressRecord> { Describe(latest, now) };
-        var busiest = latest.ActiveByPeer.Where(p => p.Value > 0).OrderByDescending(p => p.Value).Take(MaxPeerRecords)
-            .Select(p => (Peer: p.Key.ToString(), Active: p.Value)).ToList();
-        foreach (string idle in _peersShown.Where(shown => !busiest.Any(b => b.Peer == shown)).ToList())
+        var busiest = latest.BusiestPeers(MaxPeerRecords);
+        foreach (string idle in _peersShown.Where(shown => !busiest.Any(b => b.PeerId == shown)).ToList())
         {
             records.Add(PeerRecord(idle, "Idle", completed: true));
             _peersShown.Remove(idle);
