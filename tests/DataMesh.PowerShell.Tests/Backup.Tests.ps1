@@ -6,24 +6,8 @@ BeforeAll {
     Import-Module $ModulePath -Force
     $script = Join-Path $PSScriptRoot '../../examples/Backup-Folder.ps1'
 
-    $root = Join-Path ([IO.Path]::GetTempPath()) ('dm-backup-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
-    New-Item -ItemType Directory -Path $root | Out-Null
-    $configPath = Join-Path $root 'config.toml'
-    @'
-[network]
-replication_factor = 2
-
-[storage]
-chunk_size = 65536
-data_shards = 4
-parity_shards = 2
-'@ | Set-Content -LiteralPath $configPath
-    $storage = @()
-    for ($i = 0; $i -lt 4; $i++) {
-        $bootstrap = @($storage | ForEach-Object DialAddresses)
-        $storage += Start-DataMeshNode -ListenAddress /ip4/127.0.0.1/tcp/0 -DataPath (Join-Path $root "storage$i") -ConfigPath $configPath -Bootstrap $bootstrap
-    }
-    $client = Start-DataMeshNode -ClientMode -ListenAddress /ip4/127.0.0.1/tcp/0 -DataPath (Join-Path $root 'client') -ConfigPath $configPath -Bootstrap @($storage | ForEach-Object DialAddresses)
+    $mesh = Start-TestMesh 'dm-backup' 4
+    $root, $configPath, $storage, $client = $mesh.Root, $mesh.ConfigPath, $mesh.Storage, $mesh.Client
 
     $folder = New-Item -ItemType Directory -Path (Join-Path $root 'documents')
     New-Item -ItemType Directory -Path (Join-Path $folder 'sub') | Out-Null

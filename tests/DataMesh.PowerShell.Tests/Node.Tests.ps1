@@ -5,25 +5,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSupport.ps1')
     Import-Module $ModulePath -Force
 
-    $root = Join-Path ([IO.Path]::GetTempPath()) ('dm-pester-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
-    New-Item -ItemType Directory -Path $root | Out-Null
-    $configPath = Join-Path $root 'config.toml'
-    @'
-[network]
-replication_factor = 2
-
-[storage]
-chunk_size = 65536
-data_shards = 4
-parity_shards = 2
-'@ | Set-Content -LiteralPath $configPath
-
-    $storage = @()
-    for ($i = 0; $i -lt 4; $i++) {
-        $bootstrap = @($storage | ForEach-Object DialAddresses)
-        $storage += Start-DataMeshNode -ListenAddress /ip4/127.0.0.1/tcp/0 -DataPath (Join-Path $root "storage$i") -ConfigPath $configPath -Bootstrap $bootstrap
-    }
-    $client = Start-DataMeshNode -ClientMode -ListenAddress /ip4/127.0.0.1/tcp/0 -DataPath (Join-Path $root 'client') -ConfigPath $configPath -Bootstrap @($storage | ForEach-Object DialAddresses)
+    $mesh = Start-TestMesh 'dm-pester' 4
+    $root, $configPath, $storage, $client = $mesh.Root, $mesh.ConfigPath, $mesh.Storage, $mesh.Client
 
     $source = Join-Path $root 'source.bin'
     $bytes = [byte[]]::new(3MB)
