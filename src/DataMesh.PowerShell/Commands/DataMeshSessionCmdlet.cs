@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DataMesh.Core.Transfers;
 using DataMesh.PowerShell.Sessions;
 
 namespace DataMesh.PowerShell.Commands;
@@ -14,4 +15,28 @@ public abstract class DataMeshSessionCmdlet : DataMeshNodeCmdlet
 
     /// <summary>-Session, else the default session, else a new client-mode session.</summary>
     private protected DataMeshSession ResolveSession() => ResolveSession(Session);
+
+    /// <summary>Runs a transfer on <paramref name="session"/>'s node and waits for it on the pipeline thread, writing
+    /// its throttled progress bars while it runs and closing them when it ends, however it ends.</summary>
+    private protected T WaitForTransfer<T>(DataMeshSession session, string activity, Func<IProgress<TransferProgress>, Task<T>> start)
+    {
+        var progress = new TransferProgressReporter(activity);
+        try
+        {
+            return WaitFor(start(progress), session.Log, () =>
+            {
+                foreach (ProgressRecord record in progress.Next())
+                {
+                    WriteProgress(record);
+                }
+            });
+        }
+        finally
+        {
+            foreach (ProgressRecord done in progress.Completed())
+            {
+                WriteProgress(done);
+            }
+        }
+    }
 }

@@ -109,31 +109,17 @@ public sealed class ReceiveDataMeshFileCommand : DataMeshSessionCmdlet
 
     private void Receive(DataMeshSession session, string key, string destination)
     {
-        var progress = new TransferProgressReporter($"Receiving {key}");
-        Action writeProgress = () =>
-        {
-            foreach (ProgressRecord record in progress.Next())
-            {
-                WriteProgress(record);
-            }
-        };
         var options = new ReceiveFileOptions { MaxConcurrency = MaxConcurrency, Overwrite = Force };
         ReceiveFileResult result;
         try
         {
-            result = WaitFor(session.Node.ReceiveFileAsync(key, destination, options, progress, CancelToken), session.Log, writeProgress);
+            result = WaitForTransfer(session, $"Receiving {key}",
+                progress => session.Node.ReceiveFileAsync(key, destination, options, progress, CancelToken));
         }
         catch (Exception error) when (MapError(error, key, destination) is { } record)
         {
             WriteError(record);
             return;
-        }
-        finally
-        {
-            foreach (ProgressRecord done in progress.Completed())
-            {
-                WriteProgress(done);
-            }
         }
         WriteObject(ToOutput(result));
     }

@@ -136,30 +136,16 @@ public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
     private void Send(DataMeshSession session, string file)
     {
         string name = System.IO.Path.GetFileName(file);
-        var progress = new TransferProgressReporter($"Sending {name}");
-        Action writeProgress = () =>
-        {
-            foreach (ProgressRecord record in progress.Next())
-            {
-                WriteProgress(record);
-            }
-        };
         SendFileResult result;
         try
         {
-            result = WaitFor(session.Node.SendFileAsync(file, null, Tag, Recipient, MaxConcurrency, progress, CancelToken), session.Log, writeProgress);
+            result = WaitForTransfer(session, $"Sending {name}",
+                progress => session.Node.SendFileAsync(file, null, Tag, Recipient, MaxConcurrency, progress, CancelToken));
         }
         catch (Exception error) when (MapError(error, file) is { } record)
         {
             WriteError(record);
             return;
-        }
-        finally
-        {
-            foreach (ProgressRecord done in progress.Completed())
-            {
-                WriteProgress(done);
-            }
         }
         WriteObject(ToOutput(result));
     }
