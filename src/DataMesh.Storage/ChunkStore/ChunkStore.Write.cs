@@ -59,8 +59,8 @@ public sealed partial class ChunkStore
         {
             if (_options.FlushToDisk)
             {
-                // Another writer may have placed it a moment ago and not yet synced its folder.
-                SyncNames(hash, path, createdFolders: 0);
+                // Another writer may have placed it a moment ago and not yet made its name durable.
+                await MakeNameDurableAsync(hash, path, createdFolders: 0, cancellationToken);
             }
             return;
         }
@@ -71,6 +71,12 @@ public sealed partial class ChunkStore
         try
         {
             await WriteTempAsync(temp, shard, cancellationToken);
+            if (_commit is not null)
+            {
+                // The bytes and inode must be durable before the rename can be: otherwise a crash could leave a torn
+                // file under the shard's name, which would then count as stored.
+                await _commit.SyncAsync(cancellationToken);
+            }
             int createdFolders = 0;
             lock (StripeFor(hash))
             {
@@ -83,8 +89,8 @@ public sealed partial class ChunkStore
             }
             if (_options.FlushToDisk)
             {
-                // Also when a concurrent writer of the same shard won the race: its folder sync may still be pending.
-                SyncNames(hash, path, createdFolders);
+                // Also when a concurrent writer of the same shard won the race: its name may not be durable yet.
+                await MakeNameDurableAsync(hash, path, createdFolders, cancellationToken);
             }
         }
         catch (IOException ex) when (DiskFull.Is(ex))
@@ -103,6 +109,18 @@ public sealed partial class ChunkStore
                 Interlocked.Add(ref _usedBytes, -shard.Length);
             }
         }
+    }
+
+    /// <summary>The second half of a durable put: with group commit one shared file-system barrier (it covers the
+    /// folder entry and any fan-out folder created for it), otherwise the shard's own folder syncs.</summary>
+    private ValueTask MakeNameDurableAsync(ContentHash hash, string path, int createdFolders, CancellationToken cancellationToken)
+    {
+        if (_commit is not null)
+        {
+            return _commit.SyncAsync(cancellationToken);
+        }
+        SyncNames(hash, path, createdFolders);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Renames a finished temp file to its shard path; the caller holds the stripe lock and has just seen
@@ -160,7 +178,8 @@ public sealed partial class ChunkStore
     /// <summary>Writes the temp file: the block-aligned body with direct I/O when the shard sits in aligned memory
     /// (the pipeline's buffers do), so it goes from our buffer to the device without a page-cache copy; the short tail
     /// (the cipher tag makes shards 16 bytes past a block boundary) and unaligned shards go through the page cache.
-    /// Then fsync: data and inode are on disk before the rename makes the shard visible.</summary>
+    /// Then, without group commit, fsync: data and inode are on disk before the rename makes the shard visible (with
+    /// group commit the caller waits for a shared barrier instead).</summary>
     private async Task WriteTempAsync(string temp, ReadOnlyMemory<byte> shard, CancellationToken cancellationToken)
     {
         // No preallocation: it only adds extent work for a file written once, whole.
@@ -182,9 +201,9 @@ public sealed partial class ChunkStore
         {
             await RandomAccess.WriteAsync(handle, shard[prefix..], prefix, cancellationToken);
         }
-        if (_options.FlushToDisk)
+        if (_options.FlushToDisk && _commit is null)
         {
-            RandomAccess.FlushToDisk(handle);
+            RandomAccess.FlushToDisk(handle); // with group commit the shared barrier that follows does this
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Io;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -24,6 +25,11 @@ public sealed partial class ChunkStore : IDisposable
     private readonly PinSet _pins;
     private readonly Lock[] _stripes;
 
+    /// <summary>Shared durability barriers (<see cref="ChunkStoreOptions.GroupCommit"/>); null when every put syncs
+    /// its own files (or nothing is synced).</summary>
+    private readonly FileSystemSync? _fileSystem;
+    private readonly GroupCommit? _commit;
+
     /// <summary>Per level-2 fan-out folder: this process has made its name durable (see <c>SyncNames</c>). Not
     /// filled in at open: a folder that exists may still be only in the page cache if the previous process died
     /// between a rename and its folder syncs, so each folder's first put in a process syncs the levels above.</summary>
@@ -32,8 +38,11 @@ public sealed partial class ChunkStore : IDisposable
     private long _shardCount;
     private int _disposed;
 
-    private ChunkStore(StoreLayout layout, ChunkStoreOptions options, ILogger logger, FileStream lockFile, PinSet pins, long usedBytes, long shardCount)
+    private ChunkStore(StoreLayout layout, ChunkStoreOptions options, ILogger logger, FileStream lockFile, PinSet pins, long usedBytes, long shardCount,
+        FileSystemSync? fileSystem)
     {
+        _fileSystem = fileSystem;
+        _commit = fileSystem is null ? null : new GroupCommit(fileSystem.Flush);
         _layout = layout;
         _options = options;
         _logger = logger;
@@ -53,6 +62,10 @@ public sealed partial class ChunkStore : IDisposable
 
     /// <summary>The configured limit (<see cref="ChunkStoreOptions.MaxStorageBytes"/>).</summary>
     public long Capacity => _options.MaxStorageBytes;
+
+    /// <summary>Shared durability barriers run so far (0 without <see cref="ChunkStoreOptions.GroupCommit"/>): with
+    /// many concurrent puts far fewer than two per put.</summary>
+    internal long DurabilityBarriers => _commit?.BarrierCount ?? 0;
 
     /// <summary>Number of shards currently stored.</summary>
     public long ShardCount => Volatile.Read(ref _shardCount);
@@ -75,15 +88,18 @@ public sealed partial class ChunkStore : IDisposable
         StoreLayout layout = new(options.Directory);
         layout.CreateDirectories();
         FileStream lockFile = AcquireLock(layout);
+        FileSystemSync? fileSystem = null;
         try
         {
             (int tempFiles, long used, long count) = await Task.Run(() => Scan(layout, logger, cancellationToken), cancellationToken);
             PinSet pins = await PinSet.LoadAsync(layout, logger, cancellationToken);
+            fileSystem = options.FlushToDisk && options.GroupCommit ? FileSystemSync.TryOpen(layout.Root) : null;
             Log.Opened(logger, layout.Root, count, used, options.MaxStorageBytes, tempFiles);
-            return new ChunkStore(layout, options, logger, lockFile, pins, used, count);
+            return new ChunkStore(layout, options, logger, lockFile, pins, used, count, fileSystem);
         }
         catch
         {
+            fileSystem?.Dispose();
             await lockFile.DisposeAsync();
             throw;
         }
@@ -181,6 +197,8 @@ public sealed partial class ChunkStore : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _pins.Dispose();
+            _commit?.Dispose();
+            _fileSystem?.Dispose();
             _lockFile.Dispose();
         }
     }

@@ -18,6 +18,13 @@ public sealed record ChunkStoreOptions(string Directory)
     /// (not integrity: a torn shard is still never served) for write speed.</summary>
     public bool FlushToDisk { get; init; } = true;
 
+    /// <summary>With <see cref="FlushToDisk"/>: concurrent puts share their durability barriers (one file-system
+    /// sync, <c>syncfs</c>, for every put that finished writing while the previous one ran) instead of each paying an
+    /// fsync of its file and of its folder. Same contract either way: a put returns only once its shard is durable.
+    /// A file-system sync also writes back other programs' dirty data on the same volume, so on a volume shared with
+    /// heavy writers per-shard syncs (false) may be steadier. Linux only; elsewhere every put syncs its own files.</summary>
+    public bool GroupCommit { get; init; } = true;
+
     /// <summary>Unpinned shards younger than this survive garbage collection, so a shard written just before its
     /// pin is recorded (the normal put-then-pin order of an upload) is not collected in between.</summary>
     public TimeSpan GarbageGracePeriod { get; init; } = TimeSpan.FromHours(1);

@@ -12,7 +12,7 @@ namespace DataMesh.Benchmarks.Pipeline;
 /// throughput each way beside a raw-disk baseline measured in the same run (<see cref="RawDiskBaseline"/>), with CPU
 /// split, page faults, peak resident memory of each phase, the load average and the machine.
 /// <code>dotnet run -c Release --project tests/DataMesh.Benchmarks -- pipeline --size 1GiB [--chunk 1MiB] [--k 10]
-///     [--m 4] [--dir /path] [--parallelism N] [--window N] [--no-fsync] [--no-baseline] [--keep]</code></summary>
+///     [--m 4] [--dir /path] [--parallelism N] [--window N] [--no-fsync] [--no-group-commit] [--no-baseline] [--keep]</code></summary>
 internal static class PipelineScenario
 {
     public static async Task<int> RunAsync(string[] args)
@@ -24,6 +24,7 @@ internal static class PipelineScenario
         int parallelism = (int)Parse(args, "--parallelism", Math.Clamp(Environment.ProcessorCount, 1, 4).ToString(CultureInfo.InvariantCulture));
         int window = (int)Parse(args, "--window", "2");
         bool fsync = !args.Contains("--no-fsync");
+        bool groupCommit = !args.Contains("--no-group-commit");
         bool baseline = !args.Contains("--no-baseline");
         bool keep = args.Contains("--keep");
         string root = Option(args, "--dir") ?? Path.Combine(Path.GetTempPath(), "datamesh-pipeline-bench-" + Guid.NewGuid().ToString("N")[..8]);
@@ -31,7 +32,7 @@ internal static class PipelineScenario
         string input = Path.Combine(root, "input.bin");
         string output = Path.Combine(root, "output.bin");
 
-        Console.WriteLine($"pipeline: {Human(size)} file, chunk {Human(chunk)}, k={k} m={m}, parallelism {parallelism}, window {window}, fsync {(fsync ? "on" : "off")}, dir {root}");
+        Console.WriteLine($"pipeline: {Human(size)} file, chunk {Human(chunk)}, k={k} m={m}, parallelism {parallelism}, window {window}, fsync {(fsync ? "on" : "off")}, group commit {(fsync && groupCommit ? "on" : "off")}, dir {root}");
         Console.WriteLine($"machine: {ProcessStats.Machine(root)}; direct I/O {(DirectIo.IsSupported ? "available" : "unavailable")}");
         try
         {
@@ -40,14 +41,14 @@ internal static class PipelineScenario
             Console.WriteLine($"generated input in {generate.Elapsed.TotalSeconds:0.0} s (load average {ProcessStats.LoadAverage()}; other work on the machine makes wall-clock rates noisy, CPU-second rates are steadier)");
 
             using UserIdentity owner = UserIdentity.Generate();
-            using Store store = await Store.OpenAsync(new ChunkStoreOptions(Path.Combine(root, "store")) { FlushToDisk = fsync }, null, CancellationToken.None);
+            using Store store = await Store.OpenAsync(new ChunkStoreOptions(Path.Combine(root, "store")) { FlushToDisk = fsync, GroupCommit = groupCommit }, null, CancellationToken.None);
             await WarmUpAsync(root, owner, chunk, k, m);
 
             Phase encode = await MeasureAsync(() => FileEncoder.EncodeAsync(input,
                 new EncodeOptions { Owner = owner, Name = "bench.bin", ChunkSize = chunk, DataShards = k, ParityShards = m, Parallelism = parallelism, StripesInFlight = window },
                 new ChunkStoreShardSink(store), null, CancellationToken.None));
             EncodeResult encoded = encode.Result<EncodeResult>();
-            Console.WriteLine($"encode: {encode.Describe(size)}; {store.ShardCount} shards, {Human(store.UsedBytes)} stored");
+            Console.WriteLine($"encode: {encode.Describe(size)}; {store.ShardCount} shards, {Human(store.UsedBytes)} stored, {store.DurabilityBarriers} shared durability barriers");
 
             Phase decode = await MeasureAsync(() => FileDecoder.DecodeAsync(encoded.Manifest, owner, new ChunkStoreShardSource(store), output,
                 new DecodeOptions { Overwrite = true, Parallelism = parallelism, FlushToDisk = fsync }, null, CancellationToken.None));

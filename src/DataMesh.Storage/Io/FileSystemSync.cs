@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+
+namespace DataMesh.Storage.Io;
+
+/// <summary>A durability barrier for a whole file system (Linux <c>syncfs</c>): writes back every dirty inode,
+/// directory block and page of the file system holding <see cref="Directory"/>, then flushes the device's cache.
+/// One call makes many files' contents, inodes and names durable together, where per-file durability needs an fsync
+/// of each file and of each folder naming one, every one ending in its own device flush.
+/// <para>It also writes back other processes' dirty data on the same file system; its cost is that of everything
+/// dirty there, which is why the store offers per-shard syncs as well (<c>ChunkStoreOptions.GroupCommit</c>).</para></summary>
+internal sealed partial class FileSystemSync : IDisposable
+{
+    private const int ReadOnly = 0; // O_RDONLY
+    private const int CloseOnExec = 0x80000; // O_CLOEXEC on every Linux architecture
+
+    private readonly int _fd;
+    private int _disposed;
+
+    private FileSystemSync(string directory, int fd)
+    {
+        Directory = directory;
+        _fd = fd;
+    }
+
+    /// <summary>True where the barrier exists (Linux).</summary>
+    public static bool IsSupported => OperatingSystem.IsLinux();
+
+    public string Directory { get; }
+
+    /// <summary>Opens a handle on <paramref name="directory"/> to sync its file system through; null where
+    /// unsupported.</summary>
+    /// <exception cref="IOException">The directory could not be opened.</exception>
+    public static FileSystemSync? TryOpen(string directory)
+    {
+        if (!IsSupported)
+        {
+            return null;
+        }
+        int fd = Open(directory, ReadOnly | CloseOnExec);
+        if (fd < 0)
+        {
+            throw new IOException($"Could not open {directory} to sync its file system (errno {Marshal.GetLastPInvokeError()}).");
+        }
+        return new FileSystemSync(directory, fd);
+    }
+
+    /// <summary>Blocks until everything written to the file system before the call is durable.</summary>
+    /// <exception cref="IOException">The file system reported a write-back error.</exception>
+    public void Flush()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (SyncFs(_fd) != 0)
+        {
+            throw new IOException($"syncfs of the file system holding {Directory} failed (errno {Marshal.GetLastPInvokeError()}).");
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _ = Close(_fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    private static partial int SyncFs(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}
