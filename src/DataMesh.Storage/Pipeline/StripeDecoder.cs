@@ -112,18 +112,33 @@ internal sealed class StripeDecoder(
         await OpenAndWriteAsync(stripe, real, shards, cancellationToken);
     }
 
+    /// <summary>Opens the stripe's chunks in place, then writes them all at once and feeds the whole-file hash (in
+    /// stripe order) while those writes are in flight: the disk sees the stripe's chunks as one batch of concurrent
+    /// writes instead of one write at a time, and the hashing overlaps them (both only read the buffers).</summary>
     private async ValueTask OpenAndWriteAsync(long stripe, int real, Memory<byte>[] shards, CancellationToken cancellationToken)
     {
         long first = layout.FirstChunkOf(stripe);
+        int[] plainLengths = new int[real];
         for (int j = 0; j < real; j++)
         {
             long chunk = first + j;
-            int sealedLength = ChunkCipher.SealedLength(layout.ChunkLength(chunk));
-            Memory<byte> sealedChunk = shards[j][..sealedLength];
-            int plainLength = ChunkCipher.Open(key, manifest.FileId, chunk, layout.IsLastChunk(chunk), sealedChunk.Span, sealedChunk.Span);
-            await output.WriteAsync(sealedChunk[..plainLength], layout.ChunkOffset(chunk), cancellationToken);
+            Memory<byte> sealedChunk = shards[j][..ChunkCipher.SealedLength(layout.ChunkLength(chunk))];
+            plainLengths[j] = ChunkCipher.Open(key, manifest.FileId, chunk, layout.IsLastChunk(chunk), sealedChunk.Span, sealedChunk.Span);
         }
+        Task[] work = new Task[real + 1];
+        for (int j = 0; j < real; j++)
+        {
+            work[j] = output.WriteAsync(shards[j][..plainLengths[j]], layout.ChunkOffset(first + j), cancellationToken).AsTask();
+        }
+        work[real] = HashInTurnAsync(stripe, real, shards, cancellationToken);
+        // Every write is awaited, failed or not, before the caller gets the buffers back.
+        await Task.WhenAll(work);
+    }
+
+    private async Task HashInTurnAsync(long stripe, int real, Memory<byte>[] shards, CancellationToken cancellationToken)
+    {
         await hashTurn.WaitTurnAsync(stripe, cancellationToken);
+        long first = layout.FirstChunkOf(stripe);
         for (int j = 0; j < real; j++)
         {
             plaintextHash.Append(shards[j].Span[..layout.ChunkLength(first + j)]);
