@@ -9,8 +9,10 @@ public sealed record DecodeOptions
     /// <summary>Replace an existing destination file. Off by default: decoding never clobbers a file unasked.</summary>
     public bool Overwrite { get; init; }
 
-    /// <summary>Stripes fetched, rebuilt and decrypted at once; memory use is about this × (k + m) × chunk size.</summary>
-    public int Parallelism { get; init; } = Math.Clamp(Environment.ProcessorCount, 2, 4);
+    /// <summary>Stripes fetched, rebuilt and decrypted at once; memory use is about this × (k + m) × chunk size. Twice
+    /// the cores by default, as for encoding (<see cref="EncodeOptions.Parallelism"/>): fetches and writes wait on
+    /// storage or peers while other stripes use the cores.</summary>
+    public int Parallelism { get; init; } = EncodeOptions.DefaultParallelism;
 
     /// <summary>fsync the file before moving it into place.</summary>
     public bool FlushToDisk { get; init; } = true;

@@ -34,8 +34,13 @@ public sealed record EncodeOptions
     /// (<see cref="StripesInFlight"/> + <see cref="Parallelism"/> + 1) × (k + m) × chunk size.</summary>
     public int StripesInFlight { get; init; } = 2;
 
-    /// <summary>Stripes sealed, erasure-coded and handed to the sink at once.</summary>
-    public int Parallelism { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+    /// <summary>Stripes sealed, erasure-coded and handed to the sink at once (<see cref="DefaultParallelism"/>).</summary>
+    public int Parallelism { get; init; } = DefaultParallelism;
+
+    /// <summary>Twice the cores, from 2 to 8: a coder alternates between CPU work (sealing, coding, hashing) and
+    /// waiting for its shards to be stored, so with one coder per core the cores idle during those waits; the cap
+    /// bounds memory on large machines. docs/storage-store.md has the measurements.</summary>
+    internal static int DefaultParallelism => Math.Clamp(2 * Environment.ProcessorCount, 2, 8);
 
     /// <summary>The key to seal the chunks with, instead of a fresh one; the caller keeps ownership. Only for
     /// continuing an interrupted encode of the same content with the same <see cref="FileId"/>: chunk nonces come from

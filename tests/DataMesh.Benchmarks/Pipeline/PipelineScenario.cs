@@ -21,7 +21,7 @@ internal static class PipelineScenario
         int chunk = (int)Parse(args, "--chunk", "1MiB");
         int k = (int)Parse(args, "--k", "10");
         int m = (int)Parse(args, "--m", "4");
-        int parallelism = (int)Parse(args, "--parallelism", Math.Clamp(Environment.ProcessorCount, 1, 4).ToString(CultureInfo.InvariantCulture));
+        int parallelism = (int)Parse(args, "--parallelism", EncodeOptions.DefaultParallelism.ToString(CultureInfo.InvariantCulture));
         int window = (int)Parse(args, "--window", "2");
         bool fsync = !args.Contains("--no-fsync");
         bool groupCommit = !args.Contains("--no-group-commit");
