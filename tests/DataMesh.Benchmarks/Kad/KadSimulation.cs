@@ -74,7 +74,7 @@ internal static class KadSimulation
         Console.WriteLine($"idle nodes (host + DHT, listening, no connection): {KiB(idleNodeBytes)} managed per node");
 
         var clock = Stopwatch.StartNew();
-        await BootstrapAsync(run, parallel * 2, seeds, random, clock);
+        int failedJoins = await BootstrapAsync(run, parallel * 2, seeds, random, clock);
         await ForAllAsync(run.All, parallel * 2, n => n.Dht.GetClosestPeersAsync(n.Host.PeerId.Bytes, CancellationToken.None));
         TimeSpan bootstrap = clock.Elapsed;
         run.CheckMemory("after the refresh round");
@@ -86,6 +86,7 @@ internal static class KadSimulation
         double perNode = (double)(managedSettled - managedEmpty) / nodes;
         Console.WriteLine($"bootstrap + refresh round: {bootstrap.TotalSeconds:F0} s; routing table {Describe([.. run.All.Select(n => (double)n.Dht.RoutingTable.Count)], "0")}; " +
                           $"peer store median {Median([.. run.All.Select(n => (double)n.Host.Peers.Count)])}");
+        Console.WriteLine($"joins whose bootstrap failed at first: {failedJoins}; routing tables still empty after the automatic rejoin: {run.All.Count(n => n.Dht.RoutingTable.Count == 0)}");
         Console.WriteLine($"settled: {connectionEnds / (double)nodes:F1} open connections per node, {run.All.Sum(n => n.Host.TrimmedConnections)} trimmed so far; " +
                           $"managed {KiB(perNode)} per node; process RSS {MiB(ResidentBytes())} ({KiB((double)(ResidentBytes() - rssEmpty) / nodes)} per node), peak {MiB(PeakResidentBytes())}");
 
@@ -132,8 +133,9 @@ internal static class KadSimulation
 
     /// <summary>Node i joins through <paramref name="seeds"/> random nodes that had finished joining when it started,
     /// up to <paramref name="concurrent"/> joins at a time, with no barrier between them (a slow join holds up no one).</summary>
-    private static async Task BootstrapAsync(Run run, int concurrent, int seeds, Random random, Stopwatch clock)
+    private static async Task<int> BootstrapAsync(Run run, int concurrent, int seeds, Random random, Stopwatch clock)
     {
+        int failed = 0;
         int nodes = run.All.Count;
         var joined = new List<int> { 0 };
         int done = 1;
@@ -152,7 +154,8 @@ internal static class KadSimulation
             }
             catch (KadException error)
             {
-                Console.WriteLine($"  bootstrap of node {i} failed: {error.Message}");
+                Interlocked.Increment(ref failed);
+                Console.WriteLine($"  bootstrap of node {i} failed (it retries on its own): {error.Message}");
             }
             bool report;
             lock (joined)
@@ -171,6 +174,7 @@ internal static class KadSimulation
                 run.CheckMemory($"after {done} joined");
             }
         });
+        return failed;
     }
 
     private static async Task<LookupFigures> LookupsAsync(Run run, int count, int parallel, Random random, string label)
