@@ -42,7 +42,7 @@ public sealed partial class ChunkStore : IDisposable
         FileSystemSync? fileSystem)
     {
         _fileSystem = fileSystem;
-        _commit = fileSystem is null ? null : new GroupCommit(fileSystem.Flush);
+        _commit = fileSystem is null ? null : new GroupCommit(options.BeforeBarrier is { } before ? () => { before(); fileSystem.Flush(); } : fileSystem.Flush);
         _layout = layout;
         _options = options;
         _logger = logger;

@@ -25,6 +25,10 @@ public sealed record ChunkStoreOptions(string Directory)
     /// heavy writers per-shard syncs (false) may be steadier. Linux only; elsewhere every put syncs its own files.</summary>
     public bool GroupCommit { get; init; } = true;
 
+    /// <summary>Runs just before each shared durability barrier (tests observe the order of writes, renames and
+    /// barriers through it, or make a barrier fail by throwing).</summary>
+    internal Action? BeforeBarrier { get; init; }
+
     /// <summary>Unpinned shards younger than this survive garbage collection, so a shard written just before its
     /// pin is recorded (the normal put-then-pin order of an upload) is not collected in between.</summary>
     public TimeSpan GarbageGracePeriod { get; init; } = TimeSpan.FromHours(1);

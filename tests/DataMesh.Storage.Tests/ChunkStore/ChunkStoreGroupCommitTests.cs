@@ -81,3 +81,76 @@ public sealed class ChunkStoreGroupCommitTests : IDisposable
         }
     }
 }
+
+public sealed class ChunkStoreGroupCommitOrderTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
+    private CancellationToken Ct => _timeout.Token;
+
+    public void Dispose()
+    {
+        _timeout.Dispose();
+        _dir.Dispose();
+    }
+
+    private string ShardPath(ContentHash address)
+    {
+        string hex = address.ToString();
+        return _dir.Combine("shards", hex[..2], hex[2..4], hex);
+    }
+
+    [Fact]
+    public async Task The_bytes_are_made_durable_before_the_rename_and_the_name_before_the_put_returns()
+    {
+        if (!FileSystemSync.IsSupported)
+        {
+            return;
+        }
+        byte[] shard = TestData.Bytes(12_000, 9);
+        ContentHash address = ContentHash.Compute(shard);
+        List<(bool TempWritten, bool Named)> seen = [];
+        ChunkStoreOptions options = new(_dir.Path)
+        {
+            BeforeBarrier = () => seen.Add((Directory.EnumerateFiles(_dir.Combine("tmp")).Any(), File.Exists(ShardPath(address)))),
+        };
+        using Store store = await Store.OpenAsync(options, null, Ct);
+
+        await store.PutAsync(shard, Ct);
+
+        // First barrier: the temp file is written and not yet renamed. Second: the name exists and is being made durable.
+        Assert.Equal([(true, false), (false, true)], seen);
+    }
+
+    [Fact]
+    public async Task A_failed_barrier_fails_the_put_and_returns_its_reservation()
+    {
+        if (!FileSystemSync.IsSupported)
+        {
+            return;
+        }
+        byte[] shard = TestData.Bytes(12_000, 10);
+        int barriers = 0;
+        ChunkStoreOptions options = new(_dir.Path)
+        {
+            MaxStorageBytes = 20_000,
+            BeforeBarrier = () =>
+            {
+                if (Interlocked.Increment(ref barriers) == 1)
+                {
+                    throw new IOException("write-back failed");
+                }
+            },
+        };
+        using Store store = await Store.OpenAsync(options, null, Ct);
+
+        await Assert.ThrowsAsync<IOException>(async () => await store.PutAsync(shard, Ct));
+        Assert.Equal(0, store.UsedBytes);
+        Assert.Equal(0, store.ShardCount);
+        Assert.False(store.Contains(ContentHash.Compute(shard)));
+        Assert.Empty(Directory.EnumerateFiles(_dir.Combine("tmp")));
+
+        await store.PutAsync(shard, Ct); // the reservation was returned: the same shard fits again
+        Assert.Equal(shard.Length, store.UsedBytes);
+    }
+}
