@@ -92,8 +92,8 @@ public sealed partial class ChunkStore : IDisposable
         try
         {
             (int tempFiles, long used, long count) = await Task.Run(() => Scan(layout, logger, cancellationToken), cancellationToken);
-            PinSet pins = await PinSet.LoadAsync(layout, logger, cancellationToken);
             fileSystem = options.FlushToDisk && options.GroupCommit ? FileSystemSync.TryOpen(layout.Root) : null;
+            PinSet pins = await PinSet.LoadAsync(layout, logger, cancellationToken);
             Log.Opened(logger, layout.Root, count, used, options.MaxStorageBytes, tempFiles);
             return new ChunkStore(layout, options, logger, lockFile, pins, used, count, fileSystem);
         }
