@@ -9,17 +9,7 @@ public sealed partial class ChunkStore
     /// <summary>Reads and verifies a shard into a pooled buffer the caller owns (dispose it), or returns null when
     /// the shard is not stored.</summary>
     /// <exception cref="CorruptShardException">The bytes on disk no longer match the address; the copy was removed.</exception>
-    public ValueTask<ShardBuffer?> TryGetAsync(ContentHash hash, CancellationToken cancellationToken) =>
-        ReadAsync(hash, verify: true, cancellationToken);
-
-    /// <summary>Reads a shard without checking its hash, for a reader that authenticates the content itself: the
-    /// decoder, whose data shards are sealed chunks that fail to open on any damage (and whose whole file is hashed at
-    /// the end). Such a reader must fall back to <see cref="TryGetAsync"/> when its own check fails; that read finds
-    /// and removes a corrupt copy. A short read (the file shrank) is still checked, and reported, as usual.</summary>
-    internal ValueTask<ShardBuffer?> TryGetUncheckedAsync(ContentHash hash, CancellationToken cancellationToken) =>
-        ReadAsync(hash, verify: false, cancellationToken);
-
-    private async ValueTask<ShardBuffer?> ReadAsync(ContentHash hash, bool verify, CancellationToken cancellationToken)
+    public async ValueTask<ShardBuffer?> TryGetAsync(ContentHash hash, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         string path = _layout.ShardPath(hash);
@@ -45,10 +35,6 @@ public sealed partial class ChunkStore
             }
         }
         ContentHash? actual = null;
-        if (read == buffer.Length && !verify)
-        {
-            return new ShardBuffer(buffer);
-        }
         if (read == buffer.Length)
         {
             actual = ContentHash.Compute(buffer.Memory.Span);

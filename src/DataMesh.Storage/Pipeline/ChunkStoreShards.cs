@@ -19,21 +19,15 @@ public sealed class ChunkStoreShardSink(Store store) : IShardSink
 
 /// <summary>An <see cref="IShardSource"/> that reads shards from a local <see cref="Store"/>. A shard the store finds
 /// corrupt (and removes) is reported as unavailable, so the decoder rebuilds it from the others.</summary>
-public sealed class ChunkStoreShardSource(Store store, ILogger? logger = null) : IShardSource, IVerifiedShardSource, IUncheckedShardSource
+public sealed class ChunkStoreShardSource(Store store, ILogger? logger = null) : IShardSource, IVerifiedShardSource
 {
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
-    public ValueTask<IMemoryOwner<byte>?> TryGetShardAsync(ContentHash address, long stripe, int index, CancellationToken cancellationToken) =>
-        ReadAsync(address, stripe, index, verify: true, cancellationToken);
-
-    ValueTask<IMemoryOwner<byte>?> IUncheckedShardSource.TryGetUncheckedShardAsync(ContentHash address, long stripe, int index, CancellationToken cancellationToken) =>
-        ReadAsync(address, stripe, index, verify: false, cancellationToken);
-
-    private async ValueTask<IMemoryOwner<byte>?> ReadAsync(ContentHash address, long stripe, int index, bool verify, CancellationToken cancellationToken)
+    public async ValueTask<IMemoryOwner<byte>?> TryGetShardAsync(ContentHash address, long stripe, int index, CancellationToken cancellationToken)
     {
         try
         {
-            return verify ? await store.TryGetAsync(address, cancellationToken) : await store.TryGetUncheckedAsync(address, cancellationToken);
+            return await store.TryGetAsync(address, cancellationToken);
         }
         catch (CorruptShardException ex)
         {

@@ -19,14 +19,3 @@ public interface IShardSource
 /// store verifies on every read), so the decoder can skip hashing it a second time. Internal: only sources in this
 /// assembly can vouch for that.</summary>
 internal interface IVerifiedShardSource;
-
-/// <summary>A source that can also hand out shards without checking their hash, for the decoder to authenticate data
-/// shards by their chunks' AEAD tags instead (one BLAKE3 pass per data shard fewer). When a chunk read this way fails
-/// to open, the decoder reads the whole stripe again through <see cref="IShardSource.TryGetShardAsync"/>, which
-/// verifies (and lets the source drop a corrupt copy), and rebuilds around what is bad. Internal: only sources in
-/// this assembly are trusted to return the right length and to verify on the fallback.</summary>
-internal interface IUncheckedShardSource : IShardSource
-{
-    /// <summary>Like <see cref="IShardSource.TryGetShardAsync"/>, without checking the bytes against the address.</summary>
-    ValueTask<IMemoryOwner<byte>?> TryGetUncheckedShardAsync(ContentHash address, long stripe, int index, CancellationToken cancellationToken);
-}

