@@ -101,6 +101,74 @@ internal sealed class AssemblyFile : IDisposable
         }
     }
 
+    /// <summary>Writes consecutive chunks, the first at <paramref name="offset"/>: a stripe's data chunks are contiguous
+    /// in the file, so their block-aligned bodies go down in one vectored direct write (one system call and one
+    /// thread-pool hand-off per stripe instead of one per chunk) and only the last chunk's tail is written buffered.
+    /// Every chunk but the last must be a whole number of blocks for that; otherwise each chunk is written alone.</summary>
+    public async ValueTask WriteAsync(IReadOnlyList<ReadOnlyMemory<byte>> chunks, long offset, CancellationToken cancellationToken)
+    {
+        if (!CanWriteVectored(chunks, offset))
+        {
+            foreach (ReadOnlyMemory<byte> chunk in chunks)
+            {
+                await WriteAsync(chunk, offset, cancellationToken);
+                offset += chunk.Length;
+            }
+            return;
+        }
+        var bodies = new ReadOnlyMemory<byte>[chunks.Count];
+        var staging = new List<AlignedBuffer>();
+        try
+        {
+            long bodyLength = 0;
+            for (int i = 0; i < chunks.Count; i++)
+            {
+                ReadOnlyMemory<byte> body = chunks[i][..DirectIo.AlignDown(chunks[i].Length)];
+                if (!DirectIo.IsAligned(body))
+                {
+                    AlignedBuffer buffer = AlignedBufferPool.Shared.Rent(body.Length);
+                    staging.Add(buffer);
+                    body.CopyTo(buffer.Memory);
+                    body = buffer.Memory;
+                }
+                bodies[i] = body;
+                bodyLength += body.Length;
+            }
+            await RandomAccess.WriteAsync(_direct!, bodies, offset, cancellationToken);
+            ReadOnlyMemory<byte> last = chunks[^1];
+            int tail = last.Length - bodies[^1].Length;
+            if (tail > 0)
+            {
+                await RandomAccess.WriteAsync(Buffered, last[^tail..], offset + bodyLength, cancellationToken);
+            }
+        }
+        finally
+        {
+            foreach (AlignedBuffer buffer in staging)
+            {
+                buffer.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Direct and vectored: a direct handle, an aligned start, whole blocks in every chunk but the last, and
+    /// at least one block in the last (a shorter one would leave an empty body).</summary>
+    private bool CanWriteVectored(IReadOnlyList<ReadOnlyMemory<byte>> chunks, long offset)
+    {
+        if (_direct is null || chunks.Count == 0 || offset % DirectIo.Alignment != 0 || chunks[^1].Length < DirectIo.Alignment)
+        {
+            return false;
+        }
+        for (int i = 0; i < chunks.Count - 1; i++)
+        {
+            if (chunks[i].Length % DirectIo.Alignment != 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public void Dispose()
     {
         _direct?.Dispose();

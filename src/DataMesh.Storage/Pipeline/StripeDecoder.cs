@@ -115,14 +115,17 @@ internal sealed class StripeDecoder(
     private async ValueTask OpenAndWriteAsync(long stripe, int real, Memory<byte>[] shards, CancellationToken cancellationToken)
     {
         long first = layout.FirstChunkOf(stripe);
+        var plaintext = new ReadOnlyMemory<byte>[real];
         for (int j = 0; j < real; j++)
         {
             long chunk = first + j;
             int sealedLength = ChunkCipher.SealedLength(layout.ChunkLength(chunk));
             Memory<byte> sealedChunk = shards[j][..sealedLength];
             int plainLength = ChunkCipher.Open(key, manifest.FileId, chunk, layout.IsLastChunk(chunk), sealedChunk.Span, sealedChunk.Span);
-            await output.WriteAsync(sealedChunk[..plainLength], layout.ChunkOffset(chunk), cancellationToken);
+            plaintext[j] = sealedChunk[..plainLength];
         }
+        // The stripe's chunks are consecutive in the file: one write for all of them.
+        await output.WriteAsync(plaintext, layout.ChunkOffset(first), cancellationToken);
         await hashTurn.WaitTurnAsync(stripe, cancellationToken);
         for (int j = 0; j < real; j++)
         {

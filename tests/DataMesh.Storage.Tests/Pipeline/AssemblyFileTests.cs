@@ -51,6 +51,40 @@ public sealed class AssemblyFileTests : IDisposable
         Assert.Equal(expected.AsSpan(0, (3 * ChunkSize) + length).ToArray(), await File.ReadAllBytesAsync(path, _timeout.Token));
     }
 
+    public static TheoryData<int, int, int> StripeCases => new()
+    {
+        { ChunkSize, ChunkSize, 1 },                      // whole chunks, unaligned memory: one staged vectored write
+        { ChunkSize, (2 * DirectIo.Alignment) + 5, 1 },   // a short last chunk: its tail goes buffered
+        { ChunkSize, ChunkSize - 1, 0 },                  // aligned memory, last chunk one byte short of the size
+        { ChunkSize, 100, 1 },                            // a last chunk shorter than a block: chunk by chunk
+        { ChunkSize - 100, ChunkSize - 100, 1 },          // chunks that are not whole blocks: chunk by chunk
+    };
+
+    [Theory]
+    [MemberData(nameof(StripeCases))]
+    public async Task A_stripes_chunks_written_together_land_at_their_offsets(int chunkLength, int lastLength, int misalignment)
+    {
+        string path = _dir.Combine("stripe.partial");
+        var chunks = new ReadOnlyMemory<byte>[3];
+        byte[] expected = new byte[(2 * chunkLength) + lastLength];
+        for (int i = 0; i < chunks.Length; i++)
+        {
+            int length = i == chunks.Length - 1 ? lastLength : chunkLength;
+            Memory<byte> chunk = AlignedSlice(length + DirectIo.Alignment + misalignment, misalignment, length);
+            TestData.Bytes(length, seed: 10 + i).CopyTo(chunk);
+            chunk.Span.CopyTo(expected.AsSpan(i * chunkLength));
+            chunks[i] = chunk;
+        }
+        using (AssemblyFile file = AssemblyFile.Create(path, ChunkSize + expected.Length, ChunkSize))
+        {
+            // The stripe starts one chunk into the file, as every stripe but the first does.
+            await file.WriteAsync(chunks, ChunkSize, _timeout.Token);
+        }
+        byte[] written = await File.ReadAllBytesAsync(path, _timeout.Token);
+        Assert.Equal(ChunkSize + expected.Length, written.Length);
+        Assert.Equal(expected, written.AsSpan(ChunkSize).ToArray());
+    }
+
     [Fact]
     public async Task A_chunk_at_an_unaligned_offset_is_written_buffered_and_intact()
     {
