@@ -33,8 +33,8 @@ $null = New-Item -ItemType Directory -Path $root
 $clock = [Diagnostics.Stopwatch]::StartNew()
 try {
     # Small chunks so a 32 MiB file makes a few hundred shards spread over every node.
-    $config = Join-Path $root 'config.toml'
-    @'
+    Write-Section "Starting $StorageNodes storage nodes and two clients on loopback"
+    $mesh = & (Join-Path $PSScriptRoot 'Start-LocalMesh.ps1') -Root $root -StorageNodes $StorageNodes -Client sender, receiver -Config @'
 [network]
 replication_factor = 2
 
@@ -42,17 +42,8 @@ replication_factor = 2
 chunk_size = 262144
 data_shards = 4
 parity_shards = 2
-'@ | Set-Content -LiteralPath $config
-
-    Write-Section "Starting $StorageNodes storage nodes and two clients on loopback"
-    $storage = @()
-    for ($i = 0; $i -lt $StorageNodes; $i++) {
-        $storage += Start-DataMeshNode -ListenAddress /ip4/127.0.0.1/tcp/0 -DataPath (Join-Path $root "storage$i") `
-            -ConfigPath $config -Bootstrap @($storage | ForEach-Object DialAddresses)
-    }
-    $bootstrap = @($storage | ForEach-Object DialAddresses)
-    $sender = Start-DataMeshNode -ClientMode -ListenAddress /ip4/127.0.0.1/tcp/0 -DataPath (Join-Path $root 'sender') -ConfigPath $config -Bootstrap $bootstrap
-    $receiver = Start-DataMeshNode -ClientMode -ListenAddress /ip4/127.0.0.1/tcp/0 -DataPath (Join-Path $root 'receiver') -ConfigPath $config -Bootstrap $bootstrap
+'@
+    $storage, $sender, $receiver = $mesh.Storage, $mesh.Clients.sender, $mesh.Clients.receiver
     Show (Get-DataMeshNode)
 
     Write-Section 'Pinging the first storage node from the receiver'

@@ -26,14 +26,12 @@ function Invoke-PwshFile([string] $Path, [hashtable] $Environment = @{}) {
     }
 }
 
-# A real mesh in this process: storage nodes and one client-mode node on loopback TCP, each with its own data path
-# under a new temporary root, with small chunks (64 KiB, 4+2, every shard on 2 peers) so transfers take well under a
-# second. Each storage node bootstraps from the ones before it; the client from all of them.
+# A real mesh in this process (examples/Start-LocalMesh.ps1): storage nodes and one client-mode node on loopback TCP,
+# each with its own data path under a new temporary root, with small chunks (64 KiB, 4+2, every shard on 2 peers) so
+# transfers take well under a second.
 function Start-TestMesh([string] $Prefix, [int] $StorageNodes) {
     $root = Join-Path ([IO.Path]::GetTempPath()) ($Prefix + '-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
-    New-Item -ItemType Directory -Path $root | Out-Null
-    $configPath = Join-Path $root 'config.toml'
-    @'
+    $mesh = & (Join-Path $PSScriptRoot '../../examples/Start-LocalMesh.ps1') -Root $root -StorageNodes $StorageNodes -Config @'
 [network]
 replication_factor = 2
 
@@ -41,13 +39,6 @@ replication_factor = 2
 chunk_size = 65536
 data_shards = 4
 parity_shards = 2
-'@ | Set-Content -LiteralPath $configPath
-    $storage = @()
-    for ($i = 0; $i -lt $StorageNodes; $i++) {
-        $storage += Start-DataMeshNode -ListenAddress /ip4/127.0.0.1/tcp/0 -DataPath (Join-Path $root "storage$i") -ConfigPath $configPath `
-            -Bootstrap @($storage | ForEach-Object DialAddresses)
-    }
-    $client = Start-DataMeshNode -ClientMode -ListenAddress /ip4/127.0.0.1/tcp/0 -DataPath (Join-Path $root 'client') -ConfigPath $configPath `
-        -Bootstrap @($storage | ForEach-Object DialAddresses)
-    [pscustomobject]@{ Root = $root; ConfigPath = $configPath; Storage = $storage; Client = $client }
+'@
+    [pscustomobject]@{ Root = $root; ConfigPath = $mesh.ConfigPath; Storage = $mesh.Storage; Client = $mesh.Clients.client }
 }

@@ -37,10 +37,14 @@ public sealed partial class DataMeshNode
     /// <summary>Joins the network: dials the bootstrap peers (waiting for each to identify itself, so placement and the
     /// routing table know what they serve), then looks up this node's own key to fill the routing table with the
     /// peers closest to it. Unreachable peers are reported in the results, not thrown; the lookup runs when at least
-    /// one peer was reached.</summary>
+    /// one peer was reached. The DHT remembers every address: while its routing table is empty (none reached now, or
+    /// all its peers gone later) it retries them on its own with backoff, so a node started before its bootstrap
+    /// peers joins as soon as they come up.</summary>
     public async Task<IReadOnlyList<PeerConnectResult>> BootstrapAsync(IEnumerable<Multiaddr> addresses, CancellationToken cancellationToken)
     {
-        IReadOnlyList<PeerConnectResult> results = await ConnectAsync(addresses, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(addresses);
+        Multiaddr[] all = [.. addresses];
+        IReadOnlyList<PeerConnectResult> results = await ConnectAsync(all, cancellationToken).ConfigureAwait(false);
         Multiaddr[] reached = [.. results.Where(r => r.Succeeded).Select(r => r.Address)];
         if (reached.Length > 0)
         {
@@ -54,6 +58,7 @@ public sealed partial class DataMeshNode
                 Log.BootstrapLookupFailed(_logger, error.Message);
             }
         }
+        Dht.AddBootstrapPeers(all);
         return results;
     }
 

@@ -24,7 +24,7 @@ public sealed partial class DataMeshNode
         FileAvailability before = Describe(fileKey, manifest, survey, options);
         var work = new RepairWork(fileKey.ToString(), Options.Network.ReplicationFactor);
 
-        work.ManifestCopies = await StoreCopiesAsync(fileKey.Hash, fetched.Encoded, survey.Of(fileKey.Hash), ManifestCopiesWanted, work, cancellationToken).ConfigureAwait(false);
+        work.ManifestCopies = await StoreCopiesAsync(fileKey.Hash, fetched.Encoded, survey.Of(fileKey.Hash), ManifestCopiesWanted, work, avoid: null, cancellationToken).ConfigureAwait(false);
 
         var damaged = new List<StripeDescriptor>();
         foreach (StripeAvailability stripe in before.Stripes.Where(s => s.UnderReplicatedShards > 0))
@@ -81,6 +81,9 @@ public sealed partial class DataMeshNode
         {
             coder.Reconstruct(shards, present);
         }
+        // Every peer holding some shard of this stripe: rebuilt shards go elsewhere when they can, so that losing one
+        // peer never costs the stripe two shards (the same diversity StripePlacement gives an upload).
+        var stripeHolders = new HashSet<PeerId>(stripe.Descriptor.Shards.SelectMany(survey.Of));
         bool complete = true;
         foreach (int slot in needed)
         {
@@ -92,7 +95,7 @@ public sealed partial class DataMeshNode
                 continue;
             }
             IReadOnlyList<PeerId> holders = survey.Of(address);
-            int stored = await StoreCopiesAsync(address, shards[slot], holders, work.Replication, work, cancellationToken).ConfigureAwait(false);
+            int stored = await StoreCopiesAsync(address, shards[slot], holders, work.Replication, work, stripeHolders, cancellationToken).ConfigureAwait(false);
             work.Copies += stored;
             complete &= holders.Count + stored >= work.Replication;
         }
@@ -101,9 +104,10 @@ public sealed partial class DataMeshNode
     }
 
     /// <summary>Stores <paramref name="data"/> on the closest storage peers that do not hold it yet until it has
-    /// <paramref name="target"/> holders; a peer that refuses or fails is skipped for the next. Returns copies stored.</summary>
+    /// <paramref name="target"/> holders, peers outside <paramref name="avoid"/> first (each peer that takes a copy
+    /// joins it); a peer that refuses or fails is skipped for the next. Returns copies stored.</summary>
     private async Task<int> StoreCopiesAsync(ContentHash shard, ReadOnlyMemory<byte> data, IReadOnlyList<PeerId> holders, int target,
-        RepairWork work, CancellationToken cancellationToken)
+        RepairWork work, HashSet<PeerId>? avoid, CancellationToken cancellationToken)
     {
         int missing = target - holders.Count;
         if (missing <= 0)
@@ -111,20 +115,23 @@ public sealed partial class DataMeshNode
             return 0;
         }
         TimeSpan timeout = MaintenancePeerTimeout;
-        IReadOnlyList<PeerId> candidates = await _network.FindPlacementPeersAsync(shard, target + holders.Count + missing, cancellationToken).ConfigureAwait(false);
+        int wanted = target + holders.Count + missing + (avoid?.Count ?? 0);
+        IReadOnlyList<PeerId> closest = await _network.FindPlacementPeersAsync(shard, wanted, cancellationToken).ConfigureAwait(false);
+        var candidates = new List<PeerId>(closest.Where(p => !holders.Contains(p)));
         int stored = 0;
-        foreach (PeerId peer in candidates.Where(p => !holders.Contains(p)))
+        while (stored < missing && candidates.Count > 0)
         {
-            if (stored == missing)
-            {
-                break;
-            }
+            // The closest peer not yet holding a shard of the stripe; the closest of the rest when every one does.
+            int pick = Math.Max(0, candidates.FindIndex(p => avoid is null || !avoid.Contains(p)));
+            PeerId peer = candidates[pick];
+            candidates.RemoveAt(pick);
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             attempt.CancelAfter(timeout);
             try
             {
                 await _exchange.StoreAsync(peer, shard, data, attempt.Token).ConfigureAwait(false);
                 stored++;
+                avoid?.Add(peer);
             }
             catch (Exception error) when (IsPeerFailure(error, cancellationToken))
             {

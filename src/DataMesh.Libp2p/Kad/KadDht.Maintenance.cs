@@ -1,3 +1,4 @@
+using DataMesh.Libp2p.Multiformats;
 using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Libp2p.Kad;
@@ -16,11 +17,18 @@ public sealed partial class KadDht
         _lastProviderRepublish = _time.GetUtcNow();
         _lastSelfLookup = _time.GetUtcNow();
         _lastRandomWalk = _time.GetUtcNow();
+        var rejoin = new RejoinBackoff(Options.MaintenanceInterval);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(Options.MaintenanceInterval, _time, cancellationToken).ConfigureAwait(false);
+                // A node cut off from the network (empty table, bootstrap peers known) tries again soon, backing off;
+                // otherwise the loop ticks on the maintenance interval. A failed bootstrap wakes it at once.
+                TimeSpan delay = IsOrphaned ? rejoin.Next(Random.Shared) : rejoin.Reset();
+                if (await _wake.WaitAsync(delay, _time, cancellationToken).ConfigureAwait(false))
+                {
+                    continue; // woken: choose the delay again for the state we are in now
+                }
                 await RunMaintenanceAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -34,6 +42,10 @@ public sealed partial class KadDht
         }
     }
 
+    /// <summary>True while the routing table is empty although bootstrap peers are known: the node has no way into the
+    /// network but through them, so maintenance rejoins through them (as go-libp2p-kad-dht's fixLowPeers does).</summary>
+    private bool IsOrphaned => Table.Count == 0 && BootstrapPeers.Count > 0;
+
     /// <summary>One maintenance round: expiry, random walk, self-lookup and bucket refresh, and republishing of our
     /// records and provider announcements that are due.</summary>
     internal async Task RunMaintenanceAsync(CancellationToken cancellationToken)
@@ -43,6 +55,10 @@ public sealed partial class KadDht
         if (expired > 0)
         {
             Log.Expired(_logger, expired);
+        }
+        if (IsOrphaned)
+        {
+            await RejoinAsync(cancellationToken).ConfigureAwait(false);
         }
         if (Table.Count > 0 && (Table.Count < Options.BucketSize || now - _lastRandomWalk >= Options.RandomWalkInterval))
         {
@@ -78,6 +94,22 @@ public sealed partial class KadDht
                 int announced = await AnnounceAsync(key, cancellationToken).ConfigureAwait(false);
                 Log.Reprovided(_logger, announced);
             }
+        }
+    }
+
+    /// <summary>Bootstraps again through the remembered bootstrap peers; a failure is logged and retried on the
+    /// next (backed-off) tick.</summary>
+    private async Task RejoinAsync(CancellationToken cancellationToken)
+    {
+        Multiaddr[] peers = [.. BootstrapPeers];
+        try
+        {
+            int count = await JoinAsync(peers, cancellationToken).ConfigureAwait(false);
+            Log.Rejoined(_logger, peers.Length, count);
+        }
+        catch (KadException error)
+        {
+            Log.RejoinFailed(_logger, peers.Length, error.Message);
         }
     }
 }

@@ -25,6 +25,8 @@ public sealed partial class KadDht : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly HashSet<PeerId> _livenessChecks = [];
     private readonly Lock _livenessGate = new();
+    private readonly WakeSignal _wake = new();
+    private readonly List<Multiaddr> _bootstrapPeers = [];
     private Task _maintenance = Task.CompletedTask;
     private int _started;
     private int _disposed;
@@ -105,13 +107,61 @@ public sealed partial class KadDht : IAsyncDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>The most bootstrap peers remembered for rejoining.</summary>
+    public const int MaxBootstrapPeers = 64;
+
+    /// <summary>The bootstrap peers this node rejoins through whenever its routing table runs empty.</summary>
+    public IReadOnlyList<Multiaddr> BootstrapPeers
+    {
+        get { lock (_bootstrapPeers) { return [.. _bootstrapPeers]; } }
+    }
+
+    /// <summary>Remembers bootstrap peers without dialing them: while the
+    /// routing table is empty, maintenance tries them with backoff (from one second up to the maintenance interval).
+    /// At most <see cref="MaxBootstrapPeers"/> are kept; later ones beyond that are ignored.</summary>
+    public void AddBootstrapPeers(IEnumerable<Multiaddr> peers)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        bool added = false;
+        lock (_bootstrapPeers)
+        {
+            foreach (Multiaddr peer in peers)
+            {
+                ArgumentNullException.ThrowIfNull(peer, nameof(peers));
+                if (_bootstrapPeers.Count < MaxBootstrapPeers && !_bootstrapPeers.Contains(peer))
+                {
+                    _bootstrapPeers.Add(peer);
+                    added = true;
+                }
+            }
+        }
+        if (added && Table.Count == 0)
+        {
+            _wake.Set();
+        }
+    }
+
     /// <summary>Connects to the given peers (each address must end in /p2p/&lt;id&gt;), adds those that are DHT servers,
-    /// then looks up our own key to fill the table. Returns the routing table size afterwards.</summary>
+    /// then looks up our own key to fill the table. Returns the routing table size afterwards. The peers are
+    /// remembered (<see cref="AddBootstrapPeers"/>): if this fails, or the table later runs empty, maintenance
+    /// rejoins through them on its own.</summary>
     /// <exception cref="KadException">None of the bootstrap peers could be reached.</exception>
     public async Task<int> BootstrapAsync(IEnumerable<Multiaddr> peers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(peers);
         Multiaddr[] addresses = [.. peers];
+        try
+        {
+            return await JoinAsync(addresses, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            AddBootstrapPeers(addresses); // after the attempt, so a failure wakes maintenance into its backoff
+        }
+    }
+
+    private async Task<int> JoinAsync(Multiaddr[] addresses, CancellationToken cancellationToken)
+    {
         var errors = new List<string>();
         int reached = 0;
         await Parallel.ForEachAsync(addresses, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (address, ct) =>

@@ -40,4 +40,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4011, Level = LogLevel.Debug, Message = "Re-announced a provided key to {Count} peers")]
     public static partial void Reprovided(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Information, Message = "Routing table was empty: rejoined through {Bootstrap} bootstrap peers ({Count} peers now)")]
+    public static partial void Rejoined(ILogger logger, int bootstrap, int count);
+
+    [LoggerMessage(EventId = 4013, Level = LogLevel.Warning, Message = "Routing table is empty and none of {Bootstrap} bootstrap peers answered; retrying with backoff: {Reason}")]
+    public static partial void RejoinFailed(ILogger logger, int bootstrap, string reason);
 }

@@ -48,7 +48,9 @@ internal static class KadSimulation
         var kadOptions = new KadOptions
         {
             Validators = RecordValidatorRegistry.Default.With(Namespace, PermissiveRecordValidator.Instance),
-            RequestTimeout = TimeSpan.FromSeconds(5),
+            // The production default (10 s) unless told otherwise: a shorter one mostly measures CPU queueing of
+            // thousands of nodes on two cores, not the protocol.
+            RequestTimeout = TimeSpan.FromSeconds(Option(args, "--request-timeout-s", (int)KadOptions.Default.RequestTimeout.TotalSeconds)),
             MaintenanceInterval = TimeSpan.FromDays(1), // the simulation runs the maintenance round itself
             RecordRepublishInterval = TimeSpan.Zero, // so that round republishes every record of the originator
             MaxInboundRequestsTotal = 512,
@@ -56,7 +58,7 @@ internal static class KadSimulation
         var network = new InMemoryNetwork(defaultLink: new InMemoryLinkOptions { Latency = TimeSpan.FromMilliseconds(latencyMs) });
         var random = new Random(1);
         var run = new Run(nodes, maxRss);
-        Console.WriteLine($"kad-sim: {nodes} nodes, {latencyMs} ms one-way latency, k={kadOptions.BucketSize}, alpha={kadOptions.Alpha}, " +
+        Console.WriteLine($"kad-sim: {nodes} nodes, {latencyMs} ms one-way latency, k={kadOptions.BucketSize}, alpha={kadOptions.Alpha}, request timeout {kadOptions.RequestTimeout.TotalSeconds} s, " +
                           $"connection watermarks {hostOptions.ConnectionManager.LowWatermark}/{hostOptions.ConnectionManager.HighWatermark}, grace {hostOptions.ConnectionManager.GracePeriod.TotalSeconds} s; " +
                           $"{Environment.ProcessorCount} cores, load average {LoadAverage()}");
 
@@ -74,7 +76,7 @@ internal static class KadSimulation
         Console.WriteLine($"idle nodes (host + DHT, listening, no connection): {KiB(idleNodeBytes)} managed per node");
 
         var clock = Stopwatch.StartNew();
-        await BootstrapAsync(run, parallel * 2, seeds, random, clock);
+        int failedJoins = await BootstrapAsync(run, parallel * 2, seeds, random, clock);
         await ForAllAsync(run.All, parallel * 2, n => n.Dht.GetClosestPeersAsync(n.Host.PeerId.Bytes, CancellationToken.None));
         TimeSpan bootstrap = clock.Elapsed;
         run.CheckMemory("after the refresh round");
@@ -86,6 +88,7 @@ internal static class KadSimulation
         double perNode = (double)(managedSettled - managedEmpty) / nodes;
         Console.WriteLine($"bootstrap + refresh round: {bootstrap.TotalSeconds:F0} s; routing table {Describe([.. run.All.Select(n => (double)n.Dht.RoutingTable.Count)], "0")}; " +
                           $"peer store median {Median([.. run.All.Select(n => (double)n.Host.Peers.Count)])}");
+        Console.WriteLine($"joins whose bootstrap failed at first: {failedJoins}; routing tables still empty after the automatic rejoin: {run.All.Count(n => n.Dht.RoutingTable.Count == 0)}");
         Console.WriteLine($"settled: {connectionEnds / (double)nodes:F1} open connections per node, {run.All.Sum(n => n.Host.TrimmedConnections)} trimmed so far; " +
                           $"managed {KiB(perNode)} per node; process RSS {MiB(ResidentBytes())} ({KiB((double)(ResidentBytes() - rssEmpty) / nodes)} per node), peak {MiB(PeakResidentBytes())}");
 
@@ -132,8 +135,9 @@ internal static class KadSimulation
 
     /// <summary>Node i joins through <paramref name="seeds"/> random nodes that had finished joining when it started,
     /// up to <paramref name="concurrent"/> joins at a time, with no barrier between them (a slow join holds up no one).</summary>
-    private static async Task BootstrapAsync(Run run, int concurrent, int seeds, Random random, Stopwatch clock)
+    private static async Task<int> BootstrapAsync(Run run, int concurrent, int seeds, Random random, Stopwatch clock)
     {
+        int failed = 0;
         int nodes = run.All.Count;
         var joined = new List<int> { 0 };
         int done = 1;
@@ -152,7 +156,8 @@ internal static class KadSimulation
             }
             catch (KadException error)
             {
-                Console.WriteLine($"  bootstrap of node {i} failed: {error.Message}");
+                Interlocked.Increment(ref failed);
+                Console.WriteLine($"  bootstrap of node {i} failed (it retries on its own): {error.Message}");
             }
             bool report;
             lock (joined)
@@ -171,6 +176,7 @@ internal static class KadSimulation
                 run.CheckMemory($"after {done} joined");
             }
         });
+        return failed;
     }
 
     private static async Task<LookupFigures> LookupsAsync(Run run, int count, int parallel, Random random, string label)

@@ -31,15 +31,7 @@ function Get-Median([double[]] $Values) {
 $root = Join-Path ([IO.Path]::GetTempPath()) ('datamesh-progress-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
 $null = New-Item -ItemType Directory -Path $root
 try {
-    $config = Join-Path $root 'config.toml'
-    "[network]`nreplication_factor = 2`n" | Set-Content -LiteralPath $config
-    $storage = @()
-    for ($i = 0; $i -lt $StorageNodes; $i++) {
-        $storage += Start-DataMeshNode -ListenAddress /ip4/127.0.0.1/tcp/0 -DataPath (Join-Path $root "storage$i") `
-            -ConfigPath $config -Bootstrap @($storage | ForEach-Object DialAddresses)
-    }
-    $null = Start-DataMeshNode -ClientMode -ListenAddress /ip4/127.0.0.1/tcp/0 -DataPath (Join-Path $root 'client') `
-        -ConfigPath $config -Bootstrap @($storage | ForEach-Object DialAddresses)
+    $null = & (Join-Path $PSScriptRoot '../../../examples/Start-LocalMesh.ps1') -Root $root -StorageNodes $StorageNodes
 
     $source = Join-Path $root 'payload.bin'
     $buffer = [byte[]]::new(1MB)

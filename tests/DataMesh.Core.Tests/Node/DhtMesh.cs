@@ -19,6 +19,8 @@ internal sealed class DhtMesh : IAsyncDisposable
 
     public string Root => _root;
 
+    public InMemoryNetwork Network => _network;
+
     public DataMeshOptions Options(string name) => new()
     {
         Network = new NetworkOptions { ListenAddresses = ["/memory/0"], ReplicationFactor = 2, KadBucketSize = 4 },

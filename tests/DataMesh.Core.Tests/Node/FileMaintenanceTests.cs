@@ -64,6 +64,10 @@ public sealed class FileMaintenanceTests
         FileAvailability healed = await mesh.Client.TestFileAsync(sent.FileKey, cancellationToken: Timeout());
         Assert.Equal(FileHealthStatus.Healthy, healed.Status);
         Assert.All(healed.Stripes, s => Assert.Equal(6, s.AvailableShards));
+        // Rebuilt shards went to peers holding no other shard of their stripe (6 live peers, 6 shards a stripe), so
+        // no single peer's loss can cost a stripe two shards.
+        DataMeshNode[] alive = [.. mesh.StorageNodes.Except(victims)];
+        Assert.All(manifest.Stripes, stripe => Assert.All(alive, node => Assert.InRange(stripe.Shards.Count(node.Store.Contains), 0, 1)));
 
         // The repaired layout serves the whole file.
         string destination = Path.Combine(mesh.Root, "restored.bin");

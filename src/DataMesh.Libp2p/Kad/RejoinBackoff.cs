@@ -1,0 +1,27 @@
+namespace DataMesh.Libp2p.Kad;
+
+/// <summary>How long an orphaned DHT node (empty routing table) waits before it tries its bootstrap peers again:
+/// one second, doubling on every failure up to the maintenance interval, each delay jittered by ±50 % so that nodes
+/// cut off together (a bootstrap node restarting) do not come back in lockstep.</summary>
+internal sealed class RejoinBackoff(TimeSpan ceiling)
+{
+    public static readonly TimeSpan Initial = TimeSpan.FromSeconds(1);
+
+    private TimeSpan _current = Initial < ceiling ? Initial : ceiling;
+
+    /// <summary>The next delay before a rejoin attempt; the one after it is twice as long (up to the ceiling).</summary>
+    public TimeSpan Next(Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        TimeSpan delay = _current * (0.5 + random.NextDouble());
+        _current = _current * 2 < ceiling ? _current * 2 : ceiling;
+        return delay < ceiling ? delay : ceiling;
+    }
+
+    /// <summary>Starts over after the node has peers again; returns the ordinary tick, the ceiling.</summary>
+    public TimeSpan Reset()
+    {
+        _current = Initial < ceiling ? Initial : ceiling;
+        return ceiling;
+    }
+}
