@@ -112,27 +112,24 @@ internal sealed class StripeDecoder(
         await OpenAndWriteAsync(stripe, real, shards, cancellationToken);
     }
 
-    /// <summary>Opens the stripe's chunks in place, then writes them all at once and feeds the whole-file hash (in
-    /// stripe order) while those writes are in flight: the disk sees the stripe's chunks as one batch of concurrent
-    /// writes instead of one write at a time, and the hashing overlaps them (both only read the buffers).</summary>
+    /// <summary>Opens the stripe's chunks in place, then writes them in one (vectored) write and feeds the whole-file
+    /// hash (in stripe order) while it is in flight: the hashing overlaps the disk (both only read the buffers).</summary>
     private async ValueTask OpenAndWriteAsync(long stripe, int real, Memory<byte>[] shards, CancellationToken cancellationToken)
     {
         long first = layout.FirstChunkOf(stripe);
-        int[] plainLengths = new int[real];
+        var plaintext = new ReadOnlyMemory<byte>[real];
         for (int j = 0; j < real; j++)
         {
             long chunk = first + j;
             Memory<byte> sealedChunk = shards[j][..ChunkCipher.SealedLength(layout.ChunkLength(chunk))];
-            plainLengths[j] = ChunkCipher.Open(key, manifest.FileId, chunk, layout.IsLastChunk(chunk), sealedChunk.Span, sealedChunk.Span);
+            int plainLength = ChunkCipher.Open(key, manifest.FileId, chunk, layout.IsLastChunk(chunk), sealedChunk.Span, sealedChunk.Span);
+            plaintext[j] = sealedChunk[..plainLength];
         }
-        Task[] work = new Task[real + 1];
-        for (int j = 0; j < real; j++)
-        {
-            work[j] = output.WriteAsync(shards[j][..plainLengths[j]], layout.ChunkOffset(first + j), cancellationToken).AsTask();
-        }
-        work[real] = HashInTurnAsync(stripe, real, shards, cancellationToken);
-        // Every write is awaited, failed or not, before the caller gets the buffers back.
-        await Task.WhenAll(work);
+        // The stripe's chunks are consecutive in the file: one write for all of them, hashed while it is in flight.
+        Task write = output.WriteAsync(plaintext, layout.ChunkOffset(first), cancellationToken).AsTask();
+        Task hash = HashInTurnAsync(stripe, real, shards, cancellationToken);
+        // Both are awaited, failed or not, before the caller gets the buffers back.
+        await Task.WhenAll(write, hash);
     }
 
     private async Task HashInTurnAsync(long stripe, int real, Memory<byte>[] shards, CancellationToken cancellationToken)

@@ -57,16 +57,23 @@ internal static class LoopbackScenario
             string sourceHash = await BenchFiles.Sha256Async(source, cancellationToken);
             await using (BenchMesh mesh = await BenchMesh.StartAsync(work, nodeCount, link: null, cancellationToken))
             {
+                int[] processIds = [Environment.ProcessId, .. mesh.Nodes.Select(n => n.ProcessId)];
+                double gib = sizeMiB / 1024.0;
+                var cpu = ProcessCpu.Sample(processIds);
                 var watch = Stopwatch.StartNew();
                 SendFileResult sent = await mesh.Client.SendFileAsync(source, new SendFileOptions { MaxConcurrency = level }, cancellationToken: cancellationToken);
                 sendSeconds = watch.Elapsed.TotalSeconds;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"RESULT datamesh send: {sendSeconds:0.00} s, {sent.Size / 1e6 / sendSeconds:0.0} MB/s ({sent.Shards} shards x replication {mesh.Client.Options.Network.ReplicationFactor}, retries {sent.Statistics.Retries}); load {MachineInfo.LoadAverage()}"));
+                Console.WriteLine("datamesh send " + ProcessCpu.Describe(cpu, ProcessCpu.Sample(processIds), gib));
                 string target = Path.Combine(work, "output.bin");
+                cpu = ProcessCpu.Sample(processIds);
                 watch.Restart();
                 ReceiveFileResult received = await mesh.Client.ReceiveFileAsync(sent.FileKey, target,
                     new ReceiveFileOptions { MaxConcurrency = level, Overwrite = true }, cancellationToken: cancellationToken);
                 receiveSeconds = watch.Elapsed.TotalSeconds;
+                // Before the SHA-256 check below, which reads the whole file back and is not part of the receive.
+                Console.WriteLine("datamesh receive " + ProcessCpu.Describe(cpu, ProcessCpu.Sample(processIds), gib));
                 string hash = await BenchFiles.Sha256Async(received.Path, cancellationToken);
                 if (hash != sourceHash)
                 {
