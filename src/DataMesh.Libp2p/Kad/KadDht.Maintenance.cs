@@ -17,14 +17,22 @@ public sealed partial class KadDht
         _lastProviderRepublish = _time.GetUtcNow();
         _lastSelfLookup = _time.GetUtcNow();
         _lastRandomWalk = _time.GetUtcNow();
-        var rejoin = new RejoinBackoff(Options.MaintenanceInterval);
+        var rejoin = new RejoinBackoff(Options.MaintenanceInterval < RejoinBackoff.Maximum ? Options.MaintenanceInterval : RejoinBackoff.Maximum);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 // A node cut off from the network (empty table, bootstrap peers known) tries again soon, backing off;
                 // otherwise the loop ticks on the maintenance interval. A failed bootstrap wakes it at once.
-                TimeSpan delay = IsOrphaned ? rejoin.Next(Random.Shared) : rejoin.Reset();
+                TimeSpan delay = Options.MaintenanceInterval;
+                if (IsOrphaned)
+                {
+                    delay = rejoin.Next(Random.Shared);
+                }
+                else
+                {
+                    rejoin.Reset();
+                }
                 if (await _wake.WaitAsync(delay, _time, cancellationToken).ConfigureAwait(false))
                 {
                     continue; // woken: choose the delay again for the state we are in now

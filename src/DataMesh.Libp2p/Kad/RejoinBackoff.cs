@@ -1,11 +1,15 @@
 namespace DataMesh.Libp2p.Kad;
 
 /// <summary>How long an orphaned DHT node (empty routing table) waits before it tries its bootstrap peers again:
-/// one second, doubling on every failure up to the maintenance interval, each delay jittered by ±50 % so that nodes
+/// one second, doubling on every failure up to <paramref name="ceiling"/>, each delay jittered by ±50 % so that nodes
 /// cut off together (a bootstrap node restarting) do not come back in lockstep.</summary>
 internal sealed class RejoinBackoff(TimeSpan ceiling)
 {
     public static readonly TimeSpan Initial = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between rejoin attempts whatever the maintenance interval: a node without peers is of
+    /// no use to anyone, so it keeps trying at least once a minute.</summary>
+    public static readonly TimeSpan Maximum = TimeSpan.FromMinutes(1);
 
     private TimeSpan _current = Initial < ceiling ? Initial : ceiling;
 
@@ -18,10 +22,6 @@ internal sealed class RejoinBackoff(TimeSpan ceiling)
         return delay < ceiling ? delay : ceiling;
     }
 
-    /// <summary>Starts over after the node has peers again; returns the ordinary tick, the ceiling.</summary>
-    public TimeSpan Reset()
-    {
-        _current = Initial < ceiling ? Initial : ceiling;
-        return ceiling;
-    }
+    /// <summary>Starts over from one second (the node has peers again).</summary>
+    public void Reset() => _current = Initial < ceiling ? Initial : ceiling;
 }
