@@ -75,6 +75,9 @@ public static class ConfigurationKeys
         new ConfigurationKey<bool>(Storage, "storage_enabled", "Store and serve shards for other peers.", "DATAMESH_STORAGE_ENABLED",
             new BooleanCodec(),
             o => o.Storage.StorageEnabled, (o, v) => o with { Storage = o.Storage with { StorageEnabled = v } }),
+        new ConfigurationKey<bool>(Storage, "group_commit", "Make concurrent shard writes durable together (one file-system sync) instead of one fsync per shard.", null,
+            new BooleanCodec(),
+            o => o.Storage.GroupCommit, (o, v) => o with { Storage = o.Storage with { GroupCommit = v } }),
 
         new ConfigurationKey<int>(Chunks, "max_concurrent_retrievals", "Chunks fetched at the same time per download.", "DATAMESH_MAX_CONCURRENT_RETRIEVALS",
             new IntegerCodec<int>(1, 256),

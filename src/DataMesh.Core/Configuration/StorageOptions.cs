@@ -23,4 +23,9 @@ public sealed record StorageOptions
 
     /// <summary>Whether this node stores and serves shards for other peers.</summary>
     public bool StorageEnabled { get; init; } = true;
+
+    /// <summary>Whether concurrent shard writes share durability barriers (a file-system sync, Linux) instead of one
+    /// fsync per shard file and folder. Either way a write is acknowledged only once durable; turn it off on a volume
+    /// shared with heavy writers, whose dirty data each shared sync would also write back.</summary>
+    public bool GroupCommit { get; init; } = true;
 }

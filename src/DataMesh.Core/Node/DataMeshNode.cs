@@ -105,6 +105,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
             store = await ChunkStore.OpenAsync(new ChunkStoreOptions(Path.Combine(dataDir, "chunks"))
             {
                 MaxStorageBytes = options.Storage.MaxStorageBytes,
+                GroupCommit = options.Storage.GroupCommit,
                 TimeProvider = start.TimeProvider,
             }, loggerFactory.CreateLogger<ChunkStore>(), cancellationToken).ConfigureAwait(false);
             claims = ShardClaims.Open(Path.Combine(dataDir, "claims"), logger: loggerFactory.CreateLogger<ShardClaims>());

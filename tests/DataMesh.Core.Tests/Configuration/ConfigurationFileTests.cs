@@ -32,6 +32,7 @@ public sealed class ConfigurationFileTests
         parity_shards = 6
         max_storage_bytes = 20_000_000
         storage_enabled = false
+        group_commit = false
 
         [performance.chunks]
         max_concurrent_retrievals = 16
@@ -71,6 +72,7 @@ public sealed class ConfigurationFileTests
         Assert.Equal(6, o.Storage.ParityShards);
         Assert.Equal(20_000_000, o.Storage.MaxStorageBytes);
         Assert.False(o.Storage.StorageEnabled);
+        Assert.False(o.Storage.GroupCommit);
         Assert.Equal(new ChunkPerformanceOptions
         {
             MaxConcurrentRetrievals = 16, MaxConcurrentUploads = 2, ChunkTimeoutSecs = 30,
