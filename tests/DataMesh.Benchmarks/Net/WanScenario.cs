@@ -10,7 +10,8 @@ namespace DataMesh.Benchmarks.Net;
 /// `wan`: storage nodes (child processes) each behind a <see cref="DelayRelay"/> (default 25 ms one way, 50 Mbit/s
 /// each way) and one client in this process. Validates the relays (ping RTT, bulk copy rate), then uploads and
 /// retrieves the same random file at each concurrency and prints times, speedups and efficiency against the links.
-/// Options: --nodes 12 --size-mib 128 --concurrency 1,4,8,16 --delay-ms 25 --mbit 50 --queue-kib 128.
+/// Options: --nodes 12 --size-mib 128 --concurrency 1,4,8,16 --delay-ms 25 --mbit 50 --queue-kib 128, and
+/// --upload-concurrency 16 (upload once, at that level, instead of at every level: for iterating on retrieval).
 /// </summary>
 internal static class WanScenario
 {
@@ -20,6 +21,8 @@ internal static class WanScenario
         int nodeCount = options.Int("--nodes", 12);
         int sizeMiB = options.Int("--size-mib", 128);
         int[] levels = options.Ints("--concurrency", [1, 4, 8, 16]);
+        // For quick retrieval iterations: one upload at this concurrency instead of one per level.
+        int[] uploadLevels = options.Ints("--upload-concurrency", levels);
         LinkShape link = ShapeFrom(options);
         CancellationToken cancellationToken = CancellationToken.None;
         Console.WriteLine(MachineInfo.Describe());
@@ -38,7 +41,7 @@ internal static class WanScenario
 
             var rows = new List<TransferRow>();
             ManifestAddress? fileKey = null;
-            foreach (int level in levels)
+            foreach (int level in uploadLevels)
             {
                 (TransferRow row, ManifestAddress key) = await UploadAsync(mesh, source, level, capacity, cancellationToken);
                 rows.Add(row);
