@@ -54,7 +54,14 @@ internal sealed class StripeRetrieval
                         _monitor.Completed(descriptor.DataShardCount, (long)descriptor.DataShardCount * descriptor.ShardLength);
                         continue;
                     }
-                    window.Add(new StripeState(descriptor, operation.Token));
+                    var state = new StripeState(descriptor, operation.Token);
+                    window.Add(state);
+                    if (descriptor.HolderHints is null && _options.UsePlacementHints && state.Placement is not null)
+                    {
+                        // Known before the stripe's first request goes out, the plan lets StartRequests pick shards by
+                        // where they are instead of in slot order.
+                        Track(PrefetchPlanAsync(state));
+                    }
                 }
                 if (window.Count == 0)
                 {
@@ -68,13 +75,7 @@ internal sealed class StripeRetrieval
                     delivered++;
                     continue;
                 }
-                foreach (var stripe in window)
-                {
-                    while (_inFlight < _options.MaxConcurrentRetrievals && stripe.NeedsMoreRequests)
-                    {
-                        Start(stripe, stripe.TakeNextShard());
-                    }
-                }
+                StartRequests(window);
                 var completion = await _completions.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 Process(completion);
             }
@@ -102,15 +103,101 @@ internal sealed class StripeRetrieval
         }
     }
 
+    /// <summary>
+    /// Fills the free request slots. Each slot goes to the shard whose least busy holder has the fewest of this
+    /// transfer's requests in flight, the earliest stripe first among equals (stripes are delivered in order), then
+    /// request order (data shards before parity). A stripe needs any k of its shards, so when the next data shard's
+    /// holders are all busy, a shard on an idle link serves the stripe as well: taking shards in slot order stacked
+    /// requests on some links while others sat idle between answers.
+    /// </summary>
+    private void StartRequests(List<StripeState> window)
+    {
+        while (_inFlight < _options.MaxConcurrentRetrievals)
+        {
+            StripeState? bestStripe = null;
+            int bestSlot = -1, bestLoad = int.MaxValue;
+            foreach (var stripe in window)
+            {
+                if (!stripe.NeedsMoreRequests)
+                {
+                    continue;
+                }
+                foreach (int slot in stripe.UnrequestedSlots)
+                {
+                    int load = HolderLoad(stripe, slot);
+                    if (load < bestLoad)
+                    {
+                        (bestStripe, bestSlot, bestLoad) = (stripe, slot, load);
+                    }
+                    if (load == 0)
+                    {
+                        break;
+                    }
+                }
+                if (bestLoad == 0)
+                {
+                    break;
+                }
+            }
+            if (bestStripe is null)
+            {
+                return;
+            }
+            Start(bestStripe, bestStripe.Take(bestSlot));
+        }
+    }
+
+    /// <summary>Requests in flight at the least busy known holder of a shard; 0 when its holders are not known yet
+    /// (nothing to weigh: it keeps its place in request order).</summary>
+    private int HolderLoad(StripeState stripe, int slot)
+    {
+        IReadOnlyList<Libp2p.Identity.PeerId>? holders = stripe.Descriptor.HolderHints?[slot];
+        if (holders is null && _options.UsePlacementHints && stripe.Placement is { CompletedPlan: { } plan } placement)
+        {
+            int planned = placement.SlotOf(stripe.Descriptor.Shards[slot]);
+            holders = planned >= 0 ? plan[planned] : null;
+        }
+        if (holders is not { Count: > 0 })
+        {
+            return 0;
+        }
+        int least = int.MaxValue;
+        foreach (var holder in holders)
+        {
+            least = Math.Min(least, _monitor.ActiveRequests(holder));
+        }
+        return least;
+    }
+
     private void Start(StripeState stripe, int shardIndex)
     {
         _inFlight++;
         stripe.InFlight++;
+        Track(FetchAsync(stripe, shardIndex));
+    }
+
+    private void Track(Task task)
+    {
         if (_fetches.Count >= 4 * _options.MaxConcurrentRetrievals)
         {
             _fetches.RemoveAll(static task => task.IsCompleted);
         }
-        _fetches.Add(FetchAsync(stripe, shardIndex));
+        _fetches.Add(task);
+    }
+
+    // Never throws: the plan is only a preference; a fetch that needs it plans again and falls back to a lookup.
+    private async Task PrefetchPlanAsync(StripeState stripe)
+    {
+        try
+        {
+            var placement = stripe.Placement!;
+            int window = placement.WindowFor(_options.ReplicationFactor, _options.SparePlacementPeers);
+            await placement.GetPlanAsync(_network, _options.ReplicationFactor, window, stripe.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Nothing to do: StartRequests keeps the slot order for this stripe.
+        }
     }
 
     // Never throws: the outcome, good or bad, goes to the coordinating loop.
