@@ -71,6 +71,9 @@ internal sealed class StripeRetrieval
                 {
                     var head = window[0];
                     window.RemoveAt(0);
+                    // Refill the free request slots before the handler decrypts and writes the stripe: that takes
+                    // tens of milliseconds on a busy machine, and the links would idle meanwhile.
+                    StartRequests(window);
                     await DeliverAsync(head, handler, cancellationToken).ConfigureAwait(false);
                     delivered++;
                     continue;
