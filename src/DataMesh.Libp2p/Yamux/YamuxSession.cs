@@ -43,6 +43,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
     private bool _remoteGoAway;
     private Exception? _terminationReason;
     private Task? _run;
+    private TaskCompletionSource? _disposal;
 
     public YamuxSession(IDuplexPipe connection, bool isInitiator, YamuxOptions options, TimeProvider timeProvider, ILogger<YamuxSession>? logger = null)
     {
@@ -190,7 +191,30 @@ public sealed partial class YamuxSession : IAsyncDisposable
         await EnqueueControlAsync(new YamuxFrameHeader(YamuxFrameType.GoAway, YamuxFrameFlags.None, 0, (uint)code), awaitWritten: true, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Ends the session (see the class remarks). Concurrent and repeated calls all wait for the one disposal.</summary>
     public async ValueTask DisposeAsync()
+    {
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCompletionSource? first = Interlocked.CompareExchange(ref _disposal, mine, null);
+        if (first is not null)
+        {
+            // Another caller is disposing (a connection closes from its accept loop and from its owner at once):
+            // disposing the token sources under its feet would fail its Terminate.
+            await first.Task.ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await DisposeCoreAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            mine.TrySetResult();
+        }
+    }
+
+    private async Task DisposeCoreAsync()
     {
         Task? run;
         lock (_stateGate)
