@@ -25,6 +25,7 @@ internal sealed class StripeRetrieval
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     private readonly List<Task> _fetches = [];
     private readonly HashSet<StripeState> _draining = [];
+    private readonly Dictionary<Libp2p.Identity.PeerId, int> _startedThisPass = [];
     private int _inFlight;
 
     public StripeRetrieval(IShardNetwork network, ShardFetcher fetcher, ChunkTransferOptions options, TransferMonitor monitor, TransferJournal? journal)
@@ -111,14 +112,22 @@ internal sealed class StripeRetrieval
     /// transfer's requests in flight, the earliest stripe first among equals (stripes are delivered in order), then
     /// request order (data shards before parity). A stripe needs any k of its shards, so when the next data shard's
     /// holders are all busy, a shard on an idle link serves the stripe as well: taking shards in slot order stacked
-    /// requests on some links while others sat idle between answers.
+    /// requests on some links while others sat idle between answers. When every holder is busy, the one busy the
+    /// longest gets the request: its answer ends first, and the new request then keeps its link from idling for the
+    /// round trip a request takes.
     /// </summary>
     private void StartRequests(List<StripeState> window)
     {
+        // The monitor counts a request once its fetch task reaches the peer, which need not happen before this loop
+        // picks the next shard; requests started in this pass are counted here too, so one pass cannot send all of
+        // them to the same idle holder.
+        _startedThisPass.Clear();
         while (_inFlight < _options.MaxConcurrentRetrievals)
         {
             StripeState? bestStripe = null;
-            int bestSlot = -1, bestLoad = int.MaxValue;
+            int bestSlot = -1;
+            Libp2p.Identity.PeerId? bestHolder = null;
+            (int Active, long BusySince) best = (int.MaxValue, long.MaxValue);
             foreach (var stripe in window)
             {
                 if (!stripe.NeedsMoreRequests)
@@ -127,17 +136,17 @@ internal sealed class StripeRetrieval
                 }
                 foreach (int slot in stripe.UnrequestedSlots)
                 {
-                    int load = HolderLoad(stripe, slot);
-                    if (load < bestLoad)
+                    var (holder, load) = LeastBusyHolder(stripe, slot);
+                    if (load.CompareTo(best) < 0)
                     {
-                        (bestStripe, bestSlot, bestLoad) = (stripe, slot, load);
+                        (bestStripe, bestSlot, bestHolder, best) = (stripe, slot, holder, load);
                     }
-                    if (load == 0)
+                    if (load.Active == 0)
                     {
                         break;
                     }
                 }
-                if (bestLoad == 0)
+                if (best.Active == 0)
                 {
                     break;
                 }
@@ -146,13 +155,17 @@ internal sealed class StripeRetrieval
             {
                 return;
             }
+            if (bestHolder is { } predicted)
+            {
+                _startedThisPass[predicted] = _startedThisPass.GetValueOrDefault(predicted) + 1;
+            }
             Start(bestStripe, bestStripe.Take(bestSlot));
         }
     }
 
-    /// <summary>Requests in flight at the least busy known holder of a shard; 0 when its holders are not known yet
-    /// (nothing to weigh: it keeps its place in request order).</summary>
-    private int HolderLoad(StripeState stripe, int slot)
+    /// <summary>The least busy known holder of a shard: its requests in flight, then since when it has been busy;
+    /// none and idle when its holders are not known yet (nothing to weigh: it keeps its place in request order).</summary>
+    private (Libp2p.Identity.PeerId? Holder, (int Active, long BusySince) Load) LeastBusyHolder(StripeState stripe, int slot)
     {
         IReadOnlyList<Libp2p.Identity.PeerId>? holders = stripe.Descriptor.HolderHints?[slot];
         if (holders is null && _options.UsePlacementHints && stripe.Placement is { CompletedPlan: { } plan } placement)
@@ -162,14 +175,23 @@ internal sealed class StripeRetrieval
         }
         if (holders is not { Count: > 0 })
         {
-            return 0;
+            return (null, (0, long.MaxValue));
         }
-        int least = int.MaxValue;
+        Libp2p.Identity.PeerId? leastHolder = null;
+        (int Active, long BusySince) least = (int.MaxValue, long.MaxValue);
         foreach (var holder in holders)
         {
-            least = Math.Min(least, _monitor.ActiveRequests(holder));
+            var activity = _monitor.Activity(holder);
+            if (_startedThisPass.TryGetValue(holder, out int started) && started > activity.Active)
+            {
+                activity = (started, activity.Active == 0 ? long.MaxValue - 1 : activity.BusySince);
+            }
+            if (activity.CompareTo(least) < 0)
+            {
+                (leastHolder, least) = (holder, activity);
+            }
         }
-        return least;
+        return (leastHolder, least);
     }
 
     private void Start(StripeState stripe, int shardIndex)

@@ -1,5 +1,6 @@
 using DataMesh.Core.Transfers;
 using DataMesh.Storage.Crypto;
+using Microsoft.Extensions.Time.Testing;
 using static DataMesh.Core.Tests.Transfers.TransferFixtures;
 
 namespace DataMesh.Core.Tests.Transfers;
@@ -38,5 +39,28 @@ public sealed class RequestSpreadTests
         Assert.Equal(0, network[2].Fetches);
         Assert.NotNull(present);
         Assert.Equal([true, false, true, false], present);
+    }
+
+    [Fact]
+    public void The_monitor_says_which_busy_peer_has_been_busy_longest()
+    {
+        var time = new FakeTimeProvider();
+        var monitor = new TransferMonitor(time, progress: null, totalBytes: null, totalShards: null);
+        var (a, b) = (Support.TestPeers.Create(1), Support.TestPeers.Create(2));
+        Assert.Equal((0, long.MaxValue), monitor.Activity(a));
+
+        monitor.RequestStarted(a);
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        monitor.RequestStarted(b);
+        monitor.RequestStarted(a);
+        Assert.True(monitor.Activity(a).BusySince < monitor.Activity(b).BusySince);
+        Assert.Equal(2, monitor.Activity(a).Active);
+
+        // Busy since the first of its requests until the last one ends, then idle.
+        monitor.RequestEnded(a);
+        Assert.Equal(1, monitor.ActiveRequests(a));
+        Assert.True(monitor.Activity(a).BusySince < monitor.Activity(b).BusySince);
+        monitor.RequestEnded(a);
+        Assert.Equal((0, long.MaxValue), monitor.Activity(a));
     }
 }
