@@ -255,8 +255,15 @@ internal sealed class ShardFetcher
                 ShouldHandle = static args => ValueTask.FromResult(IsPeerFailure(args.Outcome.Exception)),
                 DelayGenerator = args =>
                 {
-                    var last = args.Context.Properties.GetValue(OperationKey, null!).LastStarted;
-                    return ValueTask.FromResult(_options.HedgeDelayFor(last is null ? null : _ranker.GetLatencyP90(last)));
+                    var operation = args.Context.Properties.GetValue(OperationKey, null!);
+                    var last = operation.LastStarted;
+                    var delay = _options.HedgeDelayFor(last is null ? null : _ranker.GetLatencyP90(last));
+                    // A request that shares its peer's link with others of this transfer is expected to take that
+                    // many times longer; hedging it after one plain p90 sent a duplicate shard over another link
+                    // (wasted capacity) while the first answer was merely queued behind its neighbour.
+                    int sharing = last is null ? 1 : Math.Max(1, operation.Monitor.ActiveRequests(last));
+                    var shared = delay * sharing;
+                    return ValueTask.FromResult(shared < _options.PeerResponseTimeout ? shared : _options.PeerResponseTimeout);
                 },
                 ActionGenerator = static args =>
                 {

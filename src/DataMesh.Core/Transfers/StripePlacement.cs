@@ -89,6 +89,18 @@ public sealed class StripePlacement
         return plan;
     }
 
+    /// <summary>The plan if it is already computed, without waiting; null while planning or after a failed attempt.</summary>
+    internal IReadOnlyList<IReadOnlyList<PeerId>>? CompletedPlan
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _planning is { IsCompletedSuccessfully: true } done ? done.Result : null;
+            }
+        }
+    }
+
     /// <summary>The plan over the placement peers the network reports now; computed once per stripe and shared.</summary>
     internal async ValueTask<IReadOnlyList<IReadOnlyList<PeerId>>> GetPlanAsync(IShardNetwork network, int copies, int window, CancellationToken cancellationToken)
     {

@@ -25,6 +25,7 @@ internal sealed class StripeRetrieval
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     private readonly List<Task> _fetches = [];
     private readonly HashSet<StripeState> _draining = [];
+    private readonly Dictionary<Libp2p.Identity.PeerId, int> _startedThisPass = [];
     private int _inFlight;
 
     public StripeRetrieval(IShardNetwork network, ShardFetcher fetcher, ChunkTransferOptions options, TransferMonitor monitor, TransferJournal? journal)
@@ -54,7 +55,14 @@ internal sealed class StripeRetrieval
                         _monitor.Completed(descriptor.DataShardCount, (long)descriptor.DataShardCount * descriptor.ShardLength);
                         continue;
                     }
-                    window.Add(new StripeState(descriptor, operation.Token));
+                    var state = new StripeState(descriptor, operation.Token);
+                    window.Add(state);
+                    if (descriptor.HolderHints is null && _options.UsePlacementHints && state.Placement is not null)
+                    {
+                        // Known before the stripe's first request goes out, the plan lets StartRequests pick shards by
+                        // where they are instead of in slot order.
+                        Track(PrefetchPlanAsync(state));
+                    }
                 }
                 if (window.Count == 0)
                 {
@@ -64,17 +72,14 @@ internal sealed class StripeRetrieval
                 {
                     var head = window[0];
                     window.RemoveAt(0);
+                    // Refill the free request slots before the handler decrypts and writes the stripe: that takes
+                    // tens of milliseconds on a busy machine, and the links would idle meanwhile.
+                    StartRequests(window);
                     await DeliverAsync(head, handler, cancellationToken).ConfigureAwait(false);
                     delivered++;
                     continue;
                 }
-                foreach (var stripe in window)
-                {
-                    while (_inFlight < _options.MaxConcurrentRetrievals && stripe.NeedsMoreRequests)
-                    {
-                        Start(stripe, stripe.TakeNextShard());
-                    }
-                }
+                StartRequests(window);
                 var completion = await _completions.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 Process(completion);
             }
@@ -102,15 +107,122 @@ internal sealed class StripeRetrieval
         }
     }
 
+    /// <summary>
+    /// Fills the free request slots. Each slot goes to the shard whose least busy holder has the fewest of this
+    /// transfer's requests in flight, the earliest stripe first among equals (stripes are delivered in order), then
+    /// request order (data shards before parity). A stripe needs any k of its shards, so when the next data shard's
+    /// holders are all busy, a shard on an idle link serves the stripe as well: taking shards in slot order stacked
+    /// requests on some links while others sat idle between answers. When every holder is busy, the one busy the
+    /// longest gets the request: its answer ends first, and the new request then keeps its link from idling for the
+    /// round trip a request takes.
+    /// </summary>
+    private void StartRequests(List<StripeState> window)
+    {
+        // The monitor counts a request once its fetch task reaches the peer, which need not happen before this loop
+        // picks the next shard; requests started in this pass are counted here too, so one pass cannot send all of
+        // them to the same idle holder.
+        _startedThisPass.Clear();
+        while (_inFlight < _options.MaxConcurrentRetrievals)
+        {
+            StripeState? bestStripe = null;
+            int bestSlot = -1;
+            Libp2p.Identity.PeerId? bestHolder = null;
+            (int Active, long BusySince) best = (int.MaxValue, long.MaxValue);
+            foreach (var stripe in window)
+            {
+                if (!stripe.NeedsMoreRequests)
+                {
+                    continue;
+                }
+                foreach (int slot in stripe.UnrequestedSlots)
+                {
+                    var (holder, load) = LeastBusyHolder(stripe, slot);
+                    if (load.CompareTo(best) < 0)
+                    {
+                        (bestStripe, bestSlot, bestHolder, best) = (stripe, slot, holder, load);
+                    }
+                    if (load.Active == 0)
+                    {
+                        break;
+                    }
+                }
+                if (best.Active == 0)
+                {
+                    break;
+                }
+            }
+            if (bestStripe is null)
+            {
+                return;
+            }
+            if (bestHolder is { } predicted)
+            {
+                _startedThisPass[predicted] = _startedThisPass.GetValueOrDefault(predicted) + 1;
+            }
+            Start(bestStripe, bestStripe.Take(bestSlot));
+        }
+    }
+
+    /// <summary>The least busy known holder of a shard: its requests in flight, then since when it has been busy;
+    /// none and idle when its holders are not known yet (nothing to weigh: it keeps its place in request order).</summary>
+    private (Libp2p.Identity.PeerId? Holder, (int Active, long BusySince) Load) LeastBusyHolder(StripeState stripe, int slot)
+    {
+        IReadOnlyList<Libp2p.Identity.PeerId>? holders = stripe.Descriptor.HolderHints?[slot];
+        if (holders is null && _options.UsePlacementHints && stripe.Placement is { CompletedPlan: { } plan } placement)
+        {
+            int planned = placement.SlotOf(stripe.Descriptor.Shards[slot]);
+            holders = planned >= 0 ? plan[planned] : null;
+        }
+        if (holders is not { Count: > 0 })
+        {
+            return (null, (0, long.MaxValue));
+        }
+        Libp2p.Identity.PeerId? leastHolder = null;
+        (int Active, long BusySince) least = (int.MaxValue, long.MaxValue);
+        foreach (var holder in holders)
+        {
+            var activity = _monitor.Activity(holder);
+            if (_startedThisPass.TryGetValue(holder, out int started) && started > activity.Active)
+            {
+                activity = (started, activity.Active == 0 ? long.MaxValue - 1 : activity.BusySince);
+            }
+            if (activity.CompareTo(least) < 0)
+            {
+                (leastHolder, least) = (holder, activity);
+            }
+        }
+        return (leastHolder, least);
+    }
+
     private void Start(StripeState stripe, int shardIndex)
     {
         _inFlight++;
         stripe.InFlight++;
+        Track(FetchAsync(stripe, shardIndex));
+    }
+
+    private void Track(Task task)
+    {
         if (_fetches.Count >= 4 * _options.MaxConcurrentRetrievals)
         {
             _fetches.RemoveAll(static task => task.IsCompleted);
         }
-        _fetches.Add(FetchAsync(stripe, shardIndex));
+        _fetches.Add(task);
+    }
+
+    // Never throws: the plan is only a preference; a fetch that needs it plans again and falls back to a lookup.
+    private async Task PrefetchPlanAsync(StripeState stripe)
+    {
+        try
+        {
+            var placement = stripe.Placement!;
+            int window = placement.WindowFor(_options.ReplicationFactor, _options.SparePlacementPeers);
+            await placement.GetPlanAsync(_network, _options.ReplicationFactor, window, stripe.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Nothing to do: StartRequests keeps the slot order for this stripe.
+        }
     }
 
     // Never throws: the outcome, good or bad, goes to the coordinating loop.

@@ -13,6 +13,7 @@ internal sealed class StripeState
     private readonly bool[] _present;
     private readonly CancellationTokenSource _cancellation;
     private readonly int[] _requestOrder;
+    private readonly bool[] _requested;
 
     public StripeState(StripeDescriptor descriptor, CancellationToken operationToken)
     {
@@ -31,6 +32,7 @@ internal sealed class StripeState
             Verified++;
         }
         _requestOrder = [.. Enumerable.Range(0, descriptor.Shards.Count).Where(slot => !_present[slot])];
+        _requested = new bool[descriptor.Shards.Count];
         Placement = _requestOrder.Length == 0 ? null : new StripePlacement([.. _requestOrder.Select(slot => descriptor.Shards[slot])]);
     }
 
@@ -42,20 +44,35 @@ internal sealed class StripeState
     public List<string> Errors { get; } = [];
     public int Verified { get; private set; }
     public int InFlight { get; set; }
-    /// <summary>Position in the request order (stored data shards first, then parity) of the next shard to ask for.</summary>
-    public int NextShard { get; set; }
+    /// <summary>How many of the stored shards have been requested (each at most once).</summary>
+    public int Requested { get; private set; }
     public bool IsReleased { get; private set; }
 
     public bool IsComplete => Verified >= Descriptor.DataShardCount;
 
     public bool NeedsMoreRequests =>
-        !IsComplete && Verified + InFlight < Descriptor.DataShardCount && NextShard < _requestOrder.Length;
+        !IsComplete && Verified + InFlight < Descriptor.DataShardCount && Requested < _requestOrder.Length;
 
     public bool CanStillComplete =>
-        Verified + InFlight + (_requestOrder.Length - NextShard) >= Descriptor.DataShardCount;
+        Verified + InFlight + (_requestOrder.Length - Requested) >= Descriptor.DataShardCount;
 
-    /// <summary>The slot of the next shard to request; advances the position.</summary>
-    public int TakeNextShard() => _requestOrder[NextShard++];
+    /// <summary>Slots not requested yet, in request order (stored data shards first, then parity).</summary>
+    public IEnumerable<int> UnrequestedSlots => _requestOrder.Where(slot => !_requested[slot]);
+
+    /// <summary>The first slot not requested yet, in request order; marks it requested.</summary>
+    public int TakeNextShard() => Take(_requestOrder.First(slot => !_requested[slot]));
+
+    /// <summary>Marks <paramref name="slot"/> (one not requested yet) requested and returns it.</summary>
+    public int Take(int slot)
+    {
+        if (_requested[slot] || _present[slot])
+        {
+            throw new InvalidOperationException($"Shard slot {slot} of stripe {Descriptor.Index} is not waiting for a request.");
+        }
+        _requested[slot] = true;
+        Requested++;
+        return slot;
+    }
 
     /// <summary>Takes ownership of a verified shard's buffer; the k-th one cancels the stripe's other fetches.</summary>
     public void Accept(int shardIndex, byte[] buffer)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using DataMesh.Libp2p.Identity;
 
 namespace DataMesh.Core.Transfers;
@@ -15,7 +14,7 @@ internal sealed class TransferMonitor
     private readonly long? _totalBytes;
     private readonly int? _totalShards;
     private readonly long _started;
-    private readonly ConcurrentDictionary<PeerId, StrongBox<int>> _activeByPeer = new();
+    private readonly ConcurrentDictionary<PeerId, PeerActivity> _activeByPeer = new();
     private readonly ConcurrentDictionary<PeerId, PeerTally> _served = new();
     private long _bytesDone;
     private int _shardsDone, _active, _requests, _retries, _hedgesFired, _hedgesWon;
@@ -33,21 +32,26 @@ internal sealed class TransferMonitor
     {
         Interlocked.Increment(ref _active);
         Interlocked.Increment(ref _requests);
-        Interlocked.Increment(ref _activeByPeer.GetOrAdd(peer, static _ => new StrongBox<int>()).Value);
+        _activeByPeer.GetOrAdd(peer, static _ => new PeerActivity()).Started(_time.GetTimestamp());
     }
 
     public void RequestEnded(PeerId peer)
     {
         Interlocked.Decrement(ref _active);
-        if (_activeByPeer.TryGetValue(peer, out var box))
+        if (_activeByPeer.TryGetValue(peer, out var activity))
         {
-            Interlocked.Decrement(ref box.Value);
+            activity.Ended();
         }
     }
 
     /// <summary>Requests of this transfer now in flight to <paramref name="peer"/>.</summary>
     public int ActiveRequests(PeerId peer) =>
-        _activeByPeer.TryGetValue(peer, out var box) ? Volatile.Read(ref box.Value) : 0;
+        _activeByPeer.TryGetValue(peer, out var activity) ? activity.Active : 0;
+
+    /// <summary>Requests in flight to <paramref name="peer"/> and the timestamp since which it has had any (long.MaxValue
+    /// when idle): of two peers with one request each, the one busy longer is the first to go idle.</summary>
+    public (int Active, long BusySince) Activity(PeerId peer) =>
+        _activeByPeer.TryGetValue(peer, out var activity) ? activity.Snapshot() : (0, long.MaxValue);
 
     public void PeerServed(PeerId peer, long bytes, TimeSpan elapsed) =>
         _served.GetOrAdd(peer, static _ => new PeerTally()).Add(bytes, elapsed);
@@ -68,9 +72,9 @@ internal sealed class TransferMonitor
             return;
         }
         var active = new Dictionary<PeerId, int>();
-        foreach (var (peer, box) in _activeByPeer)
+        foreach (var (peer, activity) in _activeByPeer)
         {
-            int count = Volatile.Read(ref box.Value);
+            int count = activity.Active;
             if (count > 0)
             {
                 active[peer] = count;
@@ -104,6 +108,54 @@ internal sealed class TransferMonitor
             Volatile.Read(ref _shardsDone), Interlocked.Read(ref _bytesDone), _time.GetElapsedTime(_started),
             Volatile.Read(ref _requests), Volatile.Read(ref _retries), Volatile.Read(ref _hedgesFired),
             Volatile.Read(ref _hedgesWon), fastest, slowest);
+    }
+
+    private sealed class PeerActivity
+    {
+        private readonly Lock _gate = new();
+        private int _active;
+        private long _busySince = long.MaxValue;
+
+        public int Active
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _active;
+                }
+            }
+        }
+
+        public void Started(long now)
+        {
+            lock (_gate)
+            {
+                if (_active++ == 0)
+                {
+                    _busySince = now;
+                }
+            }
+        }
+
+        public void Ended()
+        {
+            lock (_gate)
+            {
+                if (--_active == 0)
+                {
+                    _busySince = long.MaxValue;
+                }
+            }
+        }
+
+        public (int Active, long BusySince) Snapshot()
+        {
+            lock (_gate)
+            {
+                return (_active, _busySince);
+            }
+        }
     }
 
     private sealed class PeerTally

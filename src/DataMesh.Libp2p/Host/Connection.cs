@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Libp2p.Multiformats;
 using DataMesh.Libp2p.Multistream;
@@ -90,6 +91,41 @@ public sealed class Connection : IAsyncDisposable
 
     public Task<Libp2pStream> OpenStreamAsync(string protocol, CancellationToken cancellationToken) =>
         OpenStreamAsync([protocol], cancellationToken);
+
+    /// <summary>Opens a stream for one protocol as <paramref name="options"/> say: optimistically negotiated when the
+    /// peer's Identify listed it, and with a larger receive window granted up front when asked.</summary>
+    /// <exception cref="ProtocolNegotiationException">The peer does not support it (with optimistic negotiation this
+    /// surfaces on the first read from the stream).</exception>
+    public async Task<Libp2pStream> OpenStreamAsync(string protocol, StreamOpenOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        MarkActive();
+        YamuxOptions yamux = _host.Options.Yamux;
+        int window = Math.Clamp(options.ReceiveWindow ?? yamux.InitialWindowSize, yamux.InitialWindowSize, yamux.MaxWindowSize);
+        YamuxStream stream = await _session.OpenStreamAsync(window, cancellationToken).ConfigureAwait(false);
+        if (options.Optimistic && PeerListed(protocol))
+        {
+            IDuplexPipe negotiated = MultistreamSelect.SelectLazily(stream, protocol, stream.Reset);
+            return new Libp2pStream(stream, protocol, this, negotiated.Input);
+        }
+        try
+        {
+            using var negotiation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+            negotiation.CancelAfter(_host.Options.StreamNegotiationTimeout);
+            string selected = await MultistreamSelect.SelectAsync(stream, [protocol], negotiation.Token).ConfigureAwait(false);
+            return new Libp2pStream(stream, selected, this);
+        }
+        catch
+        {
+            stream.Reset();
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>True when this connection's Identify answer listed <paramref name="protocol"/>.</summary>
+    private bool PeerListed(string protocol) =>
+        _identified.Task.IsCompletedSuccessfully && _identified.Task.Result.Protocols.Contains(protocol, StringComparer.Ordinal);
 
     /// <summary>One libp2p ping (/ipfs/ping/1.0.0) round trip.</summary>
     public async Task<TimeSpan> PingAsync(CancellationToken cancellationToken)

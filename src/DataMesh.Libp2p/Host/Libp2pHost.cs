@@ -102,6 +102,24 @@ public sealed partial class Libp2pHost : IAsyncDisposable
     public Task<Libp2pStream> OpenStreamAsync(PeerId peer, string protocol, CancellationToken cancellationToken) =>
         OpenStreamAsync(peer, [protocol], cancellationToken);
 
+    /// <summary>Opens a stream for one protocol as <paramref name="options"/> say (optimistic negotiation, a larger
+    /// receive window up front; see <see cref="StreamOpenOptions"/>), connecting first when needed, redialing once
+    /// as <see cref="OpenStreamAsync(PeerId, IReadOnlyList{string}, CancellationToken)"/> does.</summary>
+    public async Task<Libp2pStream> OpenStreamAsync(PeerId peer, string protocol, StreamOpenOptions options, CancellationToken cancellationToken)
+    {
+        Connection connection = await ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await connection.OpenStreamAsync(protocol, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (connection.IsClosed && !cancellationToken.IsCancellationRequested &&
+                                      error is YamuxSessionClosedException or OperationCanceledException or IOException)
+        {
+            Connection fresh = await ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
+            return await fresh.OpenStreamAsync(protocol, options, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task<TimeSpan> PingAsync(PeerId peer, CancellationToken cancellationToken)
     {
         Connection connection = await ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
@@ -130,7 +148,13 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         {
             // A misbehaving peer or a failing handler loses this stream, never the node.
             Log.InboundStreamFailed(_logger, connection.RemotePeer, protocol ?? "(negotiating)", error.Message);
-            yamuxStream.Reset();
+            if (protocol is not null || error is not ProtocolNegotiationException)
+            {
+                yamuxStream.Reset();
+            }
+            // A failed negotiation closes gracefully instead (FIN in the finally): a reset would discard the "na"
+            // already sent, and an optimistic dialer, whose request this side just failed to read as a proposal,
+            // must see that refusal rather than a bare reset.
         }
         finally
         {

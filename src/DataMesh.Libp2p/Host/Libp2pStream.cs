@@ -8,21 +8,26 @@ namespace DataMesh.Libp2p.Host;
 public sealed class Libp2pStream : IDuplexPipe, IAsyncDisposable
 {
     private readonly YamuxStream _inner;
+    private readonly PipeReader _input;
 
-    internal Libp2pStream(YamuxStream inner, string protocol, Connection connection)
+    /// <param name="input">The stream's input as the application sees it: the Yamux input itself, or a reader that
+    /// first checks an optimistic negotiation's answer.</param>
+    internal Libp2pStream(YamuxStream inner, string protocol, Connection connection, PipeReader? input = null)
     {
         _inner = inner;
+        _input = input ?? inner.Input;
         Protocol = protocol;
         Connection = connection;
     }
 
+    /// <summary>The protocol; with optimistic negotiation the one proposed, confirmed on the first read.</summary>
     public string Protocol { get; }
 
     public Connection Connection { get; }
 
     public PeerId RemotePeer => Connection.RemotePeer;
 
-    public PipeReader Input => _inner.Input;
+    public PipeReader Input => _input;
 
     public PipeWriter Output => _inner.Output;
 

@@ -17,7 +17,7 @@ public static class MultistreamSelect
     /// <summary>Most proposals a listener answers before giving up on a dialer.</summary>
     public const int MaxListenerAttempts = 64;
 
-    private const string NotAvailable = "na";
+    internal const string NotAvailable = "na";
     private const string List = "ls";
 
     /// <summary>Dialer side: proposes <paramref name="protocols"/> in order and returns the first one the remote
@@ -64,6 +64,32 @@ public static class MultistreamSelect
         }
         throw new ProtocolNegotiationException(
             $"The remote supports none of the proposed protocols: {string.Join(", ", protocols)}.", [.. protocols]);
+    }
+
+    /// <summary>
+    /// Dialer side, optimistic ("lazy", as rust-libp2p's V1Lazy and js-libp2p's lazy select): settles on
+    /// <paramref name="protocol"/> without waiting for the listener. The header and the proposal are written to
+    /// <paramref name="pipe"/>'s output but not flushed, so they leave in one write with the caller's first
+    /// request; no round trip is spent. The returned pipe's input checks the listener's answer on the first read
+    /// (which also flushes anything still unflushed): the echo lets the answer through, a refusal ("na") or a
+    /// violation fails that read and every later one with <see cref="ProtocolNegotiationException"/> (a refusal
+    /// names the protocol in <see cref="ProtocolNegotiationException.TriedProtocols"/>), and
+    /// <paramref name="onFailure"/> runs once (reset the stream there: a listener that refused reads the request
+    /// as further proposals and must not be left waiting).
+    /// </summary>
+    /// <remarks>
+    /// Only for a single protocol the listener is known to support (Identify listed it): against a listener that
+    /// does not, the request was already sent and is wasted. Do not write concurrently with the first read.
+    /// The listener side needs nothing special: <see cref="ListenAsync(IDuplexPipe, Func{string, bool}, CancellationToken)"/>
+    /// consumes exactly the negotiation's messages and leaves the request behind them in the pipe.
+    /// </remarks>
+    public static IDuplexPipe SelectLazily(IDuplexPipe pipe, string protocol, Action? onFailure = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipe);
+        ValidateProtocolId(protocol, nameof(protocol));
+        MultistreamCodec.Write(pipe.Output, ProtocolId, MaxMessageLength);
+        MultistreamCodec.Write(pipe.Output, protocol, MaxMessageLength);
+        return new LazyNegotiatedPipe(new LazyNegotiationReader(pipe.Input, pipe.Output, protocol, onFailure), pipe.Output);
     }
 
     /// <summary>Listener side: answers proposals until one satisfies <paramref name="isSupported"/>, which is then
@@ -136,5 +162,7 @@ public static class MultistreamSelect
         }
     }
 
-    private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "…";
+    internal static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "…";
+
+    private sealed record LazyNegotiatedPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 }

@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Remote peer sent yamux GoAway with code {Code}")]
     public static partial void RemoteGoAway(ILogger logger, YamuxGoAwayCode code);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Yamux stream opened with the usual window instead of {Requested} bytes: the session's window budget is spent ({Used} bytes in use)")]
+    public static partial void WindowGrantDeclined(ILogger logger, int requested, long used);
 }

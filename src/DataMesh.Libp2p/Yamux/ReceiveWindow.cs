@@ -12,18 +12,22 @@ namespace DataMesh.Libp2p.Yamux;
 /// </remarks>
 internal sealed class ReceiveWindow
 {
-    private readonly uint _initialWindow;
+    private readonly uint _baseline;
     private readonly uint _maxWindow;
     private readonly TimeProvider _timeProvider;
     private readonly YamuxWindowBudget? _budget;
     private long _epochTimestamp;
 
     /// <param name="initialWindow">The window this side grants; when above the spec's 256 KiB the difference is announced by the first update.</param>
-    public ReceiveWindow(uint initialWindow, uint maxWindow, TimeProvider timeProvider, YamuxWindowBudget? budget = null)
+    /// <param name="reservedGrant">The part of <paramref name="initialWindow"/> the caller already reserved from
+    /// <paramref name="budget"/> (an up-front grant larger than the session's usual window); it counts as growth, so
+    /// it goes back to the budget with the rest when the stream ends.</param>
+    public ReceiveWindow(uint initialWindow, uint maxWindow, TimeProvider timeProvider, YamuxWindowBudget? budget = null, uint reservedGrant = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(initialWindow, (uint)YamuxOptions.SpecInitialWindowSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWindow, initialWindow);
-        _initialWindow = initialWindow;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(reservedGrant, initialWindow - (uint)YamuxOptions.SpecInitialWindowSize);
+        _baseline = initialWindow - reservedGrant;
         _maxWindow = maxWindow;
         _timeProvider = timeProvider;
         _budget = budget;
@@ -41,8 +45,9 @@ internal sealed class ReceiveWindow
     /// <summary>Bytes received and not yet consumed by the application.</summary>
     public uint Buffered { get; private set; }
 
-    /// <summary>How far auto-tuning has grown the window beyond its initial size (reserved from the session budget).</summary>
-    public uint Growth => WindowSize - _initialWindow;
+    /// <summary>How far the window exceeds the session's usual initial size (an up-front grant, then auto-tuning),
+    /// all of it reserved from the session budget.</summary>
+    public uint Growth => WindowSize - _baseline;
 
     /// <summary>Window consumed by the application but not yet granted back to the peer.</summary>
     public uint Unannounced => WindowSize - Credit - Buffered;
@@ -106,7 +111,7 @@ internal sealed class ReceiveWindow
         if (growth > 0)
         {
             _budget?.Release(growth);
-            WindowSize = _initialWindow;
+            WindowSize = _baseline;
         }
     }
 

@@ -43,6 +43,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
     private bool _remoteGoAway;
     private Exception? _terminationReason;
     private Task? _run;
+    private TaskCompletionSource? _disposal;
 
     public YamuxSession(IDuplexPipe connection, bool isInitiator, YamuxOptions options, TimeProvider timeProvider, ILogger<YamuxSession>? logger = null)
     {
@@ -110,8 +111,26 @@ public sealed partial class YamuxSession : IAsyncDisposable
     /// </summary>
     /// <exception cref="YamuxStreamLimitException"><see cref="YamuxOptions.MaxStreams"/> streams are open, or ids are exhausted.</exception>
     /// <exception cref="YamuxSessionClosedException">The session ended or the remote peer sent GoAway.</exception>
-    public ValueTask<YamuxStream> OpenStreamAsync(CancellationToken cancellationToken)
+    public ValueTask<YamuxStream> OpenStreamAsync(CancellationToken cancellationToken) =>
+        OpenStreamAsync(Options.InitialWindowSize, cancellationToken);
+
+    /// <summary>
+    /// Opens a stream whose receive window starts at <paramref name="receiveWindow"/>: the SYN frame itself grants
+    /// the peer everything beyond the 256 KiB it assumes, so a large answer (a 1 MiB shard) flows at link speed
+    /// from its first byte instead of waiting for window updates over several round trips.
+    /// </summary>
+    /// <remarks>
+    /// The grant beyond <see cref="YamuxOptions.InitialWindowSize"/> is drawn from the same session budget as
+    /// auto-tuning growth (<see cref="YamuxOptions.SessionWindowGrowthBudget"/>), so a session still buffers at most
+    /// <see cref="YamuxOptions.MaxStreams"/> × <see cref="YamuxOptions.InitialWindowSize"/> plus that budget, however
+    /// many streams ask. When the budget is spent the stream opens with the usual window (slower, never refused).
+    /// </remarks>
+    /// <param name="receiveWindow">From <see cref="YamuxOptions.InitialWindowSize"/> to <see cref="YamuxOptions.MaxWindowSize"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="receiveWindow"/> is outside that range.</exception>
+    public ValueTask<YamuxStream> OpenStreamAsync(int receiveWindow, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(receiveWindow, Options.InitialWindowSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(receiveWindow, Options.MaxWindowSize);
         cancellationToken.ThrowIfCancellationRequested();
         YamuxStream stream;
         lock (_stateGate)
@@ -129,7 +148,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
 
             uint id = _nextStreamId;
             _nextStreamId += 2;
-            stream = CreateStream(id, locallyOpened: true);
+            stream = CreateStream(id, locallyOpened: true, ReserveGrant(receiveWindow));
             _streams[id] = stream;
             _streamCount++;
         }
@@ -172,7 +191,30 @@ public sealed partial class YamuxSession : IAsyncDisposable
         await EnqueueControlAsync(new YamuxFrameHeader(YamuxFrameType.GoAway, YamuxFrameFlags.None, 0, (uint)code), awaitWritten: true, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Ends the session (see the class remarks). Concurrent and repeated calls all wait for the one disposal.</summary>
     public async ValueTask DisposeAsync()
+    {
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCompletionSource? first = Interlocked.CompareExchange(ref _disposal, mine, null);
+        if (first is not null)
+        {
+            // Another caller is disposing (a connection closes from its accept loop and from its owner at once):
+            // disposing the token sources under its feet would fail its Terminate.
+            await first.Task.ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await DisposeCoreAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            mine.TrySetResult();
+        }
+    }
+
+    private async Task DisposeCoreAsync()
     {
         Task? run;
         lock (_stateGate)
@@ -232,10 +274,28 @@ public sealed partial class YamuxSession : IAsyncDisposable
         }
     }
 
-    private YamuxStream CreateStream(uint id, bool locallyOpened)
+    private YamuxStream CreateStream(uint id, bool locallyOpened, uint reservedGrant = 0)
     {
-        var window = new ReceiveWindow((uint)Options.InitialWindowSize, (uint)Options.MaxWindowSize, TimeProvider, _windowBudget);
+        var window = new ReceiveWindow((uint)Options.InitialWindowSize + reservedGrant, (uint)Options.MaxWindowSize, TimeProvider, _windowBudget, reservedGrant);
         return new YamuxStream(this, id, locallyOpened, window, _pool);
+    }
+
+    /// <summary>Reserves a stream's up-front grant beyond the usual initial window; 0 when none was asked or the budget is spent.</summary>
+    private uint ReserveGrant(int receiveWindow)
+    {
+        uint grant = (uint)(receiveWindow - Options.InitialWindowSize);
+        if (grant == 0)
+        {
+            return 0;
+        }
+
+        if (_windowBudget.TryReserve(grant))
+        {
+            return grant;
+        }
+
+        Log.WindowGrantDeclined(Logger, receiveWindow, _windowBudget.Used);
+        return 0;
     }
 
     private void ThrowIfTerminatedLocked()

@@ -10,7 +10,8 @@ namespace DataMesh.Benchmarks.Net;
 /// `wan`: storage nodes (child processes) each behind a <see cref="DelayRelay"/> (default 25 ms one way, 50 Mbit/s
 /// each way) and one client in this process. Validates the relays (ping RTT, bulk copy rate), then uploads and
 /// retrieves the same random file at each concurrency and prints times, speedups and efficiency against the links.
-/// Options: --nodes 12 --size-mib 128 --concurrency 1,4,8,16 --delay-ms 25 --mbit 50 --queue-kib 128.
+/// Options: --nodes 12 --size-mib 128 --concurrency 1,4,8,16 --delay-ms 25 --mbit 50 --queue-kib 128, and
+/// --upload-concurrency 16 (upload once, at that level, instead of at every level: for iterating on retrieval).
 /// </summary>
 internal static class WanScenario
 {
@@ -20,6 +21,8 @@ internal static class WanScenario
         int nodeCount = options.Int("--nodes", 12);
         int sizeMiB = options.Int("--size-mib", 128);
         int[] levels = options.Ints("--concurrency", [1, 4, 8, 16]);
+        // For quick retrieval iterations: one upload at this concurrency instead of one per level.
+        int[] uploadLevels = options.Ints("--upload-concurrency", levels);
         LinkShape link = ShapeFrom(options);
         CancellationToken cancellationToken = CancellationToken.None;
         Console.WriteLine(MachineInfo.Describe());
@@ -38,7 +41,7 @@ internal static class WanScenario
 
             var rows = new List<TransferRow>();
             ManifestAddress? fileKey = null;
-            foreach (int level in levels)
+            foreach (int level in uploadLevels)
             {
                 (TransferRow row, ManifestAddress key) = await UploadAsync(mesh, source, level, capacity, cancellationToken);
                 rows.Add(row);
@@ -82,14 +85,16 @@ internal static class WanScenario
     private static async Task<(TransferRow Row, ManifestAddress Key)> UploadAsync(BenchMesh mesh, string source, int level, double capacity, CancellationToken cancellationToken)
     {
         var before = mesh.Relays.Select(r => r.BytesToTarget).ToArray();
+        var cpu = CpuSample.Take(mesh);
         var watch = Stopwatch.StartNew();
         SendFileResult sent = await mesh.Client.SendFileAsync(source, new SendFileOptions { MaxConcurrency = level }, cancellationToken: cancellationToken);
         watch.Stop();
+        string cpuNote = cpu.Since(mesh, watch.Elapsed);
         long[] perLink = [.. mesh.Relays.Select((r, i) => r.BytesToTarget - before[i])];
         int replication = mesh.Client.Options.Network.ReplicationFactor;
         long payload = (long)sent.Shards * (mesh.Client.Options.Storage.ChunkSize + ChunkCipher.TagLength) * replication;
         var row = new TransferRow("upload", level, watch.Elapsed, sent.Size, payload, perLink, capacity, mesh.Relays[0].Shape.BytesPerSecond,
-            sent.Statistics.Retries, sent.Statistics.HedgesFired, sent.Statistics.HedgesWon, "");
+            sent.Statistics.Retries, sent.Statistics.HedgesFired, sent.Statistics.HedgesWon, cpuNote);
         return (row, sent.FileKey);
     }
 
@@ -97,10 +102,12 @@ internal static class WanScenario
     {
         string target = Path.Combine(mesh.WorkDir, "output.bin");
         var before = mesh.Relays.Select(r => r.BytesFromTarget).ToArray();
+        var cpu = CpuSample.Take(mesh);
         var watch = Stopwatch.StartNew();
         ReceiveFileResult received = await mesh.Client.ReceiveFileAsync(fileKey, target,
             new ReceiveFileOptions { MaxConcurrency = level, Overwrite = true }, cancellationToken: cancellationToken);
         watch.Stop();
+        string cpuNote = cpu.Since(mesh, watch.Elapsed);
         long[] perLink = [.. mesh.Relays.Select((r, i) => r.BytesFromTarget - before[i])];
         string hash = await BenchFiles.Sha256Async(received.Path, cancellationToken);
         if (hash != sourceHash)
@@ -108,7 +115,7 @@ internal static class WanScenario
             throw new InvalidOperationException($"The retrieved file differs from the original (SHA-256 {hash} vs {sourceHash}).");
         }
         return new TransferRow("retrieve", level, watch.Elapsed, received.Size, received.Size, perLink, capacity, mesh.Relays[0].Shape.BytesPerSecond,
-            received.Statistics.Retries, received.Statistics.HedgesFired, received.Statistics.HedgesWon, "sha256 ok");
+            received.Statistics.Retries, received.Statistics.HedgesFired, received.Statistics.HedgesWon, "sha256 ok " + cpuNote);
     }
 
     private static void PrintTable(List<TransferRow> rows, int sizeMiB, double capacity)
@@ -142,6 +149,21 @@ internal static class WanScenario
                     $"GOAL {operation} at 16: {sixteen.Efficiency:P0} of what the links allow ({sixteen.BoundSeconds:0.00} s for {sixteen.Payload / 1e6:0.0} MB at {capacity:0.0} MB/s; took {sixteen.Time.TotalSeconds:0.00} s) (goal >= 80%): {(sixteen.Efficiency >= 0.8 ? "met" : "NOT met")}"));
             }
         }
+    }
+}
+
+/// <summary>CPU used during a transfer: this process (the client and the relays, which run here) and the storage
+/// node processes, beside the machine's load average: on a shared machine a transfer can be short of CPU, not of link.</summary>
+internal readonly record struct CpuSample(TimeSpan Client, TimeSpan Nodes)
+{
+    public static CpuSample Take(BenchMesh mesh) =>
+        new(Process.GetCurrentProcess().TotalProcessorTime, mesh.Nodes.Aggregate(TimeSpan.Zero, (sum, node) => sum + node.CpuTime));
+
+    public string Since(BenchMesh mesh, TimeSpan wall)
+    {
+        CpuSample now = Take(mesh);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"cpu_s client+relays={(now.Client - Client).TotalSeconds:0.00} nodes={(now.Nodes - Nodes).TotalSeconds:0.00} wall={wall.TotalSeconds:0.00} load={MachineInfo.LoadAverage()}");
     }
 }
 

@@ -81,6 +81,28 @@ public sealed class CSharpJsHostTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task CSharpOpensOptimisticStreamsWithALargeWindowToJs_ByteExact()
+    {
+        using var limit = new CancellationTokenSource(TestLimit);
+        await using var js = await JsNode.StartAsync(cancellationToken: limit.Token);
+        await using var cs = await CSharpHost.StartAsync();
+        Connection connection = await cs.Host.DialAsync(Multiaddr.Parse(js.Addresses[0]), limit.Token);
+        Assert.Contains(CSharpHost.EchoProtocol, (await connection.Identified.WaitAsync(limit.Token)).Protocols);
+
+        // js-libp2p's listener must take the proposal and the first data in one write, and its yamux must accept
+        // the 4 MiB window our SYN grants (it sends more than 256 KiB before any further update).
+        var options = new StreamOpenOptions { Optimistic = true, ReceiveWindow = 4 * 1024 * 1024 };
+        for (int round = 0; round < 3; round++)
+        {
+            byte[] data = new byte[(3 * 1024 * 1024) + round];
+            new Random(round).NextBytes(data);
+            await using Libp2pStream stream = await connection.OpenStreamAsync(CSharpHost.EchoProtocol, options, limit.Token);
+            byte[] echoed = await EchoStreams.EchoThroughAsync(stream, data, limit.Token);
+            Assert.True(data.AsSpan().SequenceEqual(echoed), $"round {round}: the echo differs from what was sent");
+        }
+    }
+
+    [Fact]
     public async Task JsStreamsSixtyFourMebibytesThroughCSharpEcho_ByteExact()
     {
         using var limit = new CancellationTokenSource(TestLimit);

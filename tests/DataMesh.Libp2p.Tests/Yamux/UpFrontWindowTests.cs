@@ -1,0 +1,98 @@
+using System.IO.Pipelines;
+using DataMesh.Libp2p.Yamux;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DataMesh.Libp2p.Tests.Yamux;
+
+/// <summary>A stream's opener grants a larger receive window with its SYN, drawn from the session's window budget.</summary>
+public sealed class UpFrontWindowTests
+{
+    private const uint Initial = YamuxOptions.SpecInitialWindowSize;
+    private const int OneMiB = 1024 * 1024;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void AReservedGrantIsAnnouncedByTheOpeningUpdateAndReturnedToTheBudget()
+    {
+        var budget = new YamuxWindowBudget(Initial * 4);
+        Assert.True(budget.TryReserve(Initial * 3));
+        var window = new ReceiveWindow(Initial * 4, Initial * 8, new FakeTimeProvider(), budget, reservedGrant: Initial * 3);
+
+        Assert.Equal(Initial * 3, window.TakeUpdate(TimeSpan.Zero, force: true));
+        Assert.Equal(Initial * 4, window.Credit);
+        Assert.Equal(Initial * 3, window.Growth);
+        Assert.True(window.TryReceive(Initial * 4));
+        Assert.False(window.TryReceive(1));
+
+        window.ReleaseGrowth();
+        Assert.Equal(0, budget.Used);
+    }
+
+    [Fact]
+    public void AGrantCannotClaimThePartEveryPeerAssumes()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReceiveWindow(Initial * 2, Initial * 2, new FakeTimeProvider(), reservedGrant: Initial + 1));
+    }
+
+    [Fact]
+    public async Task TheSynCarriesTheGrantAndThePeerMaySendItAllAtOnce()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        (IDuplexPipe local, IDuplexPipe remote) = DuplexPipePair.Create();
+        await using var session = new YamuxSession(local, isInitiator: true, new YamuxOptions(), TimeProvider.System);
+        session.Start();
+        var peer = new RawYamuxPeer(remote);
+
+        YamuxStream stream = await session.OpenStreamAsync(OneMiB, cts.Token);
+        await stream.Output.FlushAsync(cts.Token);
+        YamuxFrameHeader? syn = await peer.ReadUntilAsync(h => h.StreamId == stream.Id, cts.Token);
+        Assert.Equal(YamuxFrameType.WindowUpdate, syn?.Type);
+        Assert.Equal(YamuxFrameFlags.Syn, syn?.Flags);
+        Assert.Equal((uint)OneMiB - Initial, syn?.Length);
+
+        // A whole megabyte in one frame, before the application read anything: within the window, not a violation.
+        byte[] payload = new byte[OneMiB];
+        new Random(7).NextBytes(payload);
+        await peer.SendAsync(YamuxFrameType.WindowUpdate, YamuxFrameFlags.Ack, stream.Id, 0);
+        await peer.SendAsync(YamuxFrameType.Data, YamuxFrameFlags.Fin, stream.Id, (uint)payload.Length, payload);
+        Assert.Equal(payload, await SessionPair.ReadToEndAsync(stream.Input, cts.Token));
+        Assert.False(session.IsClosed);
+    }
+
+    [Fact]
+    public async Task WithTheBudgetSpentAStreamOpensWithTheUsualWindow()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        (IDuplexPipe local, IDuplexPipe remote) = DuplexPipePair.Create();
+        var options = new YamuxOptions { SessionWindowGrowthBudget = OneMiB };
+        await using var session = new YamuxSession(local, isInitiator: true, options, TimeProvider.System);
+        session.Start();
+        var peer = new RawYamuxPeer(remote);
+
+        YamuxStream first = await session.OpenStreamAsync(OneMiB, cts.Token);   // takes 768 KiB of the budget
+        YamuxStream second = await session.OpenStreamAsync(OneMiB, cts.Token);  // only 256 KiB left: usual window
+        await first.Output.FlushAsync(cts.Token);
+        await second.Output.FlushAsync(cts.Token);
+        YamuxFrameHeader? firstSyn = await peer.ReadUntilAsync(h => h.StreamId == first.Id, cts.Token);
+        YamuxFrameHeader? secondSyn = await peer.ReadUntilAsync(h => h.StreamId == second.Id, cts.Token);
+        Assert.Equal((uint)OneMiB - Initial, firstSyn?.Length);
+        Assert.Equal(0u, secondSyn?.Length);
+
+        // The first stream's end returns its grant: the next one gets the full window again.
+        first.Reset();
+        await SessionPair.WaitUntilAsync(() => session.ActiveStreamCount == 1, cts.Token);
+        YamuxStream third = await session.OpenStreamAsync(OneMiB, cts.Token);
+        await third.Output.FlushAsync(cts.Token);
+        YamuxFrameHeader? thirdSyn = await peer.ReadUntilAsync(h => h.StreamId == third.Id, cts.Token);
+        Assert.Equal((uint)OneMiB - Initial, thirdSyn?.Length);
+    }
+
+    [Fact]
+    public async Task AWindowOutsideTheSessionsRangeIsRefused()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        await using SessionPair pair = SessionPair.Start(clientOptions: new YamuxOptions { MaxWindowSize = 4 * OneMiB });
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await pair.Client.OpenStreamAsync((int)Initial - 1, cts.Token));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await pair.Client.OpenStreamAsync(4 * OneMiB + 1, cts.Token));
+    }
+}
