@@ -50,19 +50,7 @@ internal sealed class LazyNegotiationReader : PipeReader
                 result = default;
                 return false;
             }
-            ReadOnlySequence<byte> buffer = pending.Buffer;
-            bool confirmed;
-            try
-            {
-                confirmed = TryConsumeAnswers(ref buffer, pending.IsCompleted);
-            }
-            catch
-            {
-                _inner.AdvanceTo(pending.Buffer.Start);
-                throw;
-            }
-            _inner.AdvanceTo(buffer.Start, confirmed ? buffer.Start : buffer.End);
-            if (!confirmed)
+            if (!ConsumeAnswers(pending))
             {
                 result = default;
                 return false;
@@ -104,28 +92,35 @@ internal sealed class LazyNegotiationReader : PipeReader
                 Fail(failure);
                 throw failure;
             }
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            bool confirmed;
-            try
+            if (ConsumeAnswers(result))
             {
-                confirmed = TryConsumeAnswers(ref buffer, result.IsCompleted);
-            }
-            catch
-            {
-                _inner.AdvanceTo(result.Buffer.Start);
-                throw;
-            }
-            if (confirmed)
-            {
-                _inner.AdvanceTo(buffer.Start);
                 return;
             }
-            _inner.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCanceled)
             {
                 throw new OperationCanceledException("multistream-select read was canceled.");
             }
         }
+    }
+
+    /// <summary>Consumes what it can of the header and answer from a read of the inner pipe and advances it: past
+    /// them once confirmed (the caller's data stays unread), else marking all as examined so the next read waits for
+    /// more. True once confirmed.</summary>
+    private bool ConsumeAnswers(in ReadResult result)
+    {
+        ReadOnlySequence<byte> buffer = result.Buffer;
+        bool confirmed;
+        try
+        {
+            confirmed = TryConsumeAnswers(ref buffer, result.IsCompleted);
+        }
+        catch
+        {
+            _inner.AdvanceTo(result.Buffer.Start);
+            throw;
+        }
+        _inner.AdvanceTo(buffer.Start, confirmed ? buffer.Start : buffer.End);
+        return confirmed;
     }
 
     /// <summary>Consumes the header and the answer from the front of <paramref name="buffer"/>; true once both are
