@@ -22,7 +22,20 @@ public sealed class ChunkStoreGroupCommitTests : IDisposable
     public async Task Concurrent_puts_share_durability_barriers_and_every_shard_is_stored_whole()
     {
         byte[][] shards = [.. Enumerable.Range(0, 48).Select(i => TestData.Bytes(8192 + 16 + i, 500 + i))];
-        using (Store store = await Store.OpenAsync(new ChunkStoreOptions(_dir.Path), null, Ct))
+        int barriers = 0;
+        var options = new ChunkStoreOptions(_dir.Path)
+        {
+            // The first barrier waits until every put has written its temp file and queued behind it, so the
+            // sharing asserted below does not depend on how the thread pool happened to interleave the puts.
+            BeforeBarrier = () =>
+            {
+                if (Interlocked.Increment(ref barriers) == 1)
+                {
+                    SpinWait.SpinUntil(() => Directory.EnumerateFiles(_dir.Combine("tmp")).Count() == shards.Length, TimeSpan.FromSeconds(30));
+                }
+            },
+        };
+        using (Store store = await Store.OpenAsync(options, null, Ct))
         {
             ContentHash[] addresses = await Task.WhenAll(shards.Select(s => Task.Run(async () => await store.PutAsync(s, Ct), Ct)));
             Assert.Equal(shards.Select(s => ContentHash.Compute(s)), addresses);
