@@ -1,6 +1,4 @@
 using System.Management.Automation;
-using DataMesh.Core;
-using DataMesh.Core.Node;
 using DataMesh.PowerShell.Output;
 using DataMesh.PowerShell.Sessions;
 
@@ -34,19 +32,8 @@ public sealed class RemoveDataMeshFileCommand : DataMeshSessionCmdlet
             {
                 continue;
             }
-            FileRemovalResult removal;
-            try
+            if (TryFileRequest(session, key, ct => session.Node.RemoveFileAsync(key, ct), ErrorIds.RemoveFailed, ErrorCategory.WriteError) is not { } removal)
             {
-                removal = WaitFor(session.Node.RemoveFileAsync(key, CancelToken), session.Log);
-            }
-            catch (NodeRequestException error)
-            {
-                WriteError(ToErrorRecord(error, key, ErrorIds.RemoveFailed));
-                continue;
-            }
-            catch (DataMeshException error)
-            {
-                WriteError(new ErrorRecord(error, ErrorIds.RemoveFailed, ErrorCategory.WriteError, key));
                 continue;
             }
             foreach (string problem in removal.Problems)

@@ -1,6 +1,4 @@
 using System.Management.Automation;
-using DataMesh.Core;
-using DataMesh.Core.Node;
 using DataMesh.PowerShell.Output;
 using DataMesh.PowerShell.Sessions;
 
@@ -35,19 +33,8 @@ public sealed class RepairDataMeshFileCommand : DataMeshSessionCmdlet
             {
                 continue;
             }
-            FileRepairResult repair;
-            try
+            if (TryFileRequest(session, key, ct => session.Node.RepairFileAsync(key, SafetyMargin, ct), ErrorIds.RepairIncomplete, ErrorCategory.WriteError) is not { } repair)
             {
-                repair = WaitFor(session.Node.RepairFileAsync(key, SafetyMargin, CancelToken), session.Log);
-            }
-            catch (NodeRequestException error)
-            {
-                WriteError(ToErrorRecord(error, key, ErrorIds.RepairIncomplete));
-                continue;
-            }
-            catch (DataMeshException error)
-            {
-                WriteError(new ErrorRecord(error, ErrorIds.RepairIncomplete, ErrorCategory.WriteError, key));
                 continue;
             }
             DataMeshFileRepair output = MaintenanceOutputMapping.ToOutput(repair);

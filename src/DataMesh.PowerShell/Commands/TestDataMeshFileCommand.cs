@@ -1,6 +1,4 @@
 using System.Management.Automation;
-using DataMesh.Core;
-using DataMesh.Core.Node;
 using DataMesh.PowerShell.Output;
 using DataMesh.PowerShell.Sessions;
 
@@ -31,19 +29,8 @@ public sealed class TestDataMeshFileCommand : DataMeshSessionCmdlet
         DataMeshSession session = ResolveSession();
         foreach (string key in FileKey)
         {
-            FileAvailability health;
-            try
+            if (TryFileRequest(session, key, ct => session.Node.TestFileAsync(key, SafetyMargin, ct), ErrorIds.TestFailed, ErrorCategory.ReadError) is not { } health)
             {
-                health = WaitFor(session.Node.TestFileAsync(key, SafetyMargin, CancelToken), session.Log);
-            }
-            catch (NodeRequestException error)
-            {
-                WriteError(ToErrorRecord(error, key, ErrorIds.TestFailed));
-                continue;
-            }
-            catch (DataMeshException error)
-            {
-                WriteError(new ErrorRecord(error, ErrorIds.TestFailed, ErrorCategory.ReadError, key));
                 continue;
             }
             WriteObject(MaintenanceOutputMapping.ToOutput(health));
