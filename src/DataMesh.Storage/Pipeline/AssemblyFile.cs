@@ -78,44 +78,42 @@ internal sealed class AssemblyFile : IDisposable
         }
     }
 
-    /// <summary>Writes one chunk's plaintext at its offset. Plaintext in memory that is not block-aligned (shards the
-    /// node fetched into ordinary pooled arrays) is staged through an aligned pooled buffer so that it still goes to the
-    /// device directly: a user-space copy costs a fraction of the kernel's copy into fresh page-cache pages, which
-    /// was a quarter of the receiving process's CPU time (docs/transfers.md, "Receive throughput").</summary>
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, long offset, CancellationToken cancellationToken)
-    {
-        if (_direct is null || data.Length < DirectIo.Alignment || offset % DirectIo.Alignment != 0 || DirectIo.IsAligned(data))
-        {
-            await DirectIo.WriteAsync(_direct, Buffered, data, offset, cancellationToken);
-            return;
-        }
-        int body = DirectIo.AlignDown(data.Length);
-        using (AlignedBuffer staging = AlignedBufferPool.Shared.Rent(body))
-        {
-            data[..body].CopyTo(staging.Memory);
-            await DirectIo.WriteAsync(_direct, Buffered, staging.Memory, offset, cancellationToken);
-        }
-        if (body < data.Length)
-        {
-            await RandomAccess.WriteAsync(Buffered, data[body..], offset + body, cancellationToken);
-        }
-    }
+    /// <summary>Writes one chunk's plaintext at its offset (<see cref="WriteAsync(IReadOnlyList{ReadOnlyMemory{byte}}, long, CancellationToken)"/>
+    /// with one chunk).</summary>
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, long offset, CancellationToken cancellationToken) =>
+        WriteAsync([data], offset, cancellationToken);
 
     /// <summary>Writes consecutive chunks, the first at <paramref name="offset"/>: a stripe's data chunks are contiguous
     /// in the file, so their block-aligned bodies go down in one vectored direct write (one system call and one
     /// thread-pool hand-off per stripe instead of one per chunk) and only the last chunk's tail is written buffered.
-    /// Every chunk but the last must be a whole number of blocks for that; otherwise each chunk is written alone.</summary>
+    /// Every chunk but the last must be a whole number of blocks for that; otherwise each chunk is written alone.
+    /// Bodies in memory that is not block-aligned (shards the node fetched into ordinary pooled arrays) are staged
+    /// through aligned pooled buffers so that they still go to the device directly: a user-space copy costs a fraction
+    /// of the kernel's copy into fresh page-cache pages, which was a quarter of the receiving process's CPU time
+    /// (docs/transfers.md, "Receive throughput").</summary>
     public async ValueTask WriteAsync(IReadOnlyList<ReadOnlyMemory<byte>> chunks, long offset, CancellationToken cancellationToken)
     {
-        if (!CanWriteVectored(chunks, offset))
+        if (CanWriteVectored(chunks, offset))
         {
-            foreach (ReadOnlyMemory<byte> chunk in chunks)
-            {
-                await WriteAsync(chunk, offset, cancellationToken);
-                offset += chunk.Length;
-            }
+            await WriteVectoredAsync(chunks, offset, cancellationToken);
             return;
         }
+        foreach (ReadOnlyMemory<byte> chunk in chunks)
+        {
+            if (chunks.Count > 1 && CanWriteVectored([chunk], offset))
+            {
+                await WriteVectoredAsync([chunk], offset, cancellationToken);
+            }
+            else
+            {
+                await DirectIo.WriteAsync(_direct, Buffered, chunk, offset, cancellationToken);
+            }
+            offset += chunk.Length;
+        }
+    }
+
+    private async ValueTask WriteVectoredAsync(IReadOnlyList<ReadOnlyMemory<byte>> chunks, long offset, CancellationToken cancellationToken)
+    {
         var bodies = new ReadOnlyMemory<byte>[chunks.Count];
         var staging = new List<AlignedBuffer>();
         try
