@@ -31,6 +31,10 @@ public sealed class Libp2pStream : IDuplexPipe, IAsyncDisposable
 
     public PipeWriter Output => _inner.Output;
 
+    /// <summary>Lets the peer send until this stream holds <paramref name="window"/> bytes without waiting for window
+    /// updates (<see cref="YamuxStream.TryGrowReceiveWindow"/>): call it when a request's header announced a large body.</summary>
+    public bool TryGrowReceiveWindow(int window) => _inner.TryGrowReceiveWindow(window);
+
     /// <summary>Half-closes: tells the remote we will write nothing more, while we can still read its answer.</summary>
     public ValueTask CloseWriteAsync(CancellationToken cancellationToken) => _inner.CloseWriteAsync(cancellationToken);
 

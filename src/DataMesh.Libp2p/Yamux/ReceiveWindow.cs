@@ -104,6 +104,30 @@ internal sealed class ReceiveWindow
         return delta;
     }
 
+    /// <summary>
+    /// Grows the window to <paramref name="target"/> (at most the maximum) at once, the growth reserved from the
+    /// session budget like auto-tuning's, so the next update can grant it: for an application that learns from a
+    /// request's header how large its body is. False when the window is already that large or the budget is spent
+    /// (the stream keeps its window and auto-tuning, slower but never refused).
+    /// </summary>
+    public bool TryGrowTo(uint target)
+    {
+        target = Math.Min(target, _maxWindow);
+        if (target <= WindowSize)
+        {
+            return false;
+        }
+
+        uint growth = target - WindowSize;
+        if (_budget is not null && !_budget.TryReserve(growth))
+        {
+            return false;
+        }
+
+        WindowSize = target;
+        return true;
+    }
+
     /// <summary>Returns the growth reservation to the session budget (the stream is gone).</summary>
     public void ReleaseGrowth()
     {

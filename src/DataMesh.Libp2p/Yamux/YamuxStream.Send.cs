@@ -27,7 +27,8 @@ public sealed partial class YamuxStream
 
             openFlag = _openFlagPending;
             sendReset = _resetRequested;
-            delta = sendReset || _remoteReset || _remoteFin ? 0 : _receiveWindow.TakeUpdate(roundTripTime, force: openFlag != YamuxFrameFlags.None);
+            delta = sendReset || _remoteReset || _remoteFin ? 0 : _receiveWindow.TakeUpdate(roundTripTime, force: openFlag != YamuxFrameFlags.None || _grantPending);
+            _grantPending = false;
             _openFlagPending = YamuxFrameFlags.None;
             if (sendReset || _remoteReset)
             {
@@ -114,7 +115,8 @@ public sealed partial class YamuxStream
     private long WriteWindowUpdateAfterFinLocked(IBufferWriter<byte> output, TimeSpan roundTripTime)
     {
         // Nothing more is owed once the inbound side ended (remote FIN, either reset, or the session closing).
-        uint delta = _inboundDone ? 0 : _receiveWindow.TakeUpdate(roundTripTime, force: false);
+        uint delta = _inboundDone ? 0 : _receiveWindow.TakeUpdate(roundTripTime, force: _grantPending);
+        _grantPending = false;
         if (delta == 0)
         {
             return 0;

@@ -36,6 +36,7 @@ public sealed partial class YamuxStream : IDuplexPipe, IAsyncDisposable
     private bool _inboundDone;
     private bool _outboundDone;
     private bool _finished;
+    private bool _grantPending;
     private Exception? _sessionClosedReason;
     private ITimer? _closeTimer;
     private int _scheduled;
@@ -152,6 +153,36 @@ public sealed partial class YamuxStream : IDuplexPipe, IAsyncDisposable
                 throw new YamuxSessionClosedException($"The yamux session of stream {Id} has ended.", _sessionClosedReason);
             }
         }
+    }
+
+    /// <summary>
+    /// Lets the peer send until this stream holds <paramref name="window"/> bytes (at most the session's maximum
+    /// window) without waiting for the usual window updates, and tells it at once: for a request whose header
+    /// announced a large body (a shard to store), which would otherwise stall the sender a round trip after its first
+    /// 256 KiB. Drawn from the session's window budget; false when the window is already that large, the budget is
+    /// spent, or the input has ended.
+    /// </summary>
+    public bool TryGrowReceiveWindow(int window)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(window);
+        bool granted;
+        lock (_gate)
+        {
+            if (_inboundDone || _remoteFin || _inputCompleted)
+            {
+                return false;
+            }
+
+            granted = _receiveWindow.TryGrowTo((uint)window);
+            _grantPending |= granted;
+        }
+
+        if (granted)
+        {
+            RequestSend();
+        }
+
+        return granted;
     }
 
     /// <summary>Asks the write loop to visit this stream (data, FIN, RST or a window update is pending). Deduplicated.</summary>

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace DataMesh.Libp2p.Tests.Yamux;
 
-/// <summary>A stream's opener grants a larger receive window with its SYN, drawn from the session's window budget.</summary>
+/// <summary>A stream's opener grants a larger receive window with its SYN, and a stream's acceptor once a request's
+/// header told it the body's size; both drawn from the session's window budget.</summary>
 public sealed class UpFrontWindowTests
 {
     private const uint Initial = YamuxOptions.SpecInitialWindowSize;
@@ -94,5 +95,54 @@ public sealed class UpFrontWindowTests
         await using SessionPair pair = SessionPair.Start(clientOptions: new YamuxOptions { MaxWindowSize = 4 * OneMiB });
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await pair.Client.OpenStreamAsync((int)Initial - 1, cts.Token));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await pair.Client.OpenStreamAsync(4 * OneMiB + 1, cts.Token));
+    }
+
+    [Fact]
+    public async Task AnAcceptorThatLearnsTheBodysSizeGrantsItAtOnce()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        (IDuplexPipe local, IDuplexPipe remote) = DuplexPipePair.Create();
+        await using var session = new YamuxSession(local, isInitiator: false, new YamuxOptions(), TimeProvider.System);
+        session.Start();
+        var peer = new RawYamuxPeer(remote);
+
+        // The peer opens a stream and sends a 100-byte header; the application reads none of it yet.
+        byte[] body = new byte[OneMiB];
+        new Random(11).NextBytes(body);
+        await peer.SendAsync(YamuxFrameType.Data, YamuxFrameFlags.Syn, 1, 100, body[..100]);
+        YamuxStream stream = await session.AcceptStreamAsync(cts.Token);
+
+        Assert.True(stream.TryGrowReceiveWindow(OneMiB));
+        Assert.False(stream.TryGrowReceiveWindow(OneMiB)); // already that large: nothing more to grant
+        YamuxFrameHeader? grant = await peer.ReadUntilAsync(h => h.StreamId == 1 && h.Type == YamuxFrameType.WindowUpdate && h.Length > 0, cts.Token);
+        Assert.Equal((uint)OneMiB - Initial, grant?.Length);
+
+        // The rest of the megabyte in one frame, still unread by the application: within the window, not a violation.
+        await peer.SendAsync(YamuxFrameType.Data, YamuxFrameFlags.Fin, 1, OneMiB - 100, body[100..]);
+        Assert.Equal(body, await SessionPair.ReadToEndAsync(stream.Input, cts.Token));
+        Assert.False(session.IsClosed);
+    }
+
+    [Fact]
+    public async Task AnAcceptorsGrantIsBoundedByTheSessionBudget()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        (IDuplexPipe local, IDuplexPipe remote) = DuplexPipePair.Create();
+        var options = new YamuxOptions { SessionWindowGrowthBudget = OneMiB };
+        await using var session = new YamuxSession(local, isInitiator: false, options, TimeProvider.System);
+        session.Start();
+        var peer = new RawYamuxPeer(remote);
+        await peer.SendAsync(YamuxFrameType.WindowUpdate, YamuxFrameFlags.Syn, 1, 0);
+        await peer.SendAsync(YamuxFrameType.WindowUpdate, YamuxFrameFlags.Syn, 3, 0);
+        YamuxStream first = await session.AcceptStreamAsync(cts.Token);
+        YamuxStream second = await session.AcceptStreamAsync(cts.Token);
+
+        Assert.True(first.TryGrowReceiveWindow(OneMiB));    // 768 KiB of the 1 MiB budget
+        Assert.False(second.TryGrowReceiveWindow(OneMiB));  // 256 KiB left: refused, the usual window stays
+
+        // The first stream's end returns its growth to the budget.
+        first.Reset();
+        await SessionPair.WaitUntilAsync(() => session.ActiveStreamCount == 1, cts.Token);
+        Assert.True(second.TryGrowReceiveWindow(OneMiB));
     }
 }
