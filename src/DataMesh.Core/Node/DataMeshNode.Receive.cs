@@ -157,6 +157,11 @@ public sealed partial class DataMeshNode
                     PeerStatistics.RecordTimeout(peer);
                     errors.Add($"{peer}: no answer within {manager.Options.PeerResponseTimeout.TotalSeconds:0.#} s");
                 }
+                catch (ShardNotFoundException error)
+                {
+                    // A candidate that honestly does not hold it answered: not a failure of that peer (as for shards).
+                    errors.Add($"{peer}: {error.Message}");
+                }
                 catch (Exception error) when (error is DataMeshException or Libp2p.Libp2pException or IOException)
                 {
                     PeerStatistics.RecordFailure(peer);
