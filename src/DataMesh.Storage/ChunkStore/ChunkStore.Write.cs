@@ -175,19 +175,18 @@ public sealed partial class ChunkStore
         return (bytes[0] << 8) | bytes[1];
     }
 
-    /// <summary>Writes the temp file: the block-aligned body with direct I/O when the shard sits in aligned memory
-    /// (the pipeline's buffers do), so it goes from our buffer to the device without a page-cache copy; the short tail
-    /// (the cipher tag makes shards 16 bytes past a block boundary) and unaligned shards go through the page cache.
-    /// Then, without group commit, fsync: data and inode are on disk before the rename makes the shard visible (with
-    /// group commit the caller waits for a shared barrier instead).</summary>
+    /// <summary>Writes the temp file: the block-aligned body with direct I/O, so it goes from memory to the device
+    /// without a page-cache copy; the short tail (the cipher tag makes shards 16 bytes past a block boundary) goes
+    /// through the page cache. Then, without group commit, fsync: data and inode are on disk before the rename makes
+    /// the shard visible (with group commit the caller waits for a shared barrier instead).</summary>
     private async Task WriteTempAsync(string temp, ReadOnlyMemory<byte> shard, CancellationToken cancellationToken)
     {
         // No preallocation: it only adds extent work for a file written once, whole.
         using SafeFileHandle handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
-        int prefix = shard.Length >= DirectIo.Alignment && DirectIo.IsAligned(shard) ? DirectIo.AlignDown(shard.Length) : 0;
+        int prefix = shard.Length >= DirectIo.Alignment ? DirectIo.AlignDown(shard.Length) : 0;
         if (prefix > 0 && DirectIo.TrySet(handle, direct: true))
         {
-            await RandomAccess.WriteAsync(handle, shard[..prefix], 0, cancellationToken);
+            await WriteDirectAsync(handle, shard[..prefix], cancellationToken);
             if (!DirectIo.TrySet(handle, direct: false))
             {
                 throw new IOException($"Could not switch {temp} back to buffered I/O for the shard's tail.");
@@ -205,6 +204,23 @@ public sealed partial class ChunkStore
         {
             RandomAccess.FlushToDisk(handle); // with group commit the shared barrier that follows does this
         }
+    }
+
+    /// <summary>Writes a block-aligned body to a handle in direct mode. The pipeline's shards already sit in aligned
+    /// memory; shards received from peers sit in ordinary pooled arrays and are staged through an aligned pooled
+    /// buffer: a user-space copy costs far less than the kernel's copy into fresh page-cache pages and their later
+    /// writeback, which every durability barrier would then wait for (on a storage node receiving shards, that copy
+    /// was the largest item of the whole machine's profile, docs/storage-store.md).</summary>
+    private static async Task WriteDirectAsync(SafeFileHandle handle, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        if (DirectIo.IsAligned(body))
+        {
+            await RandomAccess.WriteAsync(handle, body, 0, cancellationToken);
+            return;
+        }
+        using AlignedBuffer staging = AlignedBufferPool.Shared.Rent(body.Length);
+        body.CopyTo(staging.Memory);
+        await RandomAccess.WriteAsync(handle, staging.Memory, 0, cancellationToken);
     }
 
     private bool TryTouchExisting(ContentHash hash, string path)
