@@ -207,20 +207,17 @@ public sealed partial class ChunkStore
     }
 
     /// <summary>Writes a block-aligned body to a handle in direct mode. The pipeline's shards already sit in aligned
-    /// memory; shards received from peers sit in ordinary pooled arrays and are staged through an aligned pooled
-    /// buffer: a user-space copy costs far less than the kernel's copy into fresh page-cache pages and their later
-    /// writeback, which every durability barrier would then wait for (on a storage node receiving shards, that copy
-    /// was the largest item of the whole machine's profile, docs/storage-store.md).</summary>
+    /// memory; shards received from peers sit in ordinary pooled arrays and are staged
+    /// (<see cref="AlignedBufferPool.StageForDirectIo"/>): written buffered, their page-cache copies were the largest
+    /// item of a storage node's profile, and every durability barrier waited for their writeback
+    /// (docs/storage-store.md).</summary>
     private static async Task WriteDirectAsync(SafeFileHandle handle, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
-        if (DirectIo.IsAligned(body))
+        ReadOnlyMemory<byte> aligned = AlignedBufferPool.Shared.StageForDirectIo(body, out AlignedBuffer? staging);
+        using (staging)
         {
-            await RandomAccess.WriteAsync(handle, body, 0, cancellationToken);
-            return;
+            await RandomAccess.WriteAsync(handle, aligned, 0, cancellationToken);
         }
-        using AlignedBuffer staging = AlignedBufferPool.Shared.Rent(body.Length);
-        body.CopyTo(staging.Memory);
-        await RandomAccess.WriteAsync(handle, staging.Memory, 0, cancellationToken);
     }
 
     private bool TryTouchExisting(ContentHash hash, string path)

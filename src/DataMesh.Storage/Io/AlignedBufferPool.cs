@@ -43,6 +43,22 @@ internal sealed class AlignedBufferPool
     /// <summary>Bytes currently held by the pool for reuse (not counting buffers on lease).</summary>
     public long RetainedBytes => Volatile.Read(ref _retainedBytes);
 
+    /// <summary>Memory that direct I/O can write: <paramref name="body"/> itself when it is aligned, otherwise a copy
+    /// in a buffer leased into <paramref name="staging"/> (null when no copy was needed; dispose it after the write).
+    /// A user-space copy costs far less than the kernel's copy into fresh page-cache pages and their later writeback,
+    /// so unaligned data (shards and chunks in ordinary pooled arrays) is staged rather than written buffered.</summary>
+    public ReadOnlyMemory<byte> StageForDirectIo(ReadOnlyMemory<byte> body, out AlignedBuffer? staging)
+    {
+        if (DirectIo.IsAligned(body))
+        {
+            staging = null;
+            return body;
+        }
+        staging = Rent(body.Length);
+        body.CopyTo(staging.Memory);
+        return staging.Memory;
+    }
+
     /// <summary>Leases an aligned buffer of exactly <paramref name="length"/> bytes (contents undefined). Dispose the
     /// lease once, after the last use of its memory.</summary>
     public AlignedBuffer Rent(int length)

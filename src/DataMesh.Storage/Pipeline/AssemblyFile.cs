@@ -88,9 +88,9 @@ internal sealed class AssemblyFile : IDisposable
     /// thread-pool hand-off per stripe instead of one per chunk) and only the last chunk's tail is written buffered.
     /// Every chunk but the last must be a whole number of blocks for that; otherwise each chunk is written alone.
     /// Bodies in memory that is not block-aligned (shards the node fetched into ordinary pooled arrays) are staged
-    /// through aligned pooled buffers so that they still go to the device directly: a user-space copy costs a fraction
-    /// of the kernel's copy into fresh page-cache pages, which was a quarter of the receiving process's CPU time
-    /// (docs/transfers.md, "Receive throughput").</summary>
+    /// (<see cref="AlignedBufferPool.StageForDirectIo"/>) so that they still go to the device directly: the kernel's
+    /// copy into page cache had been a quarter of the receiving process's CPU time (docs/transfers.md, "Receive
+    /// throughput").</summary>
     public async ValueTask WriteAsync(IReadOnlyList<ReadOnlyMemory<byte>> chunks, long offset, CancellationToken cancellationToken)
     {
         if (CanWriteVectored(chunks, offset))
@@ -121,16 +121,12 @@ internal sealed class AssemblyFile : IDisposable
             long bodyLength = 0;
             for (int i = 0; i < chunks.Count; i++)
             {
-                ReadOnlyMemory<byte> body = chunks[i][..DirectIo.AlignDown(chunks[i].Length)];
-                if (!DirectIo.IsAligned(body))
+                bodies[i] = AlignedBufferPool.Shared.StageForDirectIo(chunks[i][..DirectIo.AlignDown(chunks[i].Length)], out AlignedBuffer? buffer);
+                if (buffer is not null)
                 {
-                    AlignedBuffer buffer = AlignedBufferPool.Shared.Rent(body.Length);
                     staging.Add(buffer);
-                    body.CopyTo(buffer.Memory);
-                    body = buffer.Memory;
                 }
-                bodies[i] = body;
-                bodyLength += body.Length;
+                bodyLength += bodies[i].Length;
             }
             await RandomAccess.WriteAsync(_direct!, bodies, offset, cancellationToken);
             ReadOnlyMemory<byte> last = chunks[^1];

@@ -68,4 +68,26 @@ public sealed class AlignedBufferPoolTests
             Assert.True(span.IndexOfAnyExcept((byte)i) < 0);
         });
     }
+
+    [Fact]
+    public void Aligned_memory_is_written_as_it_is_and_unaligned_memory_is_staged_in_an_aligned_copy()
+    {
+        var pool = new AlignedBufferPool(maxRetainedBytes: 1024 * 1024);
+        using AlignedBuffer aligned = pool.Rent(3 * DirectIo.Alignment);
+        Assert.True(pool.StageForDirectIo(aligned.Memory, out AlignedBuffer? none).Equals((ReadOnlyMemory<byte>)aligned.Memory)); // the same memory, no copy
+        Assert.Null(none);
+
+        byte[] array = new byte[(2 * DirectIo.Alignment) + 1];
+        new Random(5).NextBytes(array);
+        ReadOnlyMemory<byte> unaligned = DirectIo.IsAligned(array.AsMemory(0, 2 * DirectIo.Alignment))
+            ? array.AsMemory(1, 2 * DirectIo.Alignment)
+            : array.AsMemory(0, 2 * DirectIo.Alignment);
+        ReadOnlyMemory<byte> staged = pool.StageForDirectIo(unaligned, out AlignedBuffer? staging);
+        using (staging)
+        {
+            Assert.NotNull(staging);
+            Assert.True(DirectIo.IsAligned(staged));
+            Assert.Equal(unaligned.ToArray(), staged.ToArray());
+        }
+    }
 }
