@@ -175,8 +175,9 @@ public sealed partial class ChunkStore
         return (bytes[0] << 8) | bytes[1];
     }
 
-    /// <summary>Writes the temp file: the block-aligned body with direct I/O, so it goes from memory to the device
-    /// without a page-cache copy; the short tail (the cipher tag makes shards 16 bytes past a block boundary) goes
+    /// <summary>Writes the temp file: the block-aligned body with direct I/O (<see cref="DirectIo.WriteBlocksAsync"/>,
+    /// which stages shards received from peers into aligned memory), so it goes to the device without a page-cache
+    /// copy; the short tail (the cipher tag makes shards 16 bytes past a block boundary) goes
     /// through the page cache. Then, without group commit, fsync: data and inode are on disk before the rename makes
     /// the shard visible (with group commit the caller waits for a shared barrier instead).</summary>
     private async Task WriteTempAsync(string temp, ReadOnlyMemory<byte> shard, CancellationToken cancellationToken)
@@ -186,7 +187,7 @@ public sealed partial class ChunkStore
         int prefix = shard.Length >= DirectIo.Alignment ? DirectIo.AlignDown(shard.Length) : 0;
         if (prefix > 0 && DirectIo.TrySet(handle, direct: true))
         {
-            await WriteDirectAsync(handle, shard[..prefix], cancellationToken);
+            await DirectIo.WriteBlocksAsync(handle, shard[..prefix], 0, cancellationToken);
             if (!DirectIo.TrySet(handle, direct: false))
             {
                 throw new IOException($"Could not switch {temp} back to buffered I/O for the shard's tail.");
@@ -203,20 +204,6 @@ public sealed partial class ChunkStore
         if (_options.FlushToDisk && _commit is null)
         {
             RandomAccess.FlushToDisk(handle); // with group commit the shared barrier that follows does this
-        }
-    }
-
-    /// <summary>Writes a block-aligned body to a handle in direct mode. The pipeline's shards already sit in aligned
-    /// memory; shards received from peers sit in ordinary pooled arrays and are staged
-    /// (<see cref="AlignedBufferPool.StageForDirectIo"/>): written buffered, their page-cache copies were the largest
-    /// item of a storage node's profile, and every durability barrier waited for their writeback
-    /// (docs/storage-store.md).</summary>
-    private static async Task WriteDirectAsync(SafeFileHandle handle, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
-    {
-        ReadOnlyMemory<byte> aligned = AlignedBufferPool.Shared.StageForDirectIo(body, out AlignedBuffer? staging);
-        using (staging)
-        {
-            await RandomAccess.WriteAsync(handle, aligned, 0, cancellationToken);
         }
     }
 

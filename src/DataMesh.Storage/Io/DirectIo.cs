@@ -74,20 +74,33 @@ internal static partial class DirectIo
     /// <summary>The largest multiple of <see cref="Alignment"/> not above <paramref name="length"/>.</summary>
     public static int AlignDown(int length) => length & ~(Alignment - 1);
 
-    /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/>: the aligned prefix through
-    /// <paramref name="direct"/> (a handle with O_DIRECT on, or null for none), the rest through
-    /// <paramref name="buffered"/>. Falls back to one buffered write when the memory or offset is not aligned.</summary>
+    /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/>: the block-aligned prefix through
+    /// <paramref name="direct"/> (a handle with O_DIRECT on, or null for none; <see cref="WriteBlocksAsync"/>), the rest
+    /// through <paramref name="buffered"/>. Falls back to one buffered write when the offset is not aligned.</summary>
     public static async ValueTask WriteAsync(SafeFileHandle? direct, SafeFileHandle buffered, ReadOnlyMemory<byte> data, long offset,
         CancellationToken cancellationToken)
     {
-        int prefix = direct is not null && offset % Alignment == 0 && IsAligned(data) ? AlignDown(data.Length) : 0;
+        int prefix = direct is not null && offset % Alignment == 0 ? AlignDown(data.Length) : 0;
         if (prefix > 0)
         {
-            await RandomAccess.WriteAsync(direct!, data[..prefix], offset, cancellationToken);
+            await WriteBlocksAsync(direct!, data[..prefix], offset, cancellationToken);
         }
         if (prefix < data.Length)
         {
             await RandomAccess.WriteAsync(buffered, data[prefix..], offset + prefix, cancellationToken);
+        }
+    }
+
+    /// <summary>Writes whole blocks at an aligned offset through a handle in direct mode. Memory that is not aligned
+    /// (shards and chunks received into ordinary pooled arrays) is staged through an aligned pooled buffer
+    /// (<see cref="AlignedBufferPool.StageForDirectIo"/>): written buffered instead, the kernel's copies into page
+    /// cache and their writeback were the largest item of a receiving node's profile (docs/storage-store.md).</summary>
+    public static async ValueTask WriteBlocksAsync(SafeFileHandle direct, ReadOnlyMemory<byte> blocks, long offset, CancellationToken cancellationToken)
+    {
+        ReadOnlyMemory<byte> aligned = AlignedBufferPool.Shared.StageForDirectIo(blocks, out AlignedBuffer? staging);
+        using (staging)
+        {
+            await RandomAccess.WriteAsync(direct, aligned, offset, cancellationToken);
         }
     }
 

@@ -78,10 +78,10 @@ internal sealed class AssemblyFile : IDisposable
         }
     }
 
-    /// <summary>Writes one chunk's plaintext at its offset (<see cref="WriteAsync(IReadOnlyList{ReadOnlyMemory{byte}}, long, CancellationToken)"/>
-    /// with one chunk).</summary>
+    /// <summary>Writes one chunk's plaintext at its offset: its block-aligned body directly (staged when the memory is
+    /// not aligned, <see cref="DirectIo.WriteAsync"/>), its tail buffered.</summary>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> data, long offset, CancellationToken cancellationToken) =>
-        WriteAsync([data], offset, cancellationToken);
+        DirectIo.WriteAsync(_direct, Buffered, data, offset, cancellationToken);
 
     /// <summary>Writes consecutive chunks, the first at <paramref name="offset"/>: a stripe's data chunks are contiguous
     /// in the file, so their block-aligned bodies go down in one vectored direct write (one system call and one
@@ -100,14 +100,7 @@ internal sealed class AssemblyFile : IDisposable
         }
         foreach (ReadOnlyMemory<byte> chunk in chunks)
         {
-            if (chunks.Count > 1 && CanWriteVectored([chunk], offset))
-            {
-                await WriteVectoredAsync([chunk], offset, cancellationToken);
-            }
-            else
-            {
-                await DirectIo.WriteAsync(_direct, Buffered, chunk, offset, cancellationToken);
-            }
+            await WriteAsync(chunk, offset, cancellationToken);
             offset += chunk.Length;
         }
     }

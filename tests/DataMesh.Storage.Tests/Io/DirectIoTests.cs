@@ -24,7 +24,7 @@ public sealed class DirectIoTests : IDisposable
         { (3 * 4096) + 16, 0, true },          // aligned body direct, 16-byte tail buffered
         { (1 << 20) + 16, 1 << 20, true },     // a chunk-sized write at a chunk offset
         { 100, 0, true },                      // shorter than a block: all buffered
-        { (2 * 4096) + 5, 4096, false },       // unaligned memory: all buffered
+        { (2 * 4096) + 5, 4096, false },       // unaligned memory: body staged and written direct, tail buffered
         { (2 * 4096) + 5, 10, true },          // unaligned offset: all buffered
     };
 
