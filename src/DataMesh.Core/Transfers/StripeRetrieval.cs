@@ -57,7 +57,7 @@ internal sealed class StripeRetrieval
                     }
                     var state = new StripeState(descriptor, operation.Token);
                     window.Add(state);
-                    if (descriptor.HolderHints is null && _options.UsePlacementHints && state.Placement is not null)
+                    if (descriptor.HolderHints is null)
                     {
                         // Known before the stripe's first request goes out, the plan lets StartRequests pick shards by
                         // where they are instead of in slot order.
@@ -215,13 +215,11 @@ internal sealed class StripeRetrieval
     {
         try
         {
-            var placement = stripe.Placement!;
-            int window = placement.WindowFor(_options.ReplicationFactor, _options.SparePlacementPeers);
-            await placement.GetPlanAsync(_network, _options.ReplicationFactor, window, stripe.Token).ConfigureAwait(false);
+            await PlanAsync(stripe).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (OperationCanceledException)
         {
-            // Nothing to do: StartRequests keeps the slot order for this stripe.
+            // The stripe is done or the transfer ended: nothing to prefetch for.
         }
     }
 
@@ -248,21 +246,25 @@ internal sealed class StripeRetrieval
     /// uploader used the same rule, so in a mesh that has not changed these are the holders. Null when unknown.</summary>
     private async ValueTask<IReadOnlyList<Libp2p.Identity.PeerId>?> PlannedHoldersAsync(StripeState stripe, int shardIndex)
     {
-        var placement = stripe.Placement;
-        int slot = placement?.SlotOf(stripe.Descriptor.Shards[shardIndex]) ?? -1;
-        if (!_options.UsePlacementHints || placement is null || slot < 0)
+        int slot = stripe.Placement?.SlotOf(stripe.Descriptor.Shards[shardIndex]) ?? -1;
+        return slot >= 0 && await PlanAsync(stripe).ConfigureAwait(false) is { } plan ? plan[slot] : null;
+    }
+
+    /// <summary>The stripe's placement plan, computed once per stripe and shared by its requests; null when placement
+    /// hints are off or planning failed (only a hint: the holder lookup proper still runs). Throws only when cancelled.</summary>
+    private async ValueTask<IReadOnlyList<IReadOnlyList<Libp2p.Identity.PeerId>>?> PlanAsync(StripeState stripe)
+    {
+        if (!_options.UsePlacementHints || stripe.Placement is not { } placement)
         {
             return null;
         }
         try
         {
             int window = placement.WindowFor(_options.ReplicationFactor, _options.SparePlacementPeers);
-            var plan = await placement.GetPlanAsync(_network, _options.ReplicationFactor, window, stripe.Token).ConfigureAwait(false);
-            return plan[slot];
+            return await placement.GetPlanAsync(_network, _options.ReplicationFactor, window, stripe.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Only a hint: the holder lookup proper still runs.
             return null;
         }
     }

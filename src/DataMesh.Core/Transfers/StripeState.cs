@@ -59,9 +59,6 @@ internal sealed class StripeState
     /// <summary>Slots not requested yet, in request order (stored data shards first, then parity).</summary>
     public IEnumerable<int> UnrequestedSlots => _requestOrder.Where(slot => !_requested[slot]);
 
-    /// <summary>The first slot not requested yet, in request order; marks it requested.</summary>
-    public int TakeNextShard() => Take(_requestOrder.First(slot => !_requested[slot]));
-
     /// <summary>Marks <paramref name="slot"/> (one not requested yet) requested and returns it.</summary>
     public int Take(int slot)
     {
