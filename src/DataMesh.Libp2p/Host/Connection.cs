@@ -74,19 +74,7 @@ public sealed class Connection : IAsyncDisposable
     {
         MarkActive();
         YamuxStream stream = await _session.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var negotiation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
-            negotiation.CancelAfter(_host.Options.StreamNegotiationTimeout);
-            string protocol = await MultistreamSelect.SelectAsync(stream, protocols, negotiation.Token).ConfigureAwait(false);
-            return new Libp2pStream(stream, protocol, this);
-        }
-        catch
-        {
-            stream.Reset();
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return await NegotiateAsync(stream, protocols, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<Libp2pStream> OpenStreamAsync(string protocol, CancellationToken cancellationToken) =>
@@ -108,11 +96,18 @@ public sealed class Connection : IAsyncDisposable
             IDuplexPipe negotiated = MultistreamSelect.SelectLazily(stream, protocol, stream.Reset);
             return new Libp2pStream(stream, protocol, this, negotiated.Input);
         }
+        return await NegotiateAsync(stream, [protocol], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Negotiates the first of <paramref name="protocols"/> the peer supports on a freshly opened stream,
+    /// within the host's negotiation timeout; on any failure the stream is reset and disposed.</summary>
+    private async Task<Libp2pStream> NegotiateAsync(YamuxStream stream, IReadOnlyList<string> protocols, CancellationToken cancellationToken)
+    {
         try
         {
             using var negotiation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
             negotiation.CancelAfter(_host.Options.StreamNegotiationTimeout);
-            string selected = await MultistreamSelect.SelectAsync(stream, [protocol], negotiation.Token).ConfigureAwait(false);
+            string selected = await MultistreamSelect.SelectAsync(stream, protocols, negotiation.Token).ConfigureAwait(false);
             return new Libp2pStream(stream, selected, this);
         }
         catch

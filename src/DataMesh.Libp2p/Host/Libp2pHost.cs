@@ -84,20 +84,8 @@ public sealed partial class Libp2pHost : IAsyncDisposable
 
     /// <summary>Opens a stream to a peer, connecting first (from the peer store's addresses) when needed. A connection
     /// that closes under us (trimmed by either side, or ended by the peer) is redialed once.</summary>
-    public async Task<Libp2pStream> OpenStreamAsync(PeerId peer, IReadOnlyList<string> protocols, CancellationToken cancellationToken)
-    {
-        Connection connection = await ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await connection.OpenStreamAsync(protocols, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (connection.IsClosed && !cancellationToken.IsCancellationRequested &&
-                                      error is YamuxSessionClosedException or OperationCanceledException or IOException)
-        {
-            Connection fresh = await ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
-            return await fresh.OpenStreamAsync(protocols, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task<Libp2pStream> OpenStreamAsync(PeerId peer, IReadOnlyList<string> protocols, CancellationToken cancellationToken) =>
+        OpenWithRedialAsync(peer, (connection, token) => connection.OpenStreamAsync(protocols, token), cancellationToken);
 
     public Task<Libp2pStream> OpenStreamAsync(PeerId peer, string protocol, CancellationToken cancellationToken) =>
         OpenStreamAsync(peer, [protocol], cancellationToken);
@@ -105,18 +93,24 @@ public sealed partial class Libp2pHost : IAsyncDisposable
     /// <summary>Opens a stream for one protocol as <paramref name="options"/> say (optimistic negotiation, a larger
     /// receive window up front; see <see cref="StreamOpenOptions"/>), connecting first when needed, redialing once
     /// as <see cref="OpenStreamAsync(PeerId, IReadOnlyList{string}, CancellationToken)"/> does.</summary>
-    public async Task<Libp2pStream> OpenStreamAsync(PeerId peer, string protocol, StreamOpenOptions options, CancellationToken cancellationToken)
+    public Task<Libp2pStream> OpenStreamAsync(PeerId peer, string protocol, StreamOpenOptions options, CancellationToken cancellationToken) =>
+        OpenWithRedialAsync(peer, (connection, token) => connection.OpenStreamAsync(protocol, options, token), cancellationToken);
+
+    /// <summary>Connects when needed and opens a stream with <paramref name="open"/>; when the connection closes under
+    /// us meanwhile (trimmed by either side, or ended by the peer), dials again and opens once more.</summary>
+    private async Task<Libp2pStream> OpenWithRedialAsync(PeerId peer, Func<Connection, CancellationToken, Task<Libp2pStream>> open,
+        CancellationToken cancellationToken)
     {
         Connection connection = await ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
         try
         {
-            return await connection.OpenStreamAsync(protocol, options, cancellationToken).ConfigureAwait(false);
+            return await open(connection, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (connection.IsClosed && !cancellationToken.IsCancellationRequested &&
                                       error is YamuxSessionClosedException or OperationCanceledException or IOException)
         {
             Connection fresh = await ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
-            return await fresh.OpenStreamAsync(protocol, options, cancellationToken).ConfigureAwait(false);
+            return await open(fresh, cancellationToken).ConfigureAwait(false);
         }
     }
 
