@@ -139,13 +139,6 @@ internal sealed class ReceiveWindow
         }
     }
 
-    private void Grow()
-    {
-        uint target = WindowSize > _maxWindow / 2 ? _maxWindow : WindowSize * 2;
-        uint growth = target - WindowSize;
-        if (_budget is null || _budget.TryReserve(growth))
-        {
-            WindowSize = target;
-        }
-    }
+    /// <summary>Auto-tuning's step: double the window, up to the maximum, if the session budget allows.</summary>
+    private void Grow() => TryGrowTo(WindowSize > _maxWindow / 2 ? _maxWindow : WindowSize * 2);
 }
