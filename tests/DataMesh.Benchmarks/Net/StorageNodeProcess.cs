@@ -39,16 +39,6 @@ internal sealed class StorageNodeProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>CPU time the node process has used so far (user + system).</summary>
-    public TimeSpan CpuTime
-    {
-        get
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-    }
-
     /// <summary>Peak resident set so far (VmHWM), while the process runs.</summary>
     public double? PeakRssMiB => MachineInfo.PeakRssMiB(ProcessId);
 

@@ -182,8 +182,12 @@ internal static class WanScenario
 /// node processes, beside the machine's load average: on a shared machine a transfer can be short of CPU, not of link.</summary>
 internal readonly record struct CpuSample(TimeSpan Client, TimeSpan Nodes)
 {
-    public static CpuSample Take(BenchMesh mesh) =>
-        new(Process.GetCurrentProcess().TotalProcessorTime, mesh.Nodes.Aggregate(TimeSpan.Zero, (sum, node) => sum + node.CpuTime));
+    public static CpuSample Take(BenchMesh mesh)
+    {
+        (double User, double System)[] all = ProcessCpu.Sample([Environment.ProcessId, .. mesh.Nodes.Select(n => n.ProcessId)]);
+        static TimeSpan Used((double User, double System) cpu) => TimeSpan.FromSeconds(cpu.User + cpu.System);
+        return new(Used(all[0]), all.Skip(1).Aggregate(TimeSpan.Zero, (sum, node) => sum + Used(node)));
+    }
 
     public string Since(BenchMesh mesh, TimeSpan wall)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using DataMesh.Benchmarks.Net;
 using DataMesh.Storage.ChunkStore;
 using DataMesh.Storage.Io;
 using DataMesh.Storage.Keys;
@@ -38,7 +39,7 @@ internal static class PipelineScenario
         {
             Stopwatch generate = Stopwatch.StartNew();
             await GenerateAsync(input, size);
-            Console.WriteLine($"generated input in {generate.Elapsed.TotalSeconds:0.0} s (load average {ProcessStats.LoadAverage()}; other work on the machine makes wall-clock rates noisy, CPU-second rates are steadier)");
+            Console.WriteLine($"generated input in {generate.Elapsed.TotalSeconds:0.0} s (load average {MachineInfo.LoadAverage()}; other work on the machine makes wall-clock rates noisy, CPU-second rates are steadier)");
 
             using UserIdentity owner = UserIdentity.Generate();
             using Store store = await Store.OpenAsync(new ChunkStoreOptions(Path.Combine(root, "store")) { FlushToDisk = fsync, GroupCommit = groupCommit }, null, CancellationToken.None);
@@ -95,7 +96,7 @@ internal static class PipelineScenario
         T value = await run();
         ProcessStats.Sample after = ProcessStats.Take();
         return new Phase(value, Stopwatch.GetElapsedTime(before.Timestamp, after.Timestamp).TotalSeconds, after.User - before.User,
-            after.Kernel - before.Kernel, after.MinorFaults - before.MinorFaults, ProcessStats.PeakRss(), ProcessStats.LoadAverage());
+            after.Kernel - before.Kernel, after.MinorFaults - before.MinorFaults, ProcessStats.PeakRss(), MachineInfo.LoadAverage());
     }
 
     /// <summary>One small untimed round trip, so the timed runs measure optimised (tier-1) code and a primed buffer

@@ -54,9 +54,6 @@ internal static class ProcessStats
         return 0;
     }
 
-    public static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
     /// <summary>CPU model, cores, memory, OS and the file system holding <paramref name="directory"/>.</summary>
     public static string Machine(string directory)
     {
