@@ -107,11 +107,7 @@ public sealed class ChunkStoreGroupCommitOrderTests : IDisposable
         _dir.Dispose();
     }
 
-    private string ShardPath(ContentHash address)
-    {
-        string hex = address.ToString();
-        return _dir.Combine("shards", hex[..2], hex[2..4], hex);
-    }
+    private string ShardPath(ContentHash address) => new StoreLayout(_dir.Path).ShardPath(address);
 
     [Fact]
     public async Task The_bytes_are_made_durable_before_the_rename_and_the_name_before_the_put_returns()
