@@ -19,24 +19,41 @@ internal static partial class DirectorySync
         {
             return;
         }
-        int flags = ReadOnly | (OperatingSystem.IsLinux() ? CloseOnExecLinux : 0);
-        int fd = Open(directory, flags);
-        if (fd < 0)
-        {
-            throw new IOException($"Could not open directory {directory} to sync it (errno {Marshal.GetLastPInvokeError()}).");
-        }
+        int fd = OpenDirectory(directory, $"directory {directory}", "sync it");
         try
         {
-            if (Fsync(fd) != 0)
-            {
-                throw new IOException($"fsync of directory {directory} failed (errno {Marshal.GetLastPInvokeError()}).");
-            }
+            FsyncDescriptor(fd, $"directory {directory}");
         }
         finally
         {
-            _ = Close(fd);
+            CloseDescriptor(fd);
         }
     }
+
+    /// <summary>Opens a directory read-only (close-on-exec on Linux) for fsync or syncfs, which .NET has no handle
+    /// for. <paramref name="name"/> and <paramref name="purpose"/> word the error.</summary>
+    /// <exception cref="IOException">The directory could not be opened.</exception>
+    internal static int OpenDirectory(string directory, string name, string purpose)
+    {
+        int fd = Open(directory, ReadOnly | (OperatingSystem.IsLinux() ? CloseOnExecLinux : 0));
+        if (fd < 0)
+        {
+            throw new IOException($"Could not open {name} to {purpose} (errno {Marshal.GetLastPInvokeError()}).");
+        }
+        return fd;
+    }
+
+    /// <summary>fsync of an open descriptor; <paramref name="name"/> words the error.</summary>
+    /// <exception cref="IOException">The sync failed.</exception>
+    internal static void FsyncDescriptor(int fd, string name)
+    {
+        if (Fsync(fd) != 0)
+        {
+            throw new IOException($"fsync of {name} failed (errno {Marshal.GetLastPInvokeError()}).");
+        }
+    }
+
+    internal static void CloseDescriptor(int fd) => _ = Close(fd);
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);

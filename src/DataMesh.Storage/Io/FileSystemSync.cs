@@ -11,9 +11,6 @@ namespace DataMesh.Storage.Io;
 /// dirty there, which is why the store offers per-shard syncs as well (<c>ChunkStoreOptions.GroupCommit</c>).</para></summary>
 internal sealed partial class FileSystemSync : IDisposable
 {
-    private const int ReadOnly = 0; // O_RDONLY
-    private const int CloseOnExec = 0x80000; // O_CLOEXEC on every Linux architecture
-
     private readonly int _fd;
     private int _disposed;
 
@@ -37,12 +34,7 @@ internal sealed partial class FileSystemSync : IDisposable
         {
             return null;
         }
-        int fd = Open(directory, ReadOnly | CloseOnExec);
-        if (fd < 0)
-        {
-            throw new IOException($"Could not open {directory} to sync its file system (errno {Marshal.GetLastPInvokeError()}).");
-        }
-        return new FileSystemSync(directory, fd);
+        return new FileSystemSync(directory, DirectorySync.OpenDirectory(directory, directory, "sync its file system"));
     }
 
     /// <summary>Blocks until everything written to the file system before the call is durable: syncfs, then an fsync
@@ -61,29 +53,17 @@ internal sealed partial class FileSystemSync : IDisposable
         {
             throw new IOException($"syncfs of the file system holding {Directory} failed (errno {Marshal.GetLastPInvokeError()}).");
         }
-        if (Fsync(_fd) != 0)
-        {
-            throw new IOException($"fsync of {Directory} after syncfs failed (errno {Marshal.GetLastPInvokeError()}).");
-        }
+        DirectorySync.FsyncDescriptor(_fd, $"{Directory} after syncfs");
     }
 
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _ = Close(_fd);
+            DirectorySync.CloseDescriptor(_fd);
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
     [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
     private static partial int SyncFs(int fd);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }
