@@ -7,7 +7,6 @@ using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Libp2p.Kad;
 using DataMesh.Libp2p.Multiformats;
-using DataMesh.Libp2p.Transports;
 using DataMesh.Storage.Crypto;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
@@ -39,85 +38,51 @@ public sealed class ShardProviderInteropTests(ITestOutputHelper output) : IDispo
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         CancellationToken ct = limit.Token;
-        var jsNodes = new List<JsNode>();
-        var csNodes = new List<(Libp2pHost Host, KadDht Dht)>();
-        try
+        await using MixedKadNetwork network = await MixedKadNetwork.StartAsync(4, 3,
+            i => new JsNodeOptions { Kad = true, AgentVersion = $"js-kad-{i}", StandardErrorLine = output.WriteLine },
+            i => new DataMeshOptions().ToKadOptions(Path.Combine(_root, $"cs{i}"), storageEnabled: true) with { RequestTimeout = TimeSpan.FromSeconds(5) },
+            ct);
+        List<JsNode> jsNodes = network.JsNodes;
+        List<(Libp2pHost Host, KadDht Dht)> csNodes = network.CsNodes;
+
+        // js → DataMesh: a js node provides a shard's CID; a DataMesh node's directory lists it among the holders.
+        ContentHash jsShard = ContentHash.Compute(RandomNumberGenerator.GetBytes(256));
+        JsNode jsHolder = jsNodes[2];
+        Assert.Equal(CidText(jsShard), await jsHolder.ProvideAsync(CidText(jsShard), cancellationToken: ct));
+        foreach ((Libp2pHost host, KadDht dht) in csNodes)
         {
-            Task<JsNode>[] starting = [.. Enumerable.Range(0, 4).Select(i => JsNode.StartAsync(
-                new JsNodeOptions { Kad = true, AgentVersion = $"js-kad-{i}", StandardErrorLine = output.WriteLine }, ct))];
-            for (int i = 0; i < 3; i++)
-            {
-                var host = new Libp2pHost(Identity.Generate(), [new TcpTransport(new TcpTransportOptions())]);
-                await host.ListenAsync([Multiaddr.Parse("/ip4/127.0.0.1/tcp/0")], ct);
-                KadOptions options = new DataMeshOptions().ToKadOptions(Path.Combine(_root, $"cs{i}"), storageEnabled: true) with { RequestTimeout = TimeSpan.FromSeconds(5) };
-                var dht = new KadDht(host, options);
-                await dht.StartAsync(ct);
-                csNodes.Add((host, dht));
-            }
-            foreach (Task<JsNode> start in starting)
-            {
-                jsNodes.Add(await start);
-            }
-            Multiaddr jsSeed = Multiaddr.Parse(jsNodes[0].Addresses[0]);
-            await Task.WhenAll(jsNodes.Skip(1).Select(js => js.DialAsync(jsSeed.ToString(), cancellationToken: ct)));
-            await Task.WhenAll(jsNodes.Select(js => js.WaitForRoutingTableAsync(3, TimeSpan.FromSeconds(20), ct)));
-            await Task.WhenAll(csNodes.Select(cs => cs.Dht.BootstrapAsync([jsSeed], ct)));
-            await Task.WhenAll(csNodes.Select(cs => cs.Dht.GetClosestPeersAsync(cs.Host.PeerId.Bytes, ct)));
-            await Task.WhenAll(jsNodes.Select(js => js.WaitForRoutingTableAsync(6, TimeSpan.FromSeconds(20), ct)));
+            var directory = new DhtPeerDirectory(host, dht, NullLogger.Instance, maxProviders: 4);
+            IReadOnlyList<PeerId> holders = await directory.FindProvidersAsync(jsShard, ct);
+            Assert.Contains(PeerId.Parse(jsHolder.PeerId), holders);
+        }
 
-            // js → DataMesh: a js node provides a shard's CID; a DataMesh node's directory lists it among the holders.
-            ContentHash jsShard = ContentHash.Compute(RandomNumberGenerator.GetBytes(256));
-            JsNode jsHolder = jsNodes[2];
-            Assert.Equal(CidText(jsShard), await jsHolder.ProvideAsync(CidText(jsShard), cancellationToken: ct));
-            foreach ((Libp2pHost host, KadDht dht) in csNodes)
+        // DataMesh → js: a storage node announces a shard as the node does after storing it; every js node then
+        // finds it by the shard's CID.
+        ContentHash stored = ContentHash.Compute(RandomNumberGenerator.GetBytes(256));
+        PeerId holder = csNodes[0].Host.PeerId;
+        await using (var announcer = new ProviderAnnouncer(csNodes[0].Dht, NullLogger.Instance))
+        {
+            announcer.Start();
+            announcer.Enqueue(stored);
+            while (announcer.Announced == 0)
             {
-                var directory = new DhtPeerDirectory(host, dht, NullLogger.Instance, maxProviders: 4);
-                IReadOnlyList<PeerId> holders = await directory.FindProvidersAsync(jsShard, ct);
-                Assert.Contains(PeerId.Parse(jsHolder.PeerId), holders);
-            }
-
-            // DataMesh → js: a storage node announces a shard as the node does after storing it; every js node then
-            // finds it by the shard's CID.
-            ContentHash stored = ContentHash.Compute(RandomNumberGenerator.GetBytes(256));
-            PeerId holder = csNodes[0].Host.PeerId;
-            await using (var announcer = new ProviderAnnouncer(csNodes[0].Dht, NullLogger.Instance))
-            {
-                announcer.Start();
-                announcer.Enqueue(stored);
-                while (announcer.Announced == 0)
-                {
-                    await Task.Delay(50, ct);
-                }
-            }
-            foreach (JsNode js in jsNodes)
-            {
-                IReadOnlyList<JsPeerInfo> found = await js.FindProvidersAsync(CidText(stored), max: 1, cancellationToken: ct);
-                Assert.Contains(found, p => p.PeerId == holder.ToString());
-                Assert.Contains(found.Single(p => p.PeerId == holder.ToString()).Addrs,
-                    a => a.StartsWith(csNodes[0].Host.ListenAddresses[0].ToString(), StringComparison.Ordinal));
-            }
-
-            // And the js nodes kept the record themselves: with every DataMesh node gone they still know the holder.
-            foreach ((Libp2pHost host, KadDht dht) in csNodes)
-            {
-                await dht.DisposeAsync();
-                await host.DisposeAsync();
-            }
-            csNodes.Clear();
-            foreach (JsNode js in jsNodes)
-            {
-                IReadOnlyList<JsPeerInfo> found = await js.FindProvidersAsync(CidText(stored), max: 1, cancellationToken: ct);
-                Assert.Contains(found, p => p.PeerId == holder.ToString());
+                await Task.Delay(50, ct);
             }
         }
-        finally
+        foreach (JsNode js in jsNodes)
         {
-            await Task.WhenAll(jsNodes.Select(n => n.DisposeAsync().AsTask()));
-            foreach ((Libp2pHost host, KadDht dht) in csNodes)
-            {
-                await dht.DisposeAsync();
-                await host.DisposeAsync();
-            }
+            IReadOnlyList<JsPeerInfo> found = await js.FindProvidersAsync(CidText(stored), max: 1, cancellationToken: ct);
+            Assert.Contains(found, p => p.PeerId == holder.ToString());
+            Assert.Contains(found.Single(p => p.PeerId == holder.ToString()).Addrs,
+                a => a.StartsWith(csNodes[0].Host.ListenAddresses[0].ToString(), StringComparison.Ordinal));
+        }
+
+        // And the js nodes kept the record themselves: with every DataMesh node gone they still know the holder.
+        await network.StopCSharpNodesAsync();
+        foreach (JsNode js in jsNodes)
+        {
+            IReadOnlyList<JsPeerInfo> found = await js.FindProvidersAsync(CidText(stored), max: 1, cancellationToken: ct);
+            Assert.Contains(found, p => p.PeerId == holder.ToString());
         }
     }
 }
