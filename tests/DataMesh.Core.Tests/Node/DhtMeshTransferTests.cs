@@ -51,6 +51,8 @@ public sealed class DhtMeshTransferTests
             providers = await receiver.Directory.FindProvidersAsync(other, Timeout());
         }
         Assert.True(otherHolders.SetEquals(providers), $"providers {string.Join(", ", providers)} should be the holders {string.Join(", ", otherHolders)}");
+        Assert.All(mesh.StorageNodes.Where(n => otherHolders.Contains(n.PeerId)),
+            n => Assert.Contains(n.Dht.Providers.LocalKeys(), k => k.AsSpan().SequenceEqual(ShardProviderKey.Of(other)))); // announced under the shard's CID
         Assert.All(mesh.StorageNodes, n => Assert.Equal(0, n.ProviderAnnouncer.Dropped));
     }
 

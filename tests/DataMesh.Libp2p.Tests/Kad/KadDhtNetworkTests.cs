@@ -52,6 +52,34 @@ public sealed class KadDhtNetworkTests
     }
 
     [Fact]
+    public async Task ACidProviderKeyIsPlacedByItsMultihashAndFoundByEitherForm()
+    {
+        CancellationToken ct = Limit(60);
+        await using var net = new KadTestNetwork();
+        await net.StartAsync(30, ct);
+        Multihash blake3 = Multihash.FromDigest(Multihash.Blake3Code, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        byte[] cid = Cid.V1(Cid.RawCodec, blake3).Bytes.ToArray();
+
+        Assert.True(await net.Nodes[4].Dht.ProvideAsync(cid, ct) >= 15);
+        // The announcement went to the peers closest to SHA-256 of the multihash, where js and go look for it.
+        KadKey position = KadKey.Hash(blake3.Bytes.Span);
+        var closest = net.Nodes.Where(n => !n.Host.PeerId.Equals(net.Nodes[4].Host.PeerId))
+            .OrderBy(n => KadDht.KeyOf(n.Host.PeerId).Xor(position)).Take(5).ToList();
+        Assert.All(closest, n => Assert.Single(n.Dht.Providers.Get(cid)));
+
+        // Asked for by the bare multihash (how js asks) or by the CID, it is the same record.
+        foreach (byte[] asked in new[] { blake3.Bytes.ToArray(), cid })
+        {
+            var providers = new List<ProviderInfo>();
+            await foreach (ProviderInfo p in net.Nodes[19].Dht.FindProvidersAsync(asked, 1, ct))
+            {
+                providers.Add(p);
+            }
+            Assert.Equal(net.Nodes[4].Host.PeerId, Assert.Single(providers).PeerId);
+        }
+    }
+
+    [Fact]
     public async Task SignedRecordsFromTheOwnerReplaceOlderOnesAndForgeriesAreRefused()
     {
         CancellationToken ct = Limit();
