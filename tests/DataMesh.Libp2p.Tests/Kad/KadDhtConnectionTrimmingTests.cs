@@ -24,7 +24,8 @@ public sealed class KadDhtConnectionTrimmingTests
                 CheckInterval = TimeSpan.FromMilliseconds(50),
             },
         };
-        await using var net = new KadTestNetwork { HostOptions = trimEverything };
+        // No protected buckets: the point is that even the table's backbone can be trimmed and redialed.
+        await using var net = new KadTestNetwork { HostOptions = trimEverything, KadOptions = KadTestNetwork.DefaultOptions with { ProtectedBuckets = 0 } };
         await net.StartAsync(16, ct);
 
         // Let the managers close what bootstrap opened; the tables keep their peers.
@@ -45,5 +46,42 @@ public sealed class KadDhtConnectionTrimmingTests
         Assert.Equal("value"u8.ToArray(), await net.Nodes[9].Dht.GetValueAsync(key, ct));
         IReadOnlyList<PeerId> closest = await net.Nodes[7].Dht.GetClosestPeersAsync(key, ct);
         Assert.True(closest.Count >= 12, $"{closest.Count} closest");
+    }
+
+    [Fact]
+    public async Task MembersOfTheFarthestBucketsAreProtectedFromPressureTrimming()
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        CancellationToken ct = limit.Token;
+        var trimUnderPressure = new HostOptions
+        {
+            ConnectionManager = new ConnectionManagerOptions
+            {
+                LowWatermark = 0,
+                HighWatermark = 0,
+                GracePeriod = TimeSpan.FromMilliseconds(200),
+                CheckInterval = TimeSpan.FromMilliseconds(50),
+            },
+        };
+        await using var net = new KadTestNetwork { HostOptions = trimUnderPressure };
+        await net.StartAsync(12, ct);
+
+        (Libp2pHost host, KadDht dht) = net.Nodes[0];
+        var protectedMembers = dht.RoutingTable.Where(e => e.BucketIndex < 2).Select(e => e.Peer).ToList();
+        Assert.NotEmpty(protectedMembers); // with 11 random peers, about three quarters fall in buckets 0 and 1
+        Assert.All(protectedMembers, p => Assert.True(host.IsProtected(p, KadDht.ProtectionTag)));
+        Assert.All(dht.RoutingTable.Where(e => e.BucketIndex >= 2), e => Assert.False(host.IsProtected(e.Peer)));
+
+        // Every unprotected connection goes; the protected members that are connected stay connected.
+        var connectedProtected = protectedMembers.Where(host.IsConnected).ToList();
+        Assert.NotEmpty(connectedProtected); // node 0 is everyone's bootstrap peer
+        while (host.Connections.Any(c => !host.IsProtected(c.RemotePeer)))
+        {
+            await Task.Delay(50, ct);
+        }
+        Assert.All(connectedProtected, p => Assert.True(host.IsConnected(p)));
+
+        await dht.DisposeAsync();
+        Assert.All(protectedMembers, p => Assert.False(host.IsProtected(p)));
     }
 }
