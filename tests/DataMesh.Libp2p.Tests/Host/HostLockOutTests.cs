@@ -127,6 +127,8 @@ public sealed class HostLockOutTests
             await WaitUntilAsync(() => victim.Resources.Usage.InboundStreams == 3, timeout);
             Connection extra = await attacker.DialAsync(victim.ListenAddresses[0], timeout);
             await extra.Completion.WaitAsync(timeout); // the victim refused it after the handshake
+            // (its handshake lease goes a moment after the socket closes)
+            await WaitUntilAsync(() => victim.Resources.Usage.PendingHandshakes == 0, timeout);
             Assert.Equal(new ResourceUsage(0, 3, 3, 1, 0), victim.Resources.Usage);
         }
         await WaitUntilAsync(() => victim.Resources.Usage == default, timeout);
