@@ -9,23 +9,25 @@ namespace DataMesh.Libp2p.Tests.Kad;
 /// a short grace period, routing-table peers are redialed from the peer store's addresses on demand.</summary>
 public sealed class KadDhtConnectionTrimmingTests
 {
+    /// <summary>Every connection past a short grace period is over the watermarks, so every unprotected one is trimmed.</summary>
+    private static readonly HostOptions TrimEverything = new()
+    {
+        ConnectionManager = new ConnectionManagerOptions
+        {
+            LowWatermark = 0,
+            HighWatermark = 0,
+            GracePeriod = TimeSpan.FromMilliseconds(200),
+            CheckInterval = TimeSpan.FromMilliseconds(50),
+        },
+    };
+
     [Fact]
     public async Task LookupsPutAndGetWorkWhileHostsTrimEveryIdleConnection()
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         CancellationToken ct = limit.Token;
-        var trimEverything = new HostOptions
-        {
-            ConnectionManager = new ConnectionManagerOptions
-            {
-                LowWatermark = 0,
-                HighWatermark = 0,
-                GracePeriod = TimeSpan.FromMilliseconds(200),
-                CheckInterval = TimeSpan.FromMilliseconds(50),
-            },
-        };
         // No protected buckets: the point is that even the table's backbone can be trimmed and redialed.
-        await using var net = new KadTestNetwork { HostOptions = trimEverything, KadOptions = KadTestNetwork.DefaultOptions with { ProtectedBuckets = 0 } };
+        await using var net = new KadTestNetwork { HostOptions = TrimEverything, KadOptions = KadTestNetwork.DefaultOptions with { ProtectedBuckets = 0 } };
         await net.StartAsync(16, ct);
 
         // Let the managers close what bootstrap opened; the tables keep their peers.
@@ -53,17 +55,7 @@ public sealed class KadDhtConnectionTrimmingTests
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         CancellationToken ct = limit.Token;
-        var trimUnderPressure = new HostOptions
-        {
-            ConnectionManager = new ConnectionManagerOptions
-            {
-                LowWatermark = 0,
-                HighWatermark = 0,
-                GracePeriod = TimeSpan.FromMilliseconds(200),
-                CheckInterval = TimeSpan.FromMilliseconds(50),
-            },
-        };
-        await using var net = new KadTestNetwork { HostOptions = trimUnderPressure };
+        await using var net = new KadTestNetwork { HostOptions = TrimEverything };
         await net.StartAsync(12, ct);
 
         (Libp2pHost host, KadDht dht) = net.Nodes[0];
