@@ -1,7 +1,6 @@
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Libp2p.Yamux;
-using DataMesh.Tests.Shared;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DataMesh.Libp2p.Tests.Host;

@@ -3,7 +3,6 @@ using DataMesh.Libp2p.Multiformats;
 using DataMesh.Libp2p.Multistream;
 using DataMesh.Libp2p.Noise;
 using DataMesh.Libp2p.Protocols.Identify;
-using DataMesh.Tests.Shared;
 
 namespace DataMesh.Libp2p.Tests.Host;
 

@@ -2,12 +2,11 @@ using System.Buffers;
 using System.IO.Pipelines;
 using DataMesh.Libp2p.Host;
 
-namespace DataMesh.Tests.Shared;
+namespace DataMesh.TestKit;
 
 /// <summary>The echo protocol both host test suites serve (Libp2p unit tests and the js interop tests): the
-/// handler, and a client that writes while it reads so a payload larger than the flow-control window never stalls.
-/// Linked into each test project as source.</summary>
-internal static class EchoStreams
+/// handler, and a client that writes while it reads so a payload larger than the flow-control window never stalls.</summary>
+public static class EchoStreams
 {
     /// <summary>Copies everything read back to the writer, then half-closes.</summary>
     public static async Task EchoAsync(Libp2pStream stream, CancellationToken cancellationToken)
