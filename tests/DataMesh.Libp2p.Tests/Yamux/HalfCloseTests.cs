@@ -57,7 +57,7 @@ public sealed class HalfCloseTests
         Assert.Equal(answer, await SessionPair.ReadToEndAsync(client.Input, cts.Token));
         await respond;
         await client.DisposeAsync();
-        await SessionPair.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0, cts.Token);
+        await Polling.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0);
     }
 
     /// <summary>Parses raw frames off the wire (skipping payloads and other streams) up to this stream's FIN.</summary>

@@ -52,12 +52,4 @@ internal sealed class SessionPair : IAsyncDisposable
             }
         }
     }
-
-    public static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        while (!condition())
-        {
-            await Task.Delay(5, cancellationToken);
-        }
-    }
 }

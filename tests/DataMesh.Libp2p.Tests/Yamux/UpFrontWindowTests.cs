@@ -81,7 +81,7 @@ public sealed class UpFrontWindowTests
 
         // The first stream's end returns its grant: the next one gets the full window again.
         first.Reset();
-        await SessionPair.WaitUntilAsync(() => session.ActiveStreamCount == 1, cts.Token);
+        await Polling.WaitUntilAsync(() => session.ActiveStreamCount == 1);
         YamuxStream third = await session.OpenStreamAsync(OneMiB, cts.Token);
         await third.Output.FlushAsync(cts.Token);
         YamuxFrameHeader? thirdSyn = await peer.ReadUntilAsync(h => h.StreamId == third.Id, cts.Token);
@@ -142,7 +142,7 @@ public sealed class UpFrontWindowTests
 
         // The first stream's end returns its growth to the budget.
         first.Reset();
-        await SessionPair.WaitUntilAsync(() => session.ActiveStreamCount == 1, cts.Token);
+        await Polling.WaitUntilAsync(() => session.ActiveStreamCount == 1);
         Assert.True(second.TryGrowReceiveWindow(OneMiB));
     }
 }

@@ -54,7 +54,7 @@ public sealed class YamuxSessionTests
 
         Assert.Equal(new byte[] { 9, 8 }, await SessionPair.ReadToEndAsync(client.Input, cts.Token));
         await client.DisposeAsync();
-        await SessionPair.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0, cts.Token);
+        await Polling.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class YamuxSessionTests
 
         await Task.WhenAll(clients);
         await echo;
-        await SessionPair.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0, cts.Token);
+        await Polling.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0);
     }
 
     [Fact]
@@ -186,21 +186,27 @@ public sealed class YamuxSessionTests
         const int total = 8 * 1024 * 1024;
         YamuxStream client = await pair.Client.OpenStreamAsync(cts.Token);
         long flushed = 0;
+        int waiting = 0;
         Task write = Task.Run(async () =>
         {
             byte[] block = Pattern(chunk, seed: 3);
             for (int sent = 0; sent < total; sent += chunk)
             {
-                await client.Output.WriteAsync(block, cts.Token);
+                ValueTask<FlushResult> flush = client.Output.WriteAsync(block, cts.Token);
+                Volatile.Write(ref waiting, flush.IsCompleted ? 0 : 1);
+                await flush;
+                Volatile.Write(ref waiting, 0);
                 Interlocked.Add(ref flushed, chunk);
             }
 
             await client.CloseWriteAsync(cts.Token);
         });
 
+        // Stalled for good: the reader took nothing, so the 256 KiB window is spent and never updated, and the writer
+        // waits for room that only a read can make.
         YamuxStream server = await pair.Server.AcceptStreamAsync(cts.Token);
-        await SessionPair.WaitUntilAsync(() => Interlocked.Read(ref flushed) >= YamuxOptions.SpecInitialWindowSize, cts.Token);
-        await Task.Delay(300, cts.Token);
+        await Polling.WaitUntilAsync(() => Interlocked.Read(ref flushed) >= YamuxOptions.SpecInitialWindowSize
+            && client.SendWindow.Available == 0 && Volatile.Read(ref waiting) == 1);
 
         // What left the writer is bounded by the 256 KiB window, the sender's outbound buffer and the pipe.
         long stalledAt = Interlocked.Read(ref flushed);
@@ -232,7 +238,7 @@ public sealed class YamuxSessionTests
 
         var remote = await Assert.ThrowsAsync<YamuxStreamResetException>(() => SessionPair.ReadToEndAsync(server.Input, cts.Token));
         Assert.True(remote.ByRemote);
-        await SessionPair.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0, cts.Token);
+        await Polling.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0);
         await Assert.ThrowsAsync<YamuxStreamResetException>(async () => await server.Output.WriteAsync(new byte[] { 3 }, cts.Token));
     }
 
@@ -256,7 +262,7 @@ public sealed class YamuxSessionTests
         YamuxStream server = await pair.Server.AcceptStreamAsync(cts.Token);
 
         await pair.Server.GoAwayAsync(YamuxGoAwayCode.Normal, cts.Token);
-        await SessionPair.WaitUntilAsync(() => OpenFails(pair.Client), cts.Token);
+        await Polling.WaitUntilAsync(() => OpenFails(pair.Client));
 
         await server.Output.WriteAsync(new byte[] { 5 }, cts.Token);
         await server.DisposeAsync();
