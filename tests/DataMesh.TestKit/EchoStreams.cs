@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using DataMesh.Libp2p.Host;
 
 namespace DataMesh.TestKit;
@@ -26,21 +24,8 @@ public static class EchoStreams
             }
             await stream.CloseWriteAsync(cancellationToken);
         }, cancellationToken);
-        var received = new ArrayBufferWriter<byte>(data.Length);
-        while (true)
-        {
-            ReadResult result = await stream.Input.ReadAsync(cancellationToken);
-            foreach (ReadOnlyMemory<byte> segment in result.Buffer)
-            {
-                received.Write(segment.Span);
-            }
-            stream.Input.AdvanceTo(result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                break;
-            }
-        }
+        byte[] received = await PipeContent.ReadToEndAsync(stream.Input, cancellationToken);
         await writer;
-        return received.WrittenSpan.ToArray();
+        return received;
     }
 }

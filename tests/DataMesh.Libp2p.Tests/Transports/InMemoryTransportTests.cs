@@ -161,7 +161,7 @@ public sealed class InMemoryTransportTests
         await Polling.WaitUntilAsync(() => Unread(accepted.Input) >= 64 * 1024 && Volatile.Read(ref waiting) == 1);
         Assert.False(writer.IsCompleted);
         Assert.InRange(Interlocked.Read(ref written), 64 * 1024, 3 * 64 * 1024);
-        Assert.Equal(512 * 8 * 1024, (await ConnectionAssertions.ReadToEndAsync(accepted.Input, cts.Token)).Length);
+        Assert.Equal(512 * 8 * 1024, (await PipeContent.ReadToEndAsync(accepted.Input, cts.Token)).Length);
         await writer;
     }
 

@@ -45,7 +45,7 @@ public sealed class HalfCloseTests
         await client.CloseWriteAsync(cts.Token);
 
         YamuxStream server = await pair.Server.AcceptStreamAsync(cts.Token);
-        Assert.Equal(new byte[] { 7 }, await SessionPair.ReadToEndAsync(server.Input, cts.Token));
+        Assert.Equal(new byte[] { 7 }, await PipeContent.ReadToEndAsync(server.Input, cts.Token));
         byte[] answer = new byte[4 * YamuxOptions.SpecInitialWindowSize + 3];
         new Random(11).NextBytes(answer);
         Task respond = Task.Run(async () =>
@@ -54,7 +54,7 @@ public sealed class HalfCloseTests
             await server.DisposeAsync();
         }, cts.Token);
 
-        Assert.Equal(answer, await SessionPair.ReadToEndAsync(client.Input, cts.Token));
+        Assert.Equal(answer, await PipeContent.ReadToEndAsync(client.Input, cts.Token));
         await respond;
         await client.DisposeAsync();
         await Polling.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0);

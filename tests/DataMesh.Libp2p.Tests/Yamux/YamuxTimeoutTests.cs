@@ -60,7 +60,7 @@ public sealed class YamuxTimeoutTests
         await client.DisposeAsync();
 
         YamuxStream server = await pair.Server.AcceptStreamAsync(cts.Token);
-        Assert.Equal(new byte[] { 1, 2 }, await SessionPair.ReadToEndAsync(server.Input, cts.Token));
+        Assert.Equal(new byte[] { 1, 2 }, await PipeContent.ReadToEndAsync(server.Input, cts.Token));
         Assert.Equal(1, pair.Client.ActiveStreamCount);
 
         await AdvanceUntilAsync(time, TimeSpan.FromSeconds(5), () => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0, cts.Token);
