@@ -79,6 +79,10 @@ public sealed partial class KadDht : IAsyncDisposable
     /// <summary>Inbound requests being handled right now.</summary>
     public int InboundRequestsInFlight => _limiter.InFlight;
 
+    /// <summary>Connections whose peer is still being considered for the routing table, and liveness checks still
+    /// running: what a test waits out before it asserts what the table did not take.</summary>
+    internal int PendingPeerChecks => _background.Count;
+
     /// <summary>The key-space position of a peer: SHA-256 of its multihash bytes.</summary>
     public static KadKey KeyOf(PeerId peer)
     {

@@ -183,10 +183,7 @@ public sealed class UploadTests
         }
         using var cts = new CancellationTokenSource();
         var upload = Manager(network).UploadAsync(AsShards(Blobs(8, 32)), cancellationToken: cts.Token);
-        while (network.InFlight < 3)
-        {
-            await Task.Delay(5);
-        }
+        await Polling.WaitUntilAsync(() => network.InFlight >= 3);
 
         await cts.CancelAsync();
 

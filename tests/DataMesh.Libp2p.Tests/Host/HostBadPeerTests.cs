@@ -84,7 +84,7 @@ public sealed class HostBadPeerTests
         Libp2pHost first = await kit.StartHostAsync();
         Libp2pHost second = await kit.StartHostAsync();
         await first.DialAsync(HostTestKit.AddressOf(limited), Timeout());
-        await Libp2pHostTests.WaitForAsync(() => limited.GetConnection(first.PeerId));
+        await Polling.WaitForAsync(() => limited.GetConnection(first.PeerId));
 
         await Assert.ThrowsAnyAsync<Libp2pException>(async () =>
         {

@@ -31,10 +31,7 @@ public sealed class KadDhtConnectionTrimmingTests
         await net.StartAsync(16, ct);
 
         // Let the managers close what bootstrap opened; the tables keep their peers.
-        while (net.Nodes.Sum(n => n.Host.Connections.Count) > 0)
-        {
-            await Task.Delay(50, ct);
-        }
+        await Polling.WaitUntilAsync(() => net.Nodes.Sum(n => n.Host.Connections.Count) == 0);
         Assert.All(net.Nodes, n => Assert.True(n.Dht.RoutingTable.Count >= 8, $"table of {n.Dht.RoutingTable.Count}"));
         Assert.True(net.Nodes.Sum(n => n.Host.TrimmedConnections) > 0);
 

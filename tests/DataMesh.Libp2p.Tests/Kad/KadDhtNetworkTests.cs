@@ -113,7 +113,9 @@ public sealed class KadDhtNetworkTests
         Assert.DoesNotContain(KadTestNetwork.DefaultOptions.ProtocolId, clientHost.Protocols);
         Assert.True(client.RoutingTable.Count >= 4);
         Assert.True(await client.PutValueAsync(Encoding.UTF8.GetBytes("/t/c"), "x"u8.ToArray(), ct) >= 4);
-        await Task.Delay(200, ct); // let identify-driven table updates settle
+        // Each server decides on the client once the client's Identify answer is in: wait for those decisions.
+        await Polling.WaitUntilAsync(() => net.Nodes.Take(5).All(n =>
+            n.Host.Connections.Where(c => c.RemotePeer.Equals(clientHost.PeerId)).All(c => c.Identified.IsCompleted) && n.Dht.PendingPeerChecks == 0));
         Assert.All(net.Nodes.Take(5), n => Assert.DoesNotContain(n.Dht.RoutingTable, e => e.Peer.Equals(clientHost.PeerId)));
     }
 
@@ -121,31 +123,25 @@ public sealed class KadDhtNetworkTests
     public async Task StoresSurviveARestartOnDisk()
     {
         CancellationToken ct = Limit();
-        string directory = Path.Combine(Path.GetTempPath(), "dm-kad-restart-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            await using var net = new KadTestNetwork();
-            await net.StartAsync(4, ct);
-            using var identity = DataMesh.Libp2p.Identity.Identity.Generate();
-            KadOptions diskOptions = KadTestNetwork.DefaultOptions with { DataDirectory = directory };
-            var (_, first) = await net.AddNodeAsync(diskOptions, identity, port: 5000);
-            await first.BootstrapAsync([KadTestNetwork.AddressOf(net.Nodes[0].Host)], ct);
-            byte[] key = Encoding.UTF8.GetBytes("/t/persisted");
-            await first.PutValueAsync(key, "kept"u8.ToArray(), ct);
-            await first.ProvideAsync("thing"u8.ToArray(), ct);
-            await net.StopAsync(4);
-            net.Nodes.RemoveAt(4);
+        using var temp = new TempDirectory("kad-restart");
+        string directory = temp.Combine("dht");
+        await using var net = new KadTestNetwork();
+        await net.StartAsync(4, ct);
+        using var identity = DataMesh.Libp2p.Identity.Identity.Generate();
+        KadOptions diskOptions = KadTestNetwork.DefaultOptions with { DataDirectory = directory };
+        var (_, first) = await net.AddNodeAsync(diskOptions, identity, port: 5000);
+        await first.BootstrapAsync([KadTestNetwork.AddressOf(net.Nodes[0].Host)], ct);
+        byte[] key = Encoding.UTF8.GetBytes("/t/persisted");
+        await first.PutValueAsync(key, "kept"u8.ToArray(), ct);
+        await first.ProvideAsync("thing"u8.ToArray(), ct);
+        await net.StopAsync(4);
+        net.Nodes.RemoveAt(4);
 
-            // Same identity, same directory: our record and our provider entry are back, still ours to republish.
-            var (_, second) = await net.AddNodeAsync(diskOptions, identity, port: 5001);
-            Assert.True(second.Records.Get(key)!.IsLocal);
-            Assert.Single(second.Providers.LocalKeys());
-            await second.BootstrapAsync([KadTestNetwork.AddressOf(net.Nodes[0].Host)], ct);
-            Assert.Equal("kept"u8.ToArray(), await second.GetValueAsync(key, ct));
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        // Same identity, same directory: our record and our provider entry are back, still ours to republish.
+        var (_, second) = await net.AddNodeAsync(diskOptions, identity, port: 5001);
+        Assert.True(second.Records.Get(key)!.IsLocal);
+        Assert.Single(second.Providers.LocalKeys());
+        await second.BootstrapAsync([KadTestNetwork.AddressOf(net.Nodes[0].Host)], ct);
+        Assert.Equal("kept"u8.ToArray(), await second.GetValueAsync(key, ct));
     }
 }

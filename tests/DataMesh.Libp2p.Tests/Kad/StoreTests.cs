@@ -7,15 +7,12 @@ namespace DataMesh.Libp2p.Tests.Kad;
 
 public sealed class StoreTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "dm-kad-store-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("kad-store");
+    private readonly string _directory;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public StoreTests() => _directory = _temp.Combine("store");
+
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void RecordsSurviveARestartAndExpireUnlessLocal()
