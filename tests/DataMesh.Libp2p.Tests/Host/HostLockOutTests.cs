@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Multiformats;
 using DataMesh.Libp2p.Yamux;
-using DataMesh.Tests.Shared;
 
 namespace DataMesh.Libp2p.Tests.Host;
 
@@ -47,7 +46,7 @@ public sealed class HostLockOutTests
         }
         await stopAttack.CancelAsync();
         await attack;
-        await WaitUntilAsync(() => victim.Resources.Usage == new ResourceUsage(0, 1, 0, 1, 0), timeout);
+        await Polling.WaitUntilAsync(() => victim.Resources.Usage == new ResourceUsage(0, 1, 0, 1, 0), cancellationToken: timeout);
     }
 
     [Fact]
@@ -86,7 +85,7 @@ public sealed class HostLockOutTests
                 pinned.Add(stream);
             }
         }
-        await WaitUntilAsync(() => victim.Connections.Count == 6, timeout);
+        await Polling.WaitUntilAsync(() => victim.Connections.Count == 6, cancellationToken: timeout);
         await Task.Delay(TimeSpan.FromMilliseconds(600), timeout); // past the grace period and the traffic window
 
         Libp2pHost honest = await kit.StartHostAsync();
@@ -106,7 +105,7 @@ public sealed class HostLockOutTests
             reset += error is YamuxStreamResetException ? 1 : 0;
         }
         Assert.True(reset >= pinned.Count - victim.TrimmedConnections, $"{reset} reset, {victim.TrimmedConnections} trimmed");
-        await WaitUntilAsync(() => victim.Resources.Usage.InboundStreams == 0, timeout);
+        await Polling.WaitUntilAsync(() => victim.Resources.Usage.InboundStreams == 0, cancellationToken: timeout);
     }
 
     [Fact]
@@ -124,14 +123,14 @@ public sealed class HostLockOutTests
                 Connection connection = await attacker.DialAsync(victim.ListenAddresses[0], timeout);
                 await connection.OpenStreamAsync(HostTestKit.EchoProtocol, timeout);
             }
-            await WaitUntilAsync(() => victim.Resources.Usage.InboundStreams == 3, timeout);
+            await Polling.WaitUntilAsync(() => victim.Resources.Usage.InboundStreams == 3, cancellationToken: timeout);
             Connection extra = await attacker.DialAsync(victim.ListenAddresses[0], timeout);
             await extra.Completion.WaitAsync(timeout); // the victim refused it after the handshake
             // (its handshake lease goes a moment after the socket closes)
-            await WaitUntilAsync(() => victim.Resources.Usage.PendingHandshakes == 0, timeout);
+            await Polling.WaitUntilAsync(() => victim.Resources.Usage.PendingHandshakes == 0, cancellationToken: timeout);
             Assert.Equal(new ResourceUsage(0, 3, 3, 1, 0), victim.Resources.Usage);
         }
-        await WaitUntilAsync(() => victim.Resources.Usage == default, timeout);
+        await Polling.WaitUntilAsync(() => victim.Resources.Usage == default, cancellationToken: timeout);
         Assert.Empty(victim.Connections);
     }
 
@@ -145,14 +144,6 @@ public sealed class HostLockOutTests
         await dialer.DialAsync(remote.ListenAddresses[0], Timeout());
         await Assert.ThrowsAsync<ConnectionLimitException>(() => dialer.DialAsync(remote.ListenAddresses[0], Timeout()));
         Assert.Equal(2, dialer.Resources.Usage.Connections);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        while (!condition())
-        {
-            await Task.Delay(20, cancellationToken);
-        }
     }
 
     /// <summary>Keeps <c>sockets</c> TCP connections open to the victim from <see cref="AttackerAddress"/>, sending
