@@ -67,7 +67,8 @@ internal sealed class SendShardSink(ChannelWriter<ShardToUpload> writer, int dat
         try
         {
             shard.CopyTo(owner.Memory);
-            await writer.WriteAsync(new ShardToUpload(address, owner.Memory[..shard.Length], owner) { Placement = placement }, cancellationToken)
+            await writer.WriteAsync(new ShardToUpload(address, owner.Memory[..shard.Length], owner)
+                { Placement = placement, Stripe = stripe, IsParity = index >= dataShards }, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch

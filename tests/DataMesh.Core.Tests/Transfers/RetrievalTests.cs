@@ -72,6 +72,26 @@ public sealed class RetrievalTests
     }
 
     [Fact]
+    public async Task A_stripe_that_is_gone_is_summarised_by_reason_and_its_shard_addresses_stay_in_Errors()
+    {
+        var network = new FakeShardNetwork(6);
+        var (gone, _) = PlaceStripe(network, 0, k: 4, m: 2, shardLength: 256);
+        foreach (var peer in network.Peers)
+        {
+            peer.Store.Clear();
+        }
+
+        var error = await Assert.ThrowsAsync<StripeUnavailableException>(
+            () => Manager(network).RetrieveAsync([gone], new CheckingHandler([]).HandleAsync));
+
+        // A removed file: every shard fails. The message counts the failures and names no shard.
+        Assert.All(gone.Shards, hash => Assert.DoesNotContain(hash.ToString(), error.Message, StringComparison.Ordinal));
+        Assert.Contains("shard request(s) failed", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Length < 300, error.Message);
+        Assert.Contains(error.Errors, e => gone.Shards.Any(hash => e.Contains(hash.ToString(), StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Hedging_fetches_from_the_fast_peer_when_the_first_is_slow_and_the_statistics_show_it()
     {
         var network = new FakeShardNetwork(2);
