@@ -1,8 +1,5 @@
-using System.Buffers;
 using DataMesh.Core.Exchange;
 using DataMesh.Core.Transfers;
-using DataMesh.Libp2p.Identity;
-using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
 using DataMesh.Storage.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -127,55 +124,28 @@ public sealed partial class DataMeshNode
     public async Task<Manifest> GetManifestAsync(ManifestAddress fileKey, CancellationToken cancellationToken = default) =>
         await FetchManifestFromMeshOrDhtAsync(CreateChunkManager(null, null), fileKey, cancellationToken).ConfigureAwait(false);
 
-    private async Task<Manifest> FetchManifestAsync(ConcurrentChunkManager manager, ManifestAddress fileKey, CancellationToken cancellationToken)
+    /// <summary>The most bytes a manifest fetch accepts: the manifest format's limit, within what one chunk-protocol answer carries.</summary>
+    private const int MaxManifestBytes = ManifestLimits.MaxEncodedLength < ChunkExchangeProtocol.MaxShardBytes
+        ? ManifestLimits.MaxEncodedLength : ChunkExchangeProtocol.MaxShardBytes;
+
+    /// <summary>A manifest's bytes from its holders, fetched like a shard: ranked, hedged, retried, verified against
+    /// the file key and recorded in the peer statistics.</summary>
+    private static async Task<byte[]> FetchManifestBytesAsync(ConcurrentChunkManager manager, ManifestAddress fileKey, CancellationToken cancellationToken)
     {
-        IReadOnlyList<PeerId> holders = await _network.FindHoldersAsync(fileKey.Hash, cancellationToken).ConfigureAwait(false);
-        var errors = new List<string>();
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkExchangeProtocol.MaxShardBytes);
         try
         {
-            foreach (PeerId peer in manager.Ranker.Rank(holders, manager.Options.PreferFastPeers))
-            {
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                attempt.CancelAfter(manager.Options.PeerResponseTimeout);
-                long started = StartOptions.TimeProvider.GetTimestamp();
-                try
-                {
-                    int length = await _exchange.FetchAsync(peer, fileKey.Hash, buffer.AsMemory(0, ChunkExchangeProtocol.MaxShardBytes), attempt.Token).ConfigureAwait(false);
-                    ReadOnlySpan<byte> bytes = buffer.AsSpan(0, length);
-                    if (ContentHash.Compute(bytes) != fileKey.Hash)
-                    {
-                        PeerStatistics.RecordCorrupt(peer);
-                        errors.Add($"{peer}: returned bytes that are not the manifest");
-                        continue;
-                    }
-                    PeerStatistics.RecordSuccess(peer, StartOptions.TimeProvider.GetElapsedTime(started), length, 0);
-                    return ManifestCodec.Read(bytes, fileKey);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    PeerStatistics.RecordTimeout(peer);
-                    errors.Add($"{peer}: no answer within {manager.Options.PeerResponseTimeout.TotalSeconds:0.#} s");
-                }
-                catch (ShardNotFoundException error)
-                {
-                    // A candidate that honestly does not hold it answered: not a failure of that peer (as for shards).
-                    errors.Add($"{peer}: {error.Message}");
-                }
-                catch (Exception error) when (error is DataMeshException or Libp2p.Libp2pException or IOException)
-                {
-                    PeerStatistics.RecordFailure(peer);
-                    errors.Add($"{peer}: {error.Message}");
-                }
-            }
+            return await manager.FetchBlobAsync(fileKey.Hash, MaxManifestBytes, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (BlobUnavailableException missing)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            throw new FileNotFoundOnMeshException(fileKey, missing.NoHolderKnown ? "no storage peer is connected" : missing.Detail);
         }
-        throw new FileNotFoundOnMeshException(fileKey, holders.Count == 0
-            ? "no storage peer is connected"
-            : string.Join("; ", errors));
+    }
+
+    private static async Task<Manifest> FetchManifestAsync(ConcurrentChunkManager manager, ManifestAddress fileKey, CancellationToken cancellationToken)
+    {
+        byte[] encoded = await FetchManifestBytesAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
+        return ManifestCodec.Read(encoded, fileKey);
     }
 
     private static string ResolveDestination(string? destination, string storedName, ManifestAddress fileKey)

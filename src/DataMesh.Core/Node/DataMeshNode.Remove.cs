@@ -1,4 +1,5 @@
 using DataMesh.Core.Exchange;
+using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
@@ -16,7 +17,8 @@ public sealed partial class DataMeshNode
     /// <exception cref="NotFileOwnerException">The file belongs to another user.</exception>
     public async Task<FileRemovalResult> RemoveFileAsync(ManifestAddress fileKey, CancellationToken cancellationToken = default)
     {
-        FetchedManifest fetched = await FetchEncodedManifestAsync(fileKey, cancellationToken).ConfigureAwait(false);
+        ConcurrentChunkManager manager = CreateChunkManager(maxUploads: null, maxRetrievals: null);
+        FetchedManifest fetched = await FetchEncodedManifestAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
         Manifest manifest = fetched.Manifest;
         string keyText = fileKey.ToString();
         if (manifest.Owner != User.PublicIdentity)
@@ -31,34 +33,12 @@ public sealed partial class DataMeshNode
         {
             peers.UnionWith(await CandidateHoldersAsync(shard, fileKey, cancellationToken).ConfigureAwait(false));
         }
-        TimeSpan timeout = MaintenancePeerTimeout;
-        var problems = new List<string>();
-        int confirmed = 0, deleted = 0;
-        var sync = new Lock();
-        await Parallel.ForEachAsync(peers, new ParallelOptions { MaxDegreeOfParallelism = SurveyParallelism, CancellationToken = cancellationToken },
-            async (peer, token) =>
-            {
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
-                attempt.CancelAfter(timeout);
-                try
-                {
-                    int count = await _exchange.DeleteAsync(peer, fileKey, fetched.Encoded, signature, attempt.Token).ConfigureAwait(false);
-                    lock (sync)
-                    {
-                        confirmed++;
-                        deleted += count;
-                    }
-                }
-                catch (Exception error) when (IsPeerFailure(error, token))
-                {
-                    string problem = error is DeleteRefusedException ? error.Message : $"{peer} did not answer the delete: {error.Message}";
-                    Log.RemoveProblem(_logger, keyText, problem);
-                    lock (sync)
-                    {
-                        problems.Add(problem);
-                    }
-                }
-            }).ConfigureAwait(false);
+        DeletesSent sent = await manager.DeleteFileAsync(peers, fileKey, fetched.Encoded, signature, cancellationToken).ConfigureAwait(false);
+        foreach (string problem in sent.Problems)
+        {
+            Log.RemoveProblem(_logger, keyText, problem);
+        }
+        int confirmed = sent.Confirmed, deleted = sent.Deleted;
 
         int local = await ManifestDeletion.DeleteAsync(Store, Claims, fileKey, manifest, DeletionScope.LocalUser, _logger, cancellationToken).ConfigureAwait(false);
         // This node published the manifest record and would republish it; the copies other DHT nodes hold expire.
@@ -66,6 +46,6 @@ public sealed partial class DataMeshNode
         // When no peer took the delete, nothing changed on the mesh: keep the entry so the user can find the key and retry.
         bool uncataloged = (confirmed > 0 || peers.Count == 0) && await Catalog.RemoveAsync(keyText, cancellationToken).ConfigureAwait(false);
         Log.Removed(_logger, keyText, confirmed, peers.Count, deleted);
-        return new FileRemovalResult(keyText, name, peers.Count, confirmed, deleted, local, uncataloged, problems);
+        return new FileRemovalResult(keyText, name, peers.Count, confirmed, deleted, local, uncataloged, sent.Problems);
     }
 }

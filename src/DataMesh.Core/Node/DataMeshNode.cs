@@ -23,7 +23,6 @@ public sealed partial class DataMeshNode : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly Libp2p.Identity.Identity _nodeKey;
-    private readonly ChunkExchangeClient _exchange;
     private readonly MeshShardNetwork _network;
     private int _disposed;
 
@@ -40,14 +39,13 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         Host = host;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<DataMeshNode>();
-        // Every store this node makes carries its user's owner tag, so only that user's signed Delete removes it.
-        _exchange = new ChunkExchangeClient(host, user.PublicIdentity);
         Dht = new KadDht(host, options.ToKadOptions(System.IO.Path.GetFullPath(options.Storage.DataDir), start.StorageEnabled), loggerFactory: loggerFactory);
         _providerAnnouncer = new ProviderAnnouncer(Dht, loggerFactory.CreateLogger<ProviderAnnouncer>());
         Directory = new DhtPeerDirectory(host, Dht, loggerFactory.CreateLogger<DhtPeerDirectory>(), maxProviders: options.Network.ReplicationFactor * 2);
         // A stripe's shards may sit anywhere in their placement window (StripePlacement), so holders are looked for
         // across the whole window: a shard's holder stays inside it however many other peers leave.
-        _network = new MeshShardNetwork(_exchange, Directory, holderCandidates:
+        // Every store this node makes carries its user's owner tag, so only that user's signed Delete removes it.
+        _network = new MeshShardNetwork(new ChunkExchangeClient(host, user.PublicIdentity), Directory, holderCandidates:
             ((options.Storage.DataShards + options.Storage.ParityShards) * options.Network.ReplicationFactor) + options.ToChunkTransferOptions().SparePlacementPeers);
         PeerStatistics = new PeerStatistics(timeProvider: start.TimeProvider);
         StartedAt = start.TimeProvider.GetUtcNow();

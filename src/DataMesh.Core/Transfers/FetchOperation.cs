@@ -26,10 +26,11 @@ internal sealed class FetchOperation
     private int _running;
     private bool _claimed;
 
-    public FetchOperation(ContentHash shard, int length, IReadOnlyList<PeerId> candidates, PeerStatistics statistics, TransferMonitor monitor)
+    public FetchOperation(ContentHash shard, int length, bool isBlob, IReadOnlyList<PeerId> candidates, PeerStatistics statistics, TransferMonitor monitor)
     {
         Shard = shard;
         Length = length;
+        IsBlob = isBlob;
         Candidates = candidates;
         Monitor = monitor;
         _statistics = statistics;
@@ -39,7 +40,11 @@ internal sealed class FetchOperation
     }
 
     public ContentHash Shard { get; }
+    /// <summary>A shard's exact length, or a blob's most bytes (<see cref="IsBlob"/>).</summary>
     public int Length { get; }
+
+    /// <summary>A blob of unknown length (a manifest) rather than a shard of known length.</summary>
+    public bool IsBlob { get; }
     public IReadOnlyList<PeerId> Candidates { get; }
     public TransferMonitor Monitor { get; }
 
