@@ -1,6 +1,7 @@
 using DataMesh.Core.Configuration;
 using DataMesh.Core.Dht;
 using DataMesh.Core.Exchange;
+using DataMesh.Core.Node.Files;
 using DataMesh.Core.Peers;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Host;
@@ -16,14 +17,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataMesh.Core.Node;
 
-/// <summary>A running DataMesh node: the libp2p host, the chunk store it serves, the concurrent chunk manager and
-/// what it learned about peers, this user's identity and catalog. The session object the cmdlets share.</summary>
+/// <summary>A running DataMesh node: the libp2p host, the chunk store it serves, the DHT, what it learned about peers,
+/// this user's identity and catalog, wired to the services that use them (<see cref="FileTransfers"/>,
+/// <see cref="FileMaintenance"/>). The session object the cmdlets share; its file operations forward to the services.</summary>
 public sealed partial class DataMeshNode : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly Libp2p.Identity.Identity _nodeKey;
-    private readonly MeshShardNetwork _network;
+    private readonly FileTransfers _transfers;
+    private readonly FileMaintenance _maintenance;
     private int _disposed;
 
     private DataMeshNode(DataMeshOptions options, NodeStartOptions start, Libp2p.Identity.Identity nodeKey, UserIdentity user,
@@ -45,9 +48,13 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         // A stripe's shards may sit anywhere in their placement window (StripePlacement), so holders are looked for
         // across the whole window: a shard's holder stays inside it however many other peers leave.
         // Every store this node makes carries its user's owner tag, so only that user's signed Delete removes it.
-        _network = new MeshShardNetwork(new ChunkExchangeClient(host, user.PublicIdentity), Directory, holderCandidates:
+        var network = new MeshShardNetwork(new ChunkExchangeClient(host, user.PublicIdentity), Directory, holderCandidates:
             ((options.Storage.DataShards + options.Storage.ParityShards) * options.Network.ReplicationFactor) + options.ToChunkTransferOptions().SparePlacementPeers);
         PeerStatistics = new PeerStatistics(timeProvider: start.TimeProvider);
+        var managers = new ChunkManagerFactory(network, PeerStatistics, options, start.TimeProvider, loggerFactory);
+        var manifests = new ManifestSource(Dht, loggerFactory.CreateLogger<ManifestSource>());
+        _transfers = new FileTransfers(options, user, catalog, Path.GetFullPath(options.Storage.DataDir), managers, manifests, start.TimeProvider, loggerFactory);
+        _maintenance = new FileMaintenance(options, user, catalog, store, claims, managers, manifests, loggerFactory.CreateLogger<FileMaintenance>());
         StartedAt = start.TimeProvider.GetUtcNow();
     }
 
@@ -175,19 +182,6 @@ public sealed partial class DataMeshNode : IAsyncDisposable
 
     /// <summary>What the chunk manager has learned of each peer it worked with.</summary>
     public IReadOnlyList<PeerStatsSnapshot> GetPeerStatistics() => PeerStatistics.GetSnapshots();
-
-    internal ConcurrentChunkManager CreateChunkManager(int? maxUploads, int? maxRetrievals, int? replicationFactor = null)
-    {
-        ChunkTransferOptions configured = Options.ToChunkTransferOptions();
-        ChunkTransferOptions transfer = configured with
-        {
-            MaxConcurrentUploads = maxUploads ?? configured.MaxConcurrentUploads,
-            MaxConcurrentRetrievals = maxRetrievals ?? configured.MaxConcurrentRetrievals,
-            ReplicationFactor = replicationFactor ?? configured.ReplicationFactor,
-        };
-        return new ConcurrentChunkManager(_network, PeerStatistics, transfer, StartOptions.TimeProvider,
-            _loggerFactory.CreateLogger<ConcurrentChunkManager>());
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -6,9 +6,9 @@ using DataMesh.Storage.Erasure;
 using DataMesh.Storage.Manifests;
 using Microsoft.Extensions.Logging;
 
-namespace DataMesh.Core.Node;
+namespace DataMesh.Core.Node.Files;
 
-public sealed partial class DataMeshNode
+internal sealed partial class FileMaintenance
 {
     /// <summary>Restores a file's redundancy: every stored shard held by fewer than replication_factor peers is
     /// fetched from a survivor or, when none holds it, rebuilt from any k shards of its stripe with Reed-Solomon,
@@ -19,12 +19,12 @@ public sealed partial class DataMeshNode
     public async Task<FileRepairResult> RepairFileAsync(ManifestAddress fileKey, FileCheckOptions? options = null, CancellationToken cancellationToken = default)
     {
         options = Validate(options);
-        ConcurrentChunkManager manager = CreateChunkManager(maxUploads: null, maxRetrievals: null);
+        ConcurrentChunkManager manager = _managers.Create();
         FetchedManifest fetched = await FetchEncodedManifestAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
         Manifest manifest = fetched.Manifest;
         HolderSurvey survey = await SurveyAsync(manager, fileKey, manifest, cancellationToken).ConfigureAwait(false);
         FileAvailability before = Describe(fileKey, manifest, survey, options);
-        var work = new RepairWork(fileKey.ToString(), Options.Network.ReplicationFactor);
+        var work = new RepairWork(fileKey.ToString(), _options.Network.ReplicationFactor);
 
         work.ManifestCopies = await StoreCopiesAsync(manager, fileKey.Hash, fetched.Encoded, survey.Of(fileKey.Hash), ManifestCopiesWanted, work, avoid: null, _logger,
             cancellationToken).ConfigureAwait(false);

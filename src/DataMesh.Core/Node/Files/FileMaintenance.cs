@@ -3,21 +3,35 @@ using DataMesh.Core.Exchange;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.ChunkStore;
+using DataMesh.Storage.Catalog;
+using DataMesh.Storage.Keys;
 using DataMesh.Storage.Manifests;
+using Microsoft.Extensions.Logging;
 
-namespace DataMesh.Core.Node;
+namespace DataMesh.Core.Node.Files;
 
 // File maintenance: Test (who holds which shard), Repair (rebuild and re-place what is missing) and Remove
 // (owner-signed delete). All three start from the manifest's raw bytes and a survey of holders made with the
 // chunk protocol's Have request, one batched request per candidate peer.
-public sealed partial class DataMeshNode
+internal sealed partial class FileMaintenance(DataMeshOptions options, UserIdentity user, FileCatalog catalog, ChunkStore store, ShardClaims claims,
+    ChunkManagerFactory managers, ManifestSource manifests, ILogger logger)
 {
+    private readonly DataMeshOptions _options = options;
+    private readonly UserIdentity _user = user;
+    private readonly FileCatalog _catalog = catalog;
+    private readonly ChunkStore _store = store;
+    private readonly ShardClaims _claims = claims;
+    private readonly ChunkManagerFactory _managers = managers;
+    private readonly ManifestSource _manifests = manifests;
+    private readonly ILogger _logger = logger;
+
     /// <summary>Checks which peers hold each shard of a file, stripe by stripe.</summary>
     /// <exception cref="FileNotFoundOnMeshException">No reachable peer has the manifest.</exception>
     public async Task<FileAvailability> TestFileAsync(ManifestAddress fileKey, FileCheckOptions? options = null, CancellationToken cancellationToken = default)
     {
         options = Validate(options);
-        ConcurrentChunkManager manager = CreateChunkManager(maxUploads: null, maxRetrievals: null);
+        ConcurrentChunkManager manager = _managers.Create();
         FetchedManifest fetched = await FetchEncodedManifestAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
         HolderSurvey survey = await SurveyAsync(manager, fileKey, fetched.Manifest, cancellationToken).ConfigureAwait(false);
         return Describe(fileKey, fetched.Manifest, survey, options);
@@ -38,7 +52,7 @@ public sealed partial class DataMeshNode
 
     private static async Task<FetchedManifest> FetchEncodedManifestAsync(ConcurrentChunkManager manager, ManifestAddress fileKey, CancellationToken cancellationToken)
     {
-        byte[] encoded = await FetchManifestBytesAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
+        byte[] encoded = await ManifestSource.FetchStoredAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
         try
         {
             return new FetchedManifest(encoded, ManifestCodec.Read(encoded, fileKey));
@@ -72,20 +86,20 @@ public sealed partial class DataMeshNode
     /// manifest is placed on more peers than a shard (<see cref="ManifestCopiesWanted"/>), so more are asked about it.</summary>
     private async ValueTask<IReadOnlyList<PeerId>> CandidateHoldersAsync(ContentHash shard, ManifestAddress fileKey, CancellationToken cancellationToken)
     {
-        IReadOnlyList<PeerId> holders = await _network.FindHoldersAsync(shard, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PeerId> holders = await _managers.Network.FindHoldersAsync(shard, cancellationToken).ConfigureAwait(false);
         if (shard != fileKey.Hash)
         {
             return holders;
         }
-        IReadOnlyList<PeerId> closest = await _network.FindPlacementPeersAsync(shard, ManifestCopiesWanted * 2, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PeerId> closest = await _managers.Network.FindPlacementPeersAsync(shard, ManifestCopiesWanted * 2, cancellationToken).ConfigureAwait(false);
         return [.. holders.Concat(closest).Distinct()];
     }
 
-    private int ManifestCopiesWanted => Math.Max(Options.Network.ReplicationFactor, Options.Storage.ParityShards + 1);
+    private int ManifestCopiesWanted => Math.Max(_options.Network.ReplicationFactor, _options.Storage.ParityShards + 1);
 
     private FileAvailability Describe(ManifestAddress fileKey, Manifest manifest, HolderSurvey survey, FileCheckOptions options)
     {
-        int k = manifest.DataShards, m = manifest.ParityShards, replication = Options.Network.ReplicationFactor;
+        int k = manifest.DataShards, m = manifest.ParityShards, replication = _options.Network.ReplicationFactor;
         var stripes = new StripeAvailability[manifest.Stripes.Count];
         for (int s = 0; s < stripes.Length; s++)
         {
@@ -128,13 +142,13 @@ public sealed partial class DataMeshNode
 
     private string? NameOf(ManifestAddress fileKey, Manifest manifest)
     {
-        if (Catalog.Find(fileKey.ToString()) is { } entry)
+        if (_catalog.Find(fileKey.ToString()) is { } entry)
         {
             return entry.Name;
         }
         try
         {
-            return manifest.DecryptMetadata(User).Name;
+            return manifest.DecryptMetadata(_user).Name;
         }
         catch (Storage.StorageException)
         {

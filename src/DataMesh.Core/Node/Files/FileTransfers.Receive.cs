@@ -4,9 +4,9 @@ using DataMesh.Storage.Manifests;
 using DataMesh.Storage.Pipeline;
 using Microsoft.Extensions.Logging;
 
-namespace DataMesh.Core.Node;
+namespace DataMesh.Core.Node.Files;
 
-public sealed partial class DataMeshNode
+internal sealed partial class FileTransfers
 {
     /// <summary>Fetches the manifest, then the shards with at most MaxConcurrency requests in flight (k per stripe,
     /// hedged, verified), rebuilds each stripe from any k shards, and writes the file, moved into place only when its
@@ -22,9 +22,9 @@ public sealed partial class DataMeshNode
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new ReceiveFileOptions();
-        ConcurrentChunkManager manager = CreateChunkManager(maxUploads: null, options.MaxConcurrency);
-        Manifest manifest = await FetchManifestFromMeshOrDhtAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
-        string name = manifest.DecryptMetadata(User).Name;
+        ConcurrentChunkManager manager = _managers.Create(maxRetrievals: options.MaxConcurrency);
+        Manifest manifest = await _manifests.FetchAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
+        string name = manifest.DecryptMetadata(_user).Name;
         string target = ResolveDestination(destination, name, fileKey);
         var decodeOptions = new DecodeOptions
         {
@@ -43,7 +43,7 @@ public sealed partial class DataMeshNode
         bool finished = false; // succeeded, or failed in a way that leaves nothing worth resuming
         try
         {
-            assembler = await FileAssembler.OpenResumableAsync(manifest, User, target, WrittenPrefix(journal), decodeOptions, cancellationToken)
+            assembler = await FileAssembler.OpenResumableAsync(manifest, _user, target, WrittenPrefix(journal), decodeOptions, cancellationToken)
                 .ConfigureAwait(false);
             int resumed = (int)assembler.StripesResumed;
             journal = await AlignJournalAsync(journal, resumed, journalPath, operation, cancellationToken).ConfigureAwait(false);
@@ -122,31 +122,7 @@ public sealed partial class DataMeshNode
 
     /// <summary>Reads and verifies a file's manifest without fetching the file (names, sizes, layout).</summary>
     public async Task<Manifest> GetManifestAsync(ManifestAddress fileKey, CancellationToken cancellationToken = default) =>
-        await FetchManifestFromMeshOrDhtAsync(CreateChunkManager(null, null), fileKey, cancellationToken).ConfigureAwait(false);
-
-    /// <summary>The most bytes a manifest fetch accepts: the manifest format's limit, within what one chunk-protocol answer carries.</summary>
-    private const int MaxManifestBytes = ManifestLimits.MaxEncodedLength < ChunkExchangeProtocol.MaxShardBytes
-        ? ManifestLimits.MaxEncodedLength : ChunkExchangeProtocol.MaxShardBytes;
-
-    /// <summary>A manifest's bytes from its holders, fetched like a shard: ranked, hedged, retried, verified against
-    /// the file key and recorded in the peer statistics.</summary>
-    private static async Task<byte[]> FetchManifestBytesAsync(ConcurrentChunkManager manager, ManifestAddress fileKey, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await manager.FetchBlobAsync(fileKey.Hash, MaxManifestBytes, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BlobUnavailableException missing)
-        {
-            throw new FileNotFoundOnMeshException(fileKey, missing.NoHolderKnown ? "no storage peer is connected" : missing.Detail);
-        }
-    }
-
-    private static async Task<Manifest> FetchManifestAsync(ConcurrentChunkManager manager, ManifestAddress fileKey, CancellationToken cancellationToken)
-    {
-        byte[] encoded = await FetchManifestBytesAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
-        return ManifestCodec.Read(encoded, fileKey);
-    }
+        await _manifests.FetchAsync(_managers.Create(), fileKey, cancellationToken).ConfigureAwait(false);
 
     private static string ResolveDestination(string? destination, string storedName, ManifestAddress fileKey)
     {
@@ -163,20 +139,4 @@ public sealed partial class DataMeshNode
         string full = Path.GetFullPath(destination);
         return System.IO.Directory.Exists(full) ? Path.Combine(full, safeName) : full;
     }
-}
-
-/// <summary>No reachable peer could provide a file's manifest.</summary>
-public sealed class FileNotFoundOnMeshException : DataMeshException
-{
-    public FileNotFoundOnMeshException(ManifestAddress fileKey, string detail)
-        : base($"The manifest of {fileKey} could not be fetched from the mesh: {detail}.")
-    {
-        FileKey = fileKey;
-        Detail = detail;
-    }
-
-    public ManifestAddress FileKey { get; }
-
-    /// <summary>Why, without the file key (what each holder, or the DHT, answered).</summary>
-    public string Detail { get; }
 }

@@ -4,9 +4,9 @@ using DataMesh.Libp2p.Identity;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
 
-namespace DataMesh.Core.Node;
+namespace DataMesh.Core.Node.Files;
 
-public sealed partial class DataMeshNode
+internal sealed partial class FileMaintenance
 {
     /// <summary>Deletes one of this user's files from the mesh: signs the deletion with the user's identity (the
     /// manifest's owner), sends the signed Delete to every storage peer that may hold the manifest or a shard of it,
@@ -17,16 +17,16 @@ public sealed partial class DataMeshNode
     /// <exception cref="NotFileOwnerException">The file belongs to another user.</exception>
     public async Task<FileRemovalResult> RemoveFileAsync(ManifestAddress fileKey, CancellationToken cancellationToken = default)
     {
-        ConcurrentChunkManager manager = CreateChunkManager(maxUploads: null, maxRetrievals: null);
+        ConcurrentChunkManager manager = _managers.Create();
         FetchedManifest fetched = await FetchEncodedManifestAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
         Manifest manifest = fetched.Manifest;
         string keyText = fileKey.ToString();
-        if (manifest.Owner != User.PublicIdentity)
+        if (manifest.Owner != _user.PublicIdentity)
         {
             throw new NotFileOwnerException(keyText, manifest.Owner.Fingerprint);
         }
         string? name = NameOf(fileKey, manifest);
-        byte[] signature = DeleteAuthorization.Sign(User, fileKey);
+        byte[] signature = DeleteAuthorization.Sign(_user, fileKey);
 
         var peers = new HashSet<PeerId>();
         foreach (ContentHash shard in ManifestShards.Stored(manifest).Prepend(fileKey.Hash).Distinct())
@@ -40,11 +40,11 @@ public sealed partial class DataMeshNode
         }
         int confirmed = sent.Confirmed, deleted = sent.Deleted;
 
-        int local = await ManifestDeletion.DeleteAsync(Store, Claims, fileKey, manifest, DeletionScope.LocalUser, _logger, cancellationToken).ConfigureAwait(false);
+        int local = await ManifestDeletion.DeleteAsync(_store, _claims, fileKey, manifest, DeletionScope.LocalUser, _logger, cancellationToken).ConfigureAwait(false);
         // This node published the manifest record and would republish it; the copies other DHT nodes hold expire.
-        Dht.Records.Remove(Core.Dht.ManifestRecordKey.For(fileKey));
+        _manifests.ForgetRecord(fileKey);
         // When no peer took the delete, nothing changed on the mesh: keep the entry so the user can find the key and retry.
-        bool uncataloged = (confirmed > 0 || peers.Count == 0) && await Catalog.RemoveAsync(keyText, cancellationToken).ConfigureAwait(false);
+        bool uncataloged = (confirmed > 0 || peers.Count == 0) && await _catalog.RemoveAsync(keyText, cancellationToken).ConfigureAwait(false);
         Log.Removed(_logger, keyText, confirmed, peers.Count, deleted);
         return new FileRemovalResult(keyText, name, peers.Count, confirmed, deleted, local, uncataloged, sent.Problems);
     }
