@@ -2,6 +2,7 @@ using DataMesh.Core.Configuration;
 using DataMesh.Core.Dht;
 using DataMesh.Core.Exchange;
 using DataMesh.Core.Node.Files;
+using DataMesh.Core.Node.Records;
 using DataMesh.Core.Peers;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Host;
@@ -27,6 +28,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
     private readonly Libp2p.Identity.Identity _nodeKey;
     private readonly FileTransfers _transfers;
     private readonly FileMaintenance _maintenance;
+    private readonly DhtRecords _records;
     private int _disposed;
 
     private DataMeshNode(DataMeshOptions options, NodeStartOptions start, Libp2p.Identity.Identity nodeKey, UserIdentity user,
@@ -54,6 +56,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         var managers = new ChunkManagerFactory(network, PeerStatistics, options, start.TimeProvider, loggerFactory);
         var manifests = new ManifestSource(Dht, loggerFactory.CreateLogger<ManifestSource>());
         _transfers = new FileTransfers(options, user, catalog, Path.GetFullPath(options.Storage.DataDir), managers, manifests, start.TimeProvider, loggerFactory);
+        _records = new DhtRecords(Dht, nodeKey, host.PeerId, start.TimeProvider);
         _maintenance = new FileMaintenance(options, user, catalog, store, claims, managers, manifests, loggerFactory.CreateLogger<FileMaintenance>());
         StartedAt = start.TimeProvider.GetUtcNow();
     }
