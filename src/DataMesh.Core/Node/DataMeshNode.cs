@@ -23,7 +23,6 @@ namespace DataMesh.Core.Node;
 /// <see cref="FileMaintenance"/>). The session object the cmdlets share; its file operations forward to the services.</summary>
 public sealed partial class DataMeshNode : IAsyncDisposable
 {
-    private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly Libp2p.Identity.Identity _nodeKey;
     private readonly FileTransfers _transfers;
@@ -42,7 +41,6 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         Claims = claims;
         Catalog = catalog;
         Host = host;
-        _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<DataMeshNode>();
         Dht = new KadDht(host, options.ToKadOptions(System.IO.Path.GetFullPath(options.Storage.DataDir), start.StorageEnabled), loggerFactory: loggerFactory);
         _providerAnnouncer = new ProviderAnnouncer(Dht, loggerFactory.CreateLogger<ProviderAnnouncer>());
