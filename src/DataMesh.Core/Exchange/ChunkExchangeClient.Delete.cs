@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Storage.Manifests;
@@ -48,7 +49,7 @@ public sealed partial class ChunkExchangeClient
 }
 
 /// <summary>A peer refused to delete a file, with its reason.</summary>
-public sealed class DeleteRefusedException : DataMeshException
+public sealed class DeleteRefusedException : PeerRefusedException
 {
     public DeleteRefusedException(PeerId peer, ManifestAddress address, ChunkResponseStatus status, string reason)
         : base($"Peer {peer} refused to delete {address}: {reason}.")

@@ -60,23 +60,55 @@ public sealed partial class ChunkExchangeClient
     /// <exception cref="ShardNotFoundException">The peer does not hold it.</exception>
     public async Task<int> FetchAsync(PeerId peer, ContentHash shard, Memory<byte> destination, CancellationToken cancellationToken)
     {
+        await using Libp2pStream stream = await RequestFetchAsync(peer, shard, destination.Length, cancellationToken).ConfigureAwait(false);
+        int length = await ReadFetchAnswerAsync(stream, peer, shard, destination.Length, cancellationToken).ConfigureAwait(false);
+        await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, destination[..length], cancellationToken).ConfigureAwait(false);
+        return length;
+    }
+
+    /// <summary>Fetches a blob of unknown length (a manifest), at most <paramref name="maxLength"/> bytes: the answer's
+    /// announced length is checked against it before the blob is allocated. The caller verifies the hash.</summary>
+    /// <exception cref="ShardNotFoundException">The peer does not hold it.</exception>
+    public async Task<byte[]> FetchBlobAsync(PeerId peer, ContentHash address, int maxLength, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxLength, ChunkExchangeProtocol.MaxShardBytes);
+        await using Libp2pStream stream = await RequestFetchAsync(peer, address, maxLength, cancellationToken).ConfigureAwait(false);
+        int length = await ReadFetchAnswerAsync(stream, peer, address, maxLength, cancellationToken).ConfigureAwait(false);
+        byte[] blob = new byte[length];
+        await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, blob, cancellationToken).ConfigureAwait(false);
+        return blob;
+    }
+
+    private async Task<Libp2pStream> RequestFetchAsync(PeerId peer, ContentHash shard, int maxLength, CancellationToken cancellationToken)
+    {
         // The whole answer fits the window granted with the stream's opening frame, so the peer sends it at link
         // speed without waiting for window updates (from the usual 256 KiB a 1 MiB shard needs several round trips).
-        var options = RequestStream with { ReceiveWindow = FetchWindow(destination.Length) };
-        await using Libp2pStream stream = await _host.OpenStreamAsync(peer, ChunkExchangeProtocol.ProtocolId, options, cancellationToken).ConfigureAwait(false);
-        ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Fetch, shard, 0));
-        await stream.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, destination.Length, cancellationToken).ConfigureAwait(false);
-        switch (response.Status)
+        var options = RequestStream with { ReceiveWindow = FetchWindow(maxLength) };
+        Libp2pStream stream = await _host.OpenStreamAsync(peer, ChunkExchangeProtocol.ProtocolId, options, cancellationToken).ConfigureAwait(false);
+        try
         {
-            case ChunkResponseStatus.Ok:
-                await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, destination[..response.PayloadLength], cancellationToken).ConfigureAwait(false);
-                return response.PayloadLength;
-            case ChunkResponseStatus.NotFound:
-                throw new ShardNotFoundException(peer, shard);
-            default:
-                throw new ChunkProtocolException($"Peer {peer} could not serve shard {shard}: {Describe(response)}.");
+            ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Fetch, shard, 0));
+            await stream.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return stream;
         }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Reads a Fetch answer's header; returns the payload length (at most <paramref name="maxLength"/>) that follows.</summary>
+    private static async Task<int> ReadFetchAnswerAsync(Libp2pStream stream, PeerId peer, ContentHash shard, int maxLength, CancellationToken cancellationToken)
+    {
+        ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, maxLength, cancellationToken).ConfigureAwait(false);
+        return response.Status switch
+        {
+            ChunkResponseStatus.Ok => response.PayloadLength,
+            ChunkResponseStatus.NotFound => throw new ShardNotFoundException(peer, shard),
+            _ => throw new ChunkProtocolException($"Peer {peer} could not serve shard {shard}: {Describe(response)}."),
+        };
     }
 
     /// <summary>Asks which of <paramref name="shards"/> a peer holds.</summary>

@@ -1,11 +1,12 @@
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Manifests;
 
 namespace DataMesh.Core.Exchange;
 
 /// <summary>The transfer engine's view of the mesh: placement and holders from an <see cref="IPeerDirectory"/>,
-/// shard bytes over /datamesh/chunk/1.0.0.</summary>
+/// requests over /datamesh/chunk/1.0.0.</summary>
 public sealed class MeshShardNetwork : IShardNetwork
 {
     private readonly ChunkExchangeClient _client;
@@ -36,4 +37,14 @@ public sealed class MeshShardNetwork : IShardNetwork
 
     public Task<int> FetchShardAsync(PeerId peer, ContentHash shard, Memory<byte> destination, CancellationToken cancellationToken) =>
         _client.FetchAsync(peer, shard, destination, cancellationToken);
+
+    public Task<byte[]> FetchBlobAsync(PeerId peer, ContentHash address, int maxLength, CancellationToken cancellationToken) =>
+        _client.FetchBlobAsync(peer, address, maxLength, cancellationToken);
+
+    public Task<bool[]> HaveAsync(PeerId peer, IReadOnlyList<ContentHash> shards, CancellationToken cancellationToken) =>
+        _client.HaveAsync(peer, shards, cancellationToken);
+
+    public Task<int> DeleteFileAsync(PeerId peer, ManifestAddress address, ReadOnlyMemory<byte> encodedManifest, ReadOnlyMemory<byte> signature,
+        CancellationToken cancellationToken) =>
+        _client.DeleteAsync(peer, address, encodedManifest, signature, cancellationToken);
 }

@@ -1,10 +1,7 @@
 using DataMesh.Core.Dht;
-using DataMesh.Core.Transfers;
 using DataMesh.Libp2p;
 using DataMesh.Libp2p.Kad;
 using DataMesh.Libp2p.Multiformats;
-using DataMesh.Storage;
-using DataMesh.Storage.Manifests;
 using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Core.Node;
@@ -60,53 +57,5 @@ public sealed partial class DataMeshNode
         }
         Dht.AddBootstrapPeers(all);
         return results;
-    }
-
-    /// <summary>Publishes a manifest under <see cref="ManifestRecordKey"/> so a receiver can read it from the DHT alone.
-    /// Best effort beside the stored copies: a manifest too large for a record, a node that does not allow the "dm"
-    /// namespace, or a network failure is logged and the send goes on.</summary>
-    private async Task PublishManifestRecordAsync(ManifestAddress fileKey, ReadOnlyMemory<byte> encodedManifest, CancellationToken cancellationToken)
-    {
-        string keyText = fileKey.ToString();
-        if (encodedManifest.Length > Dht.Options.MaxRecordValueBytes)
-        {
-            Log.ManifestTooLargeForRecord(_logger, keyText, encodedManifest.Length, Dht.Options.MaxRecordValueBytes);
-            return;
-        }
-        try
-        {
-            int peers = await Dht.PutValueAsync(ManifestRecordKey.For(fileKey), encodedManifest, cancellationToken).ConfigureAwait(false);
-            Log.ManifestRecordPublished(_logger, keyText, peers);
-        }
-        catch (Exception error) when (error is Libp2pException or IOException || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            Log.ManifestRecordNotPublished(_logger, keyText, error.Message);
-        }
-    }
-
-    /// <summary>The manifest from its stored copies, else from its DHT record; fails only when both fail.</summary>
-    private async Task<Manifest> FetchManifestFromMeshOrDhtAsync(ConcurrentChunkManager manager, ManifestAddress fileKey, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await FetchManifestAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
-        }
-        catch (FileNotFoundOnMeshException stored)
-        {
-            if (Dht.Options.Validators.Namespaces.Count == 0)
-            {
-                throw;
-            }
-            try
-            {
-                byte[] value = await Dht.GetValueAsync(ManifestRecordKey.For(fileKey), cancellationToken).ConfigureAwait(false);
-                return ManifestCodec.Read(value, fileKey); // the DHT validated it; reading it again yields the model
-            }
-            catch (Exception error) when (error is Libp2pException or StorageException or IOException
-                || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                throw new FileNotFoundOnMeshException(fileKey, $"{stored.Detail}; and its DHT record: {error.Message}");
-            }
-        }
     }
 }

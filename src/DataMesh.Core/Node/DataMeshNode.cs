@@ -1,6 +1,8 @@
 using DataMesh.Core.Configuration;
 using DataMesh.Core.Dht;
 using DataMesh.Core.Exchange;
+using DataMesh.Core.Node.Files;
+using DataMesh.Core.Node.Records;
 using DataMesh.Core.Peers;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Host;
@@ -16,15 +18,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataMesh.Core.Node;
 
-/// <summary>A running DataMesh node: the libp2p host, the chunk store it serves, the concurrent chunk manager and
-/// what it learned about peers, this user's identity and catalog. The session object the cmdlets share.</summary>
+/// <summary>A running DataMesh node: the libp2p host, the chunk store it serves, the DHT, what it learned about peers,
+/// this user's identity and catalog, wired to the services that use them (<see cref="FileTransfers"/>,
+/// <see cref="FileMaintenance"/>). The session object the cmdlets share; its file operations forward to the services.</summary>
 public sealed partial class DataMeshNode : IAsyncDisposable
 {
-    private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly Libp2p.Identity.Identity _nodeKey;
-    private readonly ChunkExchangeClient _exchange;
-    private readonly MeshShardNetwork _network;
+    private readonly FileTransfers _transfers;
+    private readonly FileMaintenance _maintenance;
+    private readonly DhtRecords _records;
     private int _disposed;
 
     private DataMeshNode(DataMeshOptions options, NodeStartOptions start, Libp2p.Identity.Identity nodeKey, UserIdentity user,
@@ -38,18 +41,21 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         Claims = claims;
         Catalog = catalog;
         Host = host;
-        _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<DataMeshNode>();
-        // Every store this node makes carries its user's owner tag, so only that user's signed Delete removes it.
-        _exchange = new ChunkExchangeClient(host, user.PublicIdentity);
         Dht = new KadDht(host, options.ToKadOptions(System.IO.Path.GetFullPath(options.Storage.DataDir), start.StorageEnabled), loggerFactory: loggerFactory);
         _providerAnnouncer = new ProviderAnnouncer(Dht, loggerFactory.CreateLogger<ProviderAnnouncer>());
         Directory = new DhtPeerDirectory(host, Dht, loggerFactory.CreateLogger<DhtPeerDirectory>(), maxProviders: options.Network.ReplicationFactor * 2);
         // A stripe's shards may sit anywhere in their placement window (StripePlacement), so holders are looked for
         // across the whole window: a shard's holder stays inside it however many other peers leave.
-        _network = new MeshShardNetwork(_exchange, Directory, holderCandidates:
+        // Every store this node makes carries its user's owner tag, so only that user's signed Delete removes it.
+        var network = new MeshShardNetwork(new ChunkExchangeClient(host, user.PublicIdentity), Directory, holderCandidates:
             ((options.Storage.DataShards + options.Storage.ParityShards) * options.Network.ReplicationFactor) + options.ToChunkTransferOptions().SparePlacementPeers);
         PeerStatistics = new PeerStatistics(timeProvider: start.TimeProvider);
+        var managers = new ChunkManagerFactory(network, PeerStatistics, options, start.TimeProvider, loggerFactory);
+        var manifests = new ManifestSource(Dht, loggerFactory.CreateLogger<ManifestSource>());
+        _transfers = new FileTransfers(options, user, catalog, Path.GetFullPath(options.Storage.DataDir), managers, manifests, start.TimeProvider, loggerFactory);
+        _records = new DhtRecords(Dht, nodeKey, host.PeerId, start.TimeProvider);
+        _maintenance = new FileMaintenance(options, user, catalog, store, claims, managers, manifests, loggerFactory.CreateLogger<FileMaintenance>());
         StartedAt = start.TimeProvider.GetUtcNow();
     }
 
@@ -177,19 +183,6 @@ public sealed partial class DataMeshNode : IAsyncDisposable
 
     /// <summary>What the chunk manager has learned of each peer it worked with.</summary>
     public IReadOnlyList<PeerStatsSnapshot> GetPeerStatistics() => PeerStatistics.GetSnapshots();
-
-    internal ConcurrentChunkManager CreateChunkManager(int? maxUploads, int? maxRetrievals, int? replicationFactor = null)
-    {
-        ChunkTransferOptions configured = Options.ToChunkTransferOptions();
-        ChunkTransferOptions transfer = configured with
-        {
-            MaxConcurrentUploads = maxUploads ?? configured.MaxConcurrentUploads,
-            MaxConcurrentRetrievals = maxRetrievals ?? configured.MaxConcurrentRetrievals,
-            ReplicationFactor = replicationFactor ?? configured.ReplicationFactor,
-        };
-        return new ConcurrentChunkManager(_network, PeerStatistics, transfer, StartOptions.TimeProvider,
-            _loggerFactory.CreateLogger<ConcurrentChunkManager>());
-    }
 
     public async ValueTask DisposeAsync()
     {

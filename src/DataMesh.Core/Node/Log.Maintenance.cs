@@ -5,9 +5,6 @@ namespace DataMesh.Core.Node;
 
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 4100, Level = LogLevel.Debug, Message = "Peer {PeerId} did not say which shards it holds: {Reason}")]
-    public static partial void SurveyPeerFailed(ILogger logger, PeerId peerId, string reason);
-
     [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Repaired {FileKey}: {Rebuilt} shard(s) rebuilt, {Copies} copies and {ManifestCopies} manifest copies stored, now {Status}")]
     public static partial void Repaired(ILogger logger, string fileKey, int rebuilt, int copies, int manifestCopies, FileHealthStatus status);
 

@@ -11,13 +11,14 @@ namespace DataMesh.Core.Transfers;
 /// per-peer statistics, progress, and a resume journal. Concurrency 1 is the sequential mode of the same code.
 /// </summary>
 /// <remarks>Thread-safe: one manager serves any number of concurrent transfers, sharing the peer statistics.</remarks>
-public sealed class ConcurrentChunkManager
+public sealed partial class ConcurrentChunkManager
 {
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IShardNetwork _network;
     private readonly ShardFetcher _fetcher;
     private readonly ShardUploader _uploader;
+    private readonly PeerRequests _requests;
 
     public ConcurrentChunkManager(
         IShardNetwork network,
@@ -38,6 +39,7 @@ public sealed class ConcurrentChunkManager
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _fetcher = new ShardFetcher(network, Ranker, Options, _time, _logger);
         _uploader = new ShardUploader(network, statistics, Options, _time, _logger);
+        _requests = new PeerRequests(statistics, Options.PeerResponseTimeout, _time);
     }
 
     public ChunkTransferOptions Options { get; }

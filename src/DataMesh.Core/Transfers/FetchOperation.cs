@@ -29,12 +29,13 @@ internal sealed class FetchOperation
     private int _retries;
 
     /// <param name="hedgesBefore">Hedges an earlier operation for the same shard fired (the planned holders' round).</param>
-    public FetchOperation(ContentHash shard, int length, IReadOnlyList<PeerId> candidates, PeerStatistics statistics, TransferMonitor monitor,
-        int hedgesBefore = 0)
+    public FetchOperation(ContentHash shard, int length, bool isBlob, IReadOnlyList<PeerId> candidates, PeerStatistics statistics,
+        TransferMonitor monitor, int hedgesBefore = 0)
     {
         _hedgesFired = hedgesBefore;
         Shard = shard;
         Length = length;
+        IsBlob = isBlob;
         Candidates = candidates;
         Monitor = monitor;
         _statistics = statistics;
@@ -44,7 +45,11 @@ internal sealed class FetchOperation
     }
 
     public ContentHash Shard { get; }
+    /// <summary>A shard's exact length, or a blob's most bytes (<see cref="IsBlob"/>).</summary>
     public int Length { get; }
+
+    /// <summary>A blob of unknown length (a manifest) rather than a shard of known length.</summary>
+    public bool IsBlob { get; }
     public IReadOnlyList<PeerId> Candidates { get; }
     public TransferMonitor Monitor { get; }
 

@@ -38,4 +38,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Transfer journal {Path} belongs to another transfer (or is not a journal); discarded, starting from scratch")]
     public static partial void JournalDiscarded(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Debug, Message = "Peer {Peer} did not say which shards it holds: {Reason}")]
+    public static partial void SurveyPeerFailed(ILogger logger, PeerId peer, string reason);
 }

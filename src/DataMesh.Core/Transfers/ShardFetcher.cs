@@ -11,12 +11,13 @@ using Polly.Timeout;
 
 namespace DataMesh.Core.Transfers;
 
-/// <summary>A verified shard in a pooled buffer; the receiver owns <see cref="Buffer"/> and returns it to <see cref="ArrayPool{T}.Shared"/>.</summary>
+/// <summary>A verified shard in a pooled buffer; the receiver owns <see cref="Buffer"/> and returns it to <see cref="ArrayPool{T}.Shared"/>.
+/// A blob (<see cref="ShardFetcher.FetchBlobAsync"/>) comes in an array of its exact length that is not pooled.</summary>
 /// <param name="Hedges">Hedged requests fired for this shard; <paramref name="Retries"/>: retry rounds it took.</param>
 internal readonly record struct FetchedShard(PeerId Peer, byte[] Buffer, int Length, int Hedges = 0, int Retries = 0);
 
 /// <summary>
-/// Retrieves one shard: ranks its holders, asks the best one, hedges to the next when it is slower than its own
+/// Retrieves one shard (or one blob of unknown length, a manifest): ranks its holders, asks the best one, hedges to the next when it is slower than its own
 /// p90 latency, verifies every answer against the shard's BLAKE3 address, and retries with backoff.
 /// </summary>
 /// <remarks>
@@ -54,7 +55,19 @@ internal sealed class ShardFetcher
     private PeerStatistics Statistics => _ranker.Statistics;
 
     /// <summary>Fetches and verifies a shard. Throws <see cref="OperationCanceledException"/> only when <paramref name="cancellationToken"/> fired.</summary>
-    public async Task<FetchedShard> FetchAsync(ContentHash shard, int length, IReadOnlyList<PeerId>? hints, TransferMonitor monitor, CancellationToken cancellationToken)
+    public Task<FetchedShard> FetchAsync(ContentHash shard, int length, IReadOnlyList<PeerId>? hints, TransferMonitor monitor, CancellationToken cancellationToken) =>
+        FetchAsync(shard, length, isBlob: false, hints, monitor, cancellationToken);
+
+    /// <summary>Fetches and verifies a blob of at most <paramref name="maxLength"/> bytes, the same hedged way as a shard.</summary>
+    /// <exception cref="BlobUnavailableException">No holder provided it; says what each answered.</exception>
+    public async Task<byte[]> FetchBlobAsync(ContentHash address, int maxLength, TransferMonitor monitor, CancellationToken cancellationToken)
+    {
+        FetchedShard fetched = await FetchAsync(address, maxLength, isBlob: true, hints: null, monitor, cancellationToken).ConfigureAwait(false);
+        return fetched.Buffer;
+    }
+
+    private async Task<FetchedShard> FetchAsync(ContentHash shard, int length, bool isBlob, IReadOnlyList<PeerId>? hints, TransferMonitor monitor,
+        CancellationToken cancellationToken)
     {
         using var chunkTimeout = new CancellationTokenSource(_options.ChunkTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, chunkTimeout.Token);
@@ -67,7 +80,7 @@ internal sealed class ShardFetcher
             // the planned holders did not serve.
             if (hints is { Count: > 0 } && RankCandidates(hints, [], monitor) is { Count: > 0 } planned)
             {
-                operation = new FetchOperation(shard, length, planned, Statistics, monitor);
+                operation = new FetchOperation(shard, length, isBlob, planned, Statistics, monitor);
                 var first = await RunAsync(_plannedPipeline, operation, linked.Token).ConfigureAwait(false);
                 if (first.Exception is null)
                 {
@@ -84,13 +97,22 @@ internal sealed class ShardFetcher
             {
                 throw new NoPeersAvailableException(shard, found.Count == 0 ? "no holder is known" : "every known holder is banned");
             }
-            operation = new FetchOperation(shard, length, candidates, Statistics, monitor, hedgesBefore: operation?.HedgesFired ?? 0);
+            operation = new FetchOperation(shard, length, isBlob, candidates, Statistics, monitor, hedgesBefore: operation?.HedgesFired ?? 0);
             var outcome = await RunAsync(_pipeline, operation, linked.Token).ConfigureAwait(false);
             if (outcome.Exception is { } error)
             {
                 ExceptionDispatchInfo.Capture(error).Throw();
             }
             return outcome.Result;
+        }
+        catch (Exception ex) when (isBlob && !cancellationToken.IsCancellationRequested)
+        {
+            // A blob's caller wants to know what every holder answered, not only the last error.
+            var errors = operation?.Errors;
+            string detail = errors is { Count: > 0 } ? string.Join("; ", errors)
+                : chunkTimeout.IsCancellationRequested ? $"no answer within the chunk timeout of {_options.ChunkTimeout.TotalSeconds:0.###} s"
+                : ex.Message;
+            throw new BlobUnavailableException(shard, detail, noHolderKnown: operation is null && ex is NoPeersAvailableException, ex);
         }
         catch (Exception ex) when (ex is OperationCanceledException or TimeoutRejectedException
                                    && chunkTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -163,16 +185,28 @@ internal sealed class ShardFetcher
             operation.CountHedge();
         }
         monitor.RequestStarted(peer);
-        byte[]? buffer = ArrayPool<byte>.Shared.Rent(operation.Length);
+        byte[]? buffer = null;
+        bool pooled = !operation.IsBlob;
         long started = _time.GetTimestamp();
         try
         {
-            int received = await _network.FetchShardAsync(peer, operation.Shard, buffer.AsMemory(0, operation.Length), context.CancellationToken)
-                .ConfigureAwait(false);
+            int received;
+            if (operation.IsBlob)
+            {
+                buffer = await _network.FetchBlobAsync(peer, operation.Shard, operation.Length, context.CancellationToken).ConfigureAwait(false);
+                received = buffer.Length;
+            }
+            else
+            {
+                buffer = ArrayPool<byte>.Shared.Rent(operation.Length);
+                received = await _network.FetchShardAsync(peer, operation.Shard, buffer.AsMemory(0, operation.Length), context.CancellationToken)
+                    .ConfigureAwait(false);
+            }
             var elapsed = _time.GetElapsedTime(started);
-            string? corruption = received != operation.Length
-                ? $"{received} bytes instead of {operation.Length}"
-                : ContentHash.Compute(buffer.AsSpan(0, received)) != operation.Shard ? "BLAKE3 hash mismatch" : null;
+            string? corruption = operation.IsBlob
+                ? received > operation.Length ? $"{received} bytes, over the {operation.Length}-byte limit" : null
+                : received != operation.Length ? $"{received} bytes instead of {operation.Length}" : null;
+            corruption ??= ContentHash.Compute(buffer.AsSpan(0, received)) != operation.Shard ? "BLAKE3 hash mismatch" : null;
             if (corruption is not null)
             {
                 Statistics.RecordCorrupt(peer);
@@ -218,7 +252,7 @@ internal sealed class ShardFetcher
         {
             operation.Finished(peer);
             monitor.RequestEnded(peer);
-            if (buffer is not null)
+            if (buffer is not null && pooled)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }

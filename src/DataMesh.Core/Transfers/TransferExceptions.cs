@@ -10,6 +10,47 @@ public class TransferException : DataMeshException
     public TransferException(string message, Exception? innerException) : base(message, innerException) { }
 }
 
+/// <summary>A peer answered and said no (refused a store or a delete, does not hold a shard): an honest answer, not a
+/// malfunction, so it is never charged to the peer's statistics.</summary>
+public abstract class PeerRefusedException : TransferException
+{
+    protected PeerRefusedException(string message) : base(message) { }
+}
+
+/// <summary>A peer gave no answer within the per-peer timeout (peer_response_timeout).</summary>
+public sealed class PeerTimeoutException : TransferException
+{
+    public PeerTimeoutException(PeerId peer, TimeSpan timeout, Exception? innerException = null)
+        : base($"{peer} gave no answer within {timeout.TotalSeconds:0.#} s", innerException)
+    {
+        Peer = peer;
+        Timeout = timeout;
+    }
+
+    public PeerId Peer { get; }
+    public TimeSpan Timeout { get; }
+}
+
+/// <summary>No peer could provide a variable-length blob (a manifest): <see cref="Detail"/> says what each one answered.</summary>
+public sealed class BlobUnavailableException : TransferException
+{
+    public BlobUnavailableException(ContentHash address, string detail, bool noHolderKnown, Exception? innerException)
+        : base($"No peer provided {address}: {detail}.", innerException)
+    {
+        Address = address;
+        Detail = detail;
+        NoHolderKnown = noHolderKnown;
+    }
+
+    public ContentHash Address { get; }
+
+    /// <summary>What each asked holder answered (or why none was asked).</summary>
+    public string Detail { get; }
+
+    /// <summary>No candidate holder was known at all, so no peer was asked.</summary>
+    public bool NoHolderKnown { get; }
+}
+
 /// <summary>Why a peer refused to store a shard.</summary>
 public enum ShardRejectionReason
 {
@@ -20,7 +61,7 @@ public enum ShardRejectionReason
 }
 
 /// <summary>A peer refused to store a shard. Permanent for that peer and shard: the manager does not ask it again.</summary>
-public sealed class ShardRejectedException : TransferException
+public sealed class ShardRejectedException : PeerRefusedException
 {
     public ShardRejectedException(PeerId peer, ContentHash shard, ShardRejectionReason reason, string? detail = null)
         : base($"Peer {peer} refused shard {shard}: {reason}{(detail is null ? "" : $" ({detail})")}.")
@@ -36,7 +77,7 @@ public sealed class ShardRejectedException : TransferException
 }
 
 /// <summary>A peer does not hold the shard it was asked for.</summary>
-public sealed class ShardNotFoundException : TransferException
+public sealed class ShardNotFoundException : PeerRefusedException
 {
     public ShardNotFoundException(PeerId peer, ContentHash shard)
         : base($"Peer {peer} does not hold shard {shard}.")

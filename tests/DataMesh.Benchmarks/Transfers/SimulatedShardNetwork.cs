@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Manifests;
 
 namespace DataMesh.Benchmarks.Transfers;
 
@@ -97,6 +98,35 @@ internal sealed class SimulatedShardNetwork : IShardNetwork
         await TransferAsync(peer, content.Length, cancellationToken);
         Generate(content.Seed, destination.Span[..content.Length]);
         return content.Length;
+    }
+
+    public async Task<byte[]> FetchBlobAsync(PeerId peer, ContentHash address, int maxLength, CancellationToken cancellationToken)
+    {
+        await Task.Delay(_oneWayLatency, cancellationToken);
+        if (!_holders.TryGetValue(address, out var set) || !set.ContainsKey(peer) || !_contents.TryGetValue(address, out var content)
+            || content.Length > maxLength)
+        {
+            throw new ShardNotFoundException(peer, address);
+        }
+        await TransferAsync(peer, content.Length, cancellationToken);
+        byte[] blob = new byte[content.Length];
+        Generate(content.Seed, blob);
+        return blob;
+    }
+
+    public async Task<bool[]> HaveAsync(PeerId peer, IReadOnlyList<ContentHash> shards, CancellationToken cancellationToken)
+    {
+        await Task.Delay(_oneWayLatency * 2, cancellationToken); // the question and the answer
+        return [.. shards.Select(shard => _holders.TryGetValue(shard, out var set) && set.ContainsKey(peer))];
+    }
+
+    public async Task<int> DeleteFileAsync(PeerId peer, ManifestAddress address, ReadOnlyMemory<byte> encodedManifest, ReadOnlyMemory<byte> signature,
+        CancellationToken cancellationToken)
+    {
+        await TransferAsync(peer, encodedManifest.Length + signature.Length, cancellationToken);
+        bool held = _holders.TryGetValue(address.Hash, out var set) && set.TryRemove(peer, out _);
+        await Task.Delay(_oneWayLatency, cancellationToken); // the answer travels back
+        return held ? 1 : 0;
     }
 
     // The first byte arrives after the one-way latency; the rest at the link's rate, behind earlier transfers.

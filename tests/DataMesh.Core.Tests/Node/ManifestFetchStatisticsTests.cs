@@ -45,6 +45,23 @@ public sealed class ManifestFetchStatisticsTests
         }
     }
 
+    [Fact]
+    public async Task A_manifest_fetch_lands_in_the_peer_statistics_like_a_shard_fetch()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using LocalMesh mesh = await LocalMesh.StartAsync(storageNodes: 3);
+        string source = mesh.WriteRandomFile("payload.bin", 50_000, seed: 4);
+        SendFileResult sent = await mesh.Client.SendFileAsync(source, new SendFileOptions(), cancellationToken: timeout.Token);
+        PeerStatistics statistics = mesh.Client.PeerStatistics;
+        Assert.Equal(0, statistics.GetSnapshots().Sum(s => s.BytesReceived)); // the send only stored
+
+        await mesh.Client.GetManifestAsync(sent.FileKey, timeout.Token);
+
+        PeerStatsSnapshot[] served = [.. statistics.GetSnapshots().Where(s => s.BytesReceived > 0)];
+        Assert.NotEmpty(served);
+        Assert.All(served, s => Assert.Contains(mesh.StorageNodes, n => n.PeerId == s.PeerId && n.Store.Contains(sent.FileKey.Hash)));
+    }
+
     private static PeerStatsSnapshot Snapshot(PeerStatistics statistics, DataMeshNode node) =>
         statistics.TryGetSnapshot(node.PeerId, out PeerStatsSnapshot? snapshot) ? snapshot : throw new InvalidOperationException("no statistics");
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Manifests;
 
 namespace DataMesh.Core.Tests.Transfers;
 
@@ -18,6 +19,8 @@ internal sealed class FakePeer
     public bool ReturnsCorruptData { get; set; }
     public ShardRejectionReason? RejectsStores { get; set; }
     public HashSet<ContentHash> RejectsShards { get; } = [];
+    /// <summary>Awaited before every request is answered (after <see cref="Latency"/>): lets a test order peers' answers.</summary>
+    public Func<CancellationToken, Task>? BeforeAnswer { get; set; }
     public int FailFirstRequests;
     public int Fetches;
     public int Stores;
@@ -149,11 +152,60 @@ internal sealed class FakeShardNetwork : IShardNetwork
         }
     }
 
+    public async Task<byte[]> FetchBlobAsync(PeerId peer, ContentHash address, int maxLength, CancellationToken cancellationToken)
+    {
+        var fake = _peers[peer];
+        Interlocked.Increment(ref fake.Fetches);
+        int mine = Interlocked.Increment(ref fake.FetchesInFlight);
+        UpdateMax(ref fake.MaxFetchesInFlight, mine);
+        try
+        {
+            await BehaveAsync(fake, cancellationToken);
+            if (!fake.Store.TryGetValue(address, out var data))
+            {
+                throw new ShardNotFoundException(peer, address);
+            }
+            if (data.Length > maxLength)
+            {
+                throw new IOException($"{fake.Id} announced {data.Length} bytes, over the {maxLength}-byte limit");
+            }
+            byte[] blob = data.ToArray();
+            if (fake.ReturnsCorruptData)
+            {
+                blob[0] ^= 0xFF;
+            }
+            return blob;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref fake.FetchesInFlight);
+        }
+    }
+
+    public async Task<bool[]> HaveAsync(PeerId peer, IReadOnlyList<ContentHash> shards, CancellationToken cancellationToken)
+    {
+        var fake = _peers[peer];
+        await BehaveAsync(fake, cancellationToken);
+        return [.. shards.Select(fake.Store.ContainsKey)];
+    }
+
+    public async Task<int> DeleteFileAsync(PeerId peer, ManifestAddress address, ReadOnlyMemory<byte> encodedManifest, ReadOnlyMemory<byte> signature,
+        CancellationToken cancellationToken)
+    {
+        var fake = _peers[peer];
+        await BehaveAsync(fake, cancellationToken);
+        return fake.Store.TryRemove(address.Hash, out _) ? 1 : 0;
+    }
+
     private static async Task BehaveAsync(FakePeer fake, CancellationToken cancellationToken)
     {
         if (fake.Latency > TimeSpan.Zero)
         {
             await Task.Delay(fake.Latency, cancellationToken);
+        }
+        if (fake.BeforeAnswer is { } gate)
+        {
+            await gate(cancellationToken);
         }
         if (fake.NeverAnswers)
         {

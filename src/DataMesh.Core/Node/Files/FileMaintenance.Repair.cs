@@ -4,10 +4,11 @@ using DataMesh.Libp2p.Identity;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Erasure;
 using DataMesh.Storage.Manifests;
+using Microsoft.Extensions.Logging;
 
-namespace DataMesh.Core.Node;
+namespace DataMesh.Core.Node.Files;
 
-public sealed partial class DataMeshNode
+internal sealed partial class FileMaintenance
 {
     /// <summary>Restores a file's redundancy: every stored shard held by fewer than replication_factor peers is
     /// fetched from a survivor or, when none holds it, rebuilt from any k shards of its stripe with Reed-Solomon,
@@ -18,13 +19,15 @@ public sealed partial class DataMeshNode
     public async Task<FileRepairResult> RepairFileAsync(ManifestAddress fileKey, FileCheckOptions? options = null, CancellationToken cancellationToken = default)
     {
         options = Validate(options);
-        FetchedManifest fetched = await FetchEncodedManifestAsync(fileKey, cancellationToken).ConfigureAwait(false);
+        ConcurrentChunkManager manager = _managers.Create();
+        FetchedManifest fetched = await FetchEncodedManifestAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
         Manifest manifest = fetched.Manifest;
-        HolderSurvey survey = await SurveyAsync(fileKey, manifest, cancellationToken).ConfigureAwait(false);
+        HolderSurvey survey = await SurveyAsync(manager, fileKey, manifest, cancellationToken).ConfigureAwait(false);
         FileAvailability before = Describe(fileKey, manifest, survey, options);
-        var work = new RepairWork(fileKey.ToString(), Options.Network.ReplicationFactor);
+        var work = new RepairWork(fileKey.ToString(), _options.Network.ReplicationFactor);
 
-        work.ManifestCopies = await StoreCopiesAsync(fileKey.Hash, fetched.Encoded, survey.Of(fileKey.Hash), ManifestCopiesWanted, work, avoid: null, cancellationToken).ConfigureAwait(false);
+        work.ManifestCopies = await StoreCopiesAsync(manager, fileKey.Hash, fetched.Encoded, survey.Of(fileKey.Hash), ManifestCopiesWanted, work, avoid: null, _logger,
+            cancellationToken).ConfigureAwait(false);
 
         var damaged = new List<StripeDescriptor>();
         foreach (StripeAvailability stripe in before.Stripes.Where(s => s.UnderReplicatedShards > 0))
@@ -44,10 +47,9 @@ public sealed partial class DataMeshNode
         if (damaged.Count > 0)
         {
             var coder = new ReedSolomon(manifest.DataShards, manifest.ParityShards);
-            ConcurrentChunkManager manager = CreateChunkManager(maxUploads: null, maxRetrievals: null);
             try
             {
-                await manager.RetrieveAsync(damaged, (stripe, ct) => RepairStripeAsync(stripe, manifest, survey, coder, work, ct),
+                await manager.RetrieveAsync(damaged, (stripe, ct) => RepairStripeAsync(manager, stripe, manifest, survey, coder, work, ct),
                     cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             catch (TransferException error)
@@ -56,14 +58,14 @@ public sealed partial class DataMeshNode
             }
         }
 
-        HolderSurvey afterSurvey = await SurveyAsync(fileKey, manifest, cancellationToken).ConfigureAwait(false);
+        HolderSurvey afterSurvey = await SurveyAsync(manager, fileKey, manifest, cancellationToken).ConfigureAwait(false);
         FileAvailability after = Describe(fileKey, manifest, afterSurvey, options);
         Log.Repaired(_logger, work.FileKey, work.Rebuilt, work.Copies, work.ManifestCopies, after.Status);
         return new FileRepairResult(work.FileKey, before.Status, work.StripesRepaired, work.Rebuilt, work.Copies, work.ManifestCopies, work.Problems, after);
     }
 
     /// <summary>Rebuilds the stripe's missing shards in the lent buffers, then re-places every under-replicated one.</summary>
-    private async ValueTask RepairStripeAsync(RetrievedStripe stripe, Manifest manifest, HolderSurvey survey, ReedSolomon coder, RepairWork work,
+    private async ValueTask RepairStripeAsync(ConcurrentChunkManager manager, RetrievedStripe stripe, Manifest manifest, HolderSurvey survey, ReedSolomon coder, RepairWork work,
         CancellationToken cancellationToken)
     {
         Memory<byte>[] shards = stripe.Shards.ToArray();
@@ -95,7 +97,7 @@ public sealed partial class DataMeshNode
                 continue;
             }
             IReadOnlyList<PeerId> holders = survey.Of(address);
-            int stored = await StoreCopiesAsync(address, shards[slot], holders, work.Replication, work, stripeHolders, cancellationToken).ConfigureAwait(false);
+            int stored = await StoreCopiesAsync(manager, address, shards[slot], holders, work.Replication, work, stripeHolders, _logger, cancellationToken).ConfigureAwait(false);
             work.Copies += stored;
             complete &= holders.Count + stored >= work.Replication;
         }
@@ -103,46 +105,21 @@ public sealed partial class DataMeshNode
         work.StripesRepaired += complete ? 1 : 0;
     }
 
-    /// <summary>Stores <paramref name="data"/> on the closest storage peers that do not hold it yet until it has
-    /// <paramref name="target"/> holders, peers outside <paramref name="avoid"/> first (each peer that takes a copy
-    /// joins it); a peer that refuses or fails is skipped for the next. Returns copies stored.</summary>
-    private async Task<int> StoreCopiesAsync(ContentHash shard, ReadOnlyMemory<byte> data, IReadOnlyList<PeerId> holders, int target,
-        RepairWork work, HashSet<PeerId>? avoid, CancellationToken cancellationToken)
+    /// <summary>Stores copies of <paramref name="data"/> until it has <paramref name="target"/> holders (see
+    /// <see cref="ConcurrentChunkManager.StoreCopiesAsync"/>); returns copies stored, logging the peers that took none.</summary>
+    private static async Task<int> StoreCopiesAsync(ConcurrentChunkManager manager, ContentHash shard, ReadOnlyMemory<byte> data, IReadOnlyList<PeerId> holders,
+        int target, RepairWork work, HashSet<PeerId>? avoid, ILogger logger, CancellationToken cancellationToken)
     {
-        int missing = target - holders.Count;
-        if (missing <= 0)
+        CopiesStored copies = await manager.StoreCopiesAsync(shard, data, holders, target, avoid, cancellationToken).ConfigureAwait(false);
+        foreach (string failure in copies.Failures)
         {
-            return 0;
+            Log.RepairProblem(logger, work.FileKey, failure);
         }
-        TimeSpan timeout = MaintenancePeerTimeout;
-        int wanted = target + holders.Count + missing + (avoid?.Count ?? 0);
-        IReadOnlyList<PeerId> closest = await _network.FindPlacementPeersAsync(shard, wanted, cancellationToken).ConfigureAwait(false);
-        var candidates = new List<PeerId>(closest.Where(p => !holders.Contains(p)));
-        int stored = 0;
-        while (stored < missing && candidates.Count > 0)
+        if (holders.Count + copies.Stored < target)
         {
-            // The closest peer not yet holding a shard of the stripe; the closest of the rest when every one does.
-            int pick = Math.Max(0, candidates.FindIndex(p => avoid is null || !avoid.Contains(p)));
-            PeerId peer = candidates[pick];
-            candidates.RemoveAt(pick);
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attempt.CancelAfter(timeout);
-            try
-            {
-                await _exchange.StoreAsync(peer, shard, data, attempt.Token).ConfigureAwait(false);
-                stored++;
-                avoid?.Add(peer);
-            }
-            catch (Exception error) when (IsPeerFailure(error, cancellationToken))
-            {
-                Log.RepairProblem(_logger, work.FileKey, $"{peer} did not take shard {shard}: {error.Message}");
-            }
+            work.Problem($"shard {shard} has {holders.Count + copies.Stored} of {target} copies: not enough storage peers took it");
         }
-        if (stored < missing)
-        {
-            work.Problem($"shard {shard} has {holders.Count + stored} of {target} copies: not enough storage peers took it");
-        }
-        return stored;
+        return copies.Stored;
     }
 
     /// <summary>What one repair did so far (stripes are handed over one at a time, so no locking is needed).</summary>

@@ -1,29 +1,39 @@
-using System.Buffers;
 using DataMesh.Core.Configuration;
 using DataMesh.Core.Exchange;
+using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.ChunkStore;
+using DataMesh.Storage.Catalog;
+using DataMesh.Storage.Keys;
 using DataMesh.Storage.Manifests;
+using Microsoft.Extensions.Logging;
 
-namespace DataMesh.Core.Node;
+namespace DataMesh.Core.Node.Files;
 
 // File maintenance: Test (who holds which shard), Repair (rebuild and re-place what is missing) and Remove
 // (owner-signed delete). All three start from the manifest's raw bytes and a survey of holders made with the
 // chunk protocol's Have request, one batched request per candidate peer.
-public sealed partial class DataMeshNode
+internal sealed partial class FileMaintenance(DataMeshOptions options, UserIdentity user, FileCatalog catalog, ChunkStore store, ShardClaims claims,
+    ChunkManagerFactory managers, ManifestSource manifests, ILogger logger)
 {
-    private const int SurveyParallelism = 8;
-
-    /// <summary>How long one peer may take to answer one maintenance request (the transfers' per-peer timeout).</summary>
-    private TimeSpan MaintenancePeerTimeout => Options.ToChunkTransferOptions().PeerResponseTimeout;
+    private readonly DataMeshOptions _options = options;
+    private readonly UserIdentity _user = user;
+    private readonly FileCatalog _catalog = catalog;
+    private readonly ChunkStore _store = store;
+    private readonly ShardClaims _claims = claims;
+    private readonly ChunkManagerFactory _managers = managers;
+    private readonly ManifestSource _manifests = manifests;
+    private readonly ILogger _logger = logger;
 
     /// <summary>Checks which peers hold each shard of a file, stripe by stripe.</summary>
     /// <exception cref="FileNotFoundOnMeshException">No reachable peer has the manifest.</exception>
     public async Task<FileAvailability> TestFileAsync(ManifestAddress fileKey, FileCheckOptions? options = null, CancellationToken cancellationToken = default)
     {
         options = Validate(options);
-        FetchedManifest fetched = await FetchEncodedManifestAsync(fileKey, cancellationToken).ConfigureAwait(false);
-        HolderSurvey survey = await SurveyAsync(fileKey, fetched.Manifest, cancellationToken).ConfigureAwait(false);
+        ConcurrentChunkManager manager = _managers.Create();
+        FetchedManifest fetched = await FetchEncodedManifestAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
+        HolderSurvey survey = await SurveyAsync(manager, fileKey, fetched.Manifest, cancellationToken).ConfigureAwait(false);
         return Describe(fileKey, fetched.Manifest, survey, options);
     }
 
@@ -40,50 +50,22 @@ public sealed partial class DataMeshNode
     /// <summary>A manifest as fetched: its bytes (needed to re-place or delete it) and its verified contents.</summary>
     private sealed record FetchedManifest(byte[] Encoded, Manifest Manifest);
 
-    /// <summary>Which peers answered that they hold each shard; peers that did not answer at all.</summary>
-    private sealed record HolderSurvey(IReadOnlyDictionary<ContentHash, IReadOnlyList<PeerId>> Holders, int PeersAsked, IReadOnlyList<PeerId> Unreachable)
+    private static async Task<FetchedManifest> FetchEncodedManifestAsync(ConcurrentChunkManager manager, ManifestAddress fileKey, CancellationToken cancellationToken)
     {
-        public IReadOnlyList<PeerId> Of(ContentHash shard) => Holders.TryGetValue(shard, out var peers) ? peers : [];
-    }
-
-    private async Task<FetchedManifest> FetchEncodedManifestAsync(ManifestAddress fileKey, CancellationToken cancellationToken)
-    {
-        TimeSpan timeout = MaintenancePeerTimeout;
-        IReadOnlyList<PeerId> holders = await CandidateHoldersAsync(fileKey.Hash, fileKey, cancellationToken).ConfigureAwait(false);
-        var errors = new List<string>();
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkExchangeProtocol.MaxShardBytes);
+        byte[] encoded = await ManifestSource.FetchStoredAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
         try
         {
-            foreach (PeerId peer in holders)
-            {
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                attempt.CancelAfter(timeout);
-                try
-                {
-                    int length = await _exchange.FetchAsync(peer, fileKey.Hash, buffer.AsMemory(0, ChunkExchangeProtocol.MaxShardBytes), attempt.Token).ConfigureAwait(false);
-                    byte[] encoded = buffer.AsSpan(0, length).ToArray();
-                    return new FetchedManifest(encoded, ManifestCodec.Read(encoded, fileKey));
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    errors.Add($"{peer}: no answer within {timeout.TotalSeconds:0.#} s");
-                }
-                catch (Exception error) when (error is DataMeshException or Libp2p.Libp2pException or Storage.StorageException or IOException)
-                {
-                    errors.Add($"{peer}: {error.Message}");
-                }
-            }
+            return new FetchedManifest(encoded, ManifestCodec.Read(encoded, fileKey));
         }
-        finally
+        catch (Storage.StorageException error)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            throw new FileNotFoundOnMeshException(fileKey, error.Message);
         }
-        throw new FileNotFoundOnMeshException(fileKey, holders.Count == 0 ? "no storage peer is connected" : string.Join("; ", errors));
     }
 
     /// <summary>Asks every candidate holder (announced providers and the XOR-closest storage peers) of the manifest and
     /// of each stored shard which of them it holds: one Have request per peer per 1024 shards, a few peers at a time.</summary>
-    private async Task<HolderSurvey> SurveyAsync(ManifestAddress fileKey, Manifest manifest, CancellationToken cancellationToken)
+    private async Task<HolderSurvey> SurveyAsync(ConcurrentChunkManager manager, ManifestAddress fileKey, Manifest manifest, CancellationToken cancellationToken)
     {
         var byPeer = new Dictionary<PeerId, List<ContentHash>>();
         foreach (ContentHash shard in ManifestShards.Stored(manifest).Prepend(fileKey.Hash).Distinct())
@@ -97,70 +79,27 @@ public sealed partial class DataMeshNode
                 list.Add(shard);
             }
         }
-        TimeSpan timeout = MaintenancePeerTimeout;
-        var holders = new Dictionary<ContentHash, List<PeerId>>();
-        var unreachable = new List<PeerId>();
-        var sync = new Lock();
-        await Parallel.ForEachAsync(byPeer, new ParallelOptions { MaxDegreeOfParallelism = SurveyParallelism, CancellationToken = cancellationToken },
-            async (pair, token) =>
-            {
-                var held = new List<ContentHash>();
-                try
-                {
-                    foreach (ContentHash[] batch in pair.Value.Chunk(ChunkExchangeProtocol.MaxHaveQuery))
-                    {
-                        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
-                        attempt.CancelAfter(timeout);
-                        bool[] answer = await _exchange.HaveAsync(pair.Key, batch, attempt.Token).ConfigureAwait(false);
-                        held.AddRange(batch.Where((_, i) => answer[i]));
-                    }
-                }
-                catch (Exception error) when (IsPeerFailure(error, token))
-                {
-                    Log.SurveyPeerFailed(_logger, pair.Key, error.Message);
-                    lock (sync)
-                    {
-                        unreachable.Add(pair.Key);
-                    }
-                    return;
-                }
-                lock (sync)
-                {
-                    foreach (ContentHash shard in held)
-                    {
-                        if (!holders.TryGetValue(shard, out List<PeerId>? peers))
-                        {
-                            holders[shard] = peers = [];
-                        }
-                        peers.Add(pair.Key);
-                    }
-                }
-            }).ConfigureAwait(false);
-        return new HolderSurvey(holders.ToDictionary(p => p.Key, p => (IReadOnlyList<PeerId>)p.Value), byPeer.Count, unreachable);
+        return await manager.SurveyAsync(byPeer, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Peers that may hold <paramref name="shard"/>: announced providers and the XOR-closest storage peers. The
     /// manifest is placed on more peers than a shard (<see cref="ManifestCopiesWanted"/>), so more are asked about it.</summary>
     private async ValueTask<IReadOnlyList<PeerId>> CandidateHoldersAsync(ContentHash shard, ManifestAddress fileKey, CancellationToken cancellationToken)
     {
-        IReadOnlyList<PeerId> holders = await _network.FindHoldersAsync(shard, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PeerId> holders = await _managers.Network.FindHoldersAsync(shard, cancellationToken).ConfigureAwait(false);
         if (shard != fileKey.Hash)
         {
             return holders;
         }
-        IReadOnlyList<PeerId> closest = await Directory.FindClosestStoragePeersAsync(shard, ManifestCopiesWanted * 2, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PeerId> closest = await _managers.Network.FindPlacementPeersAsync(shard, ManifestCopiesWanted * 2, cancellationToken).ConfigureAwait(false);
         return [.. holders.Concat(closest).Distinct()];
     }
 
-    private static bool IsPeerFailure(Exception error, CancellationToken token) =>
-        error is DataMeshException or Libp2p.Libp2pException or IOException
-        || (error is OperationCanceledException && !token.IsCancellationRequested);
-
-    private int ManifestCopiesWanted => Math.Max(Options.Network.ReplicationFactor, Options.Storage.ParityShards + 1);
+    private int ManifestCopiesWanted => Math.Max(_options.Network.ReplicationFactor, _options.Storage.ParityShards + 1);
 
     private FileAvailability Describe(ManifestAddress fileKey, Manifest manifest, HolderSurvey survey, FileCheckOptions options)
     {
-        int k = manifest.DataShards, m = manifest.ParityShards, replication = Options.Network.ReplicationFactor;
+        int k = manifest.DataShards, m = manifest.ParityShards, replication = _options.Network.ReplicationFactor;
         var stripes = new StripeAvailability[manifest.Stripes.Count];
         for (int s = 0; s < stripes.Length; s++)
         {
@@ -203,13 +142,13 @@ public sealed partial class DataMeshNode
 
     private string? NameOf(ManifestAddress fileKey, Manifest manifest)
     {
-        if (Catalog.Find(fileKey.ToString()) is { } entry)
+        if (_catalog.Find(fileKey.ToString()) is { } entry)
         {
             return entry.Name;
         }
         try
         {
-            return manifest.DecryptMetadata(User).Name;
+            return manifest.DecryptMetadata(_user).Name;
         }
         catch (Storage.StorageException)
         {

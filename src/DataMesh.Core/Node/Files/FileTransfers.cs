@@ -1,15 +1,29 @@
 using System.Threading.Channels;
+using DataMesh.Core.Configuration;
 using DataMesh.Core.Transfers;
 using DataMesh.Storage.Catalog;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Keys;
 using DataMesh.Storage.Manifests;
 using DataMesh.Storage.Pipeline;
 using Microsoft.Extensions.Logging;
 
-namespace DataMesh.Core.Node;
+namespace DataMesh.Core.Node.Files;
 
-public sealed partial class DataMeshNode
+/// <summary>Sending and receiving files: encode and upload, fetch and assemble, each resumable from its journal.</summary>
+internal sealed partial class FileTransfers(DataMeshOptions options, UserIdentity user, FileCatalog catalog, string dataDirectory,
+    ChunkManagerFactory managers, ManifestSource manifests, TimeProvider time, ILoggerFactory loggerFactory)
 {
+    private readonly DataMeshOptions _options = options;
+    private readonly UserIdentity _user = user;
+    private readonly FileCatalog _catalog = catalog;
+    private readonly string _dataDirectory = dataDirectory;
+    private readonly ChunkManagerFactory _managers = managers;
+    private readonly ManifestSource _manifests = manifests;
+    private readonly TimeProvider _time = time;
+    private readonly ILoggerFactory _loggerFactory = loggerFactory;
+    private readonly ILogger _logger = loggerFactory.CreateLogger<FileTransfers>();
+
     /// <summary>Encrypts, erasure-codes and stores a file on the mesh: the encoder streams shards into a bounded
     /// channel that the chunk manager drains with at most MaxConcurrency uploads in flight, each shard confirmed by
     /// replication_factor peers, the shards of a stripe on distinct peers. The signed manifest is stored like a shard;
@@ -30,10 +44,10 @@ public sealed partial class DataMeshNode
         {
             throw new FileNotFoundException($"Cannot send '{source}': the file does not exist.", source);
         }
-        var storage = Options.Storage;
-        string journalPath = ResumeJournals.UploadJournalPath(DataDirectory, source);
+        var storage = _options.Storage;
+        string journalPath = ResumeJournals.UploadJournalPath(_dataDirectory, source);
         string operation = ResumeJournals.UploadOperationKey(info, storage.ChunkSize, storage.DataShards, storage.ParityShards,
-            Options.Network.ReplicationFactor);
+            _options.Network.ReplicationFactor);
         TransferJournal? journal = await ResumeJournals.TryOpenAsync(journalPath, operation, _logger, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -76,7 +90,7 @@ public sealed partial class DataMeshNode
     {
         if (journal is not null && (journal.ResumeToken is not null || journal.ResumedRecords > 0))
         {
-            if (journal.ResumeToken is { } token && UploadKeyMaterial.TryOpen(token, User) is { } resumedKeys)
+            if (journal.ResumeToken is { } token && UploadKeyMaterial.TryOpen(token, _user) is { } resumedKeys)
             {
                 Log.Resuming(_logger, "upload", journalPath, journal.StoredShardCount);
                 return (resumedKeys, journal, true);
@@ -86,7 +100,7 @@ public sealed partial class DataMeshNode
             journal = await ResumeJournals.TryOpenAsync(journalPath, operation, _logger, cancellationToken).ConfigureAwait(false);
         }
         var keys = UploadKeyMaterial.Generate();
-        if (journal is not null && !await journal.RecordResumeTokenAsync(keys.ToToken(User.PublicIdentity), cancellationToken).ConfigureAwait(false))
+        if (journal is not null && !await journal.RecordResumeTokenAsync(keys.ToToken(_user.PublicIdentity), cancellationToken).ConfigureAwait(false))
         {
             Log.JournalDiscarded(_logger, journalPath, "the key could not be recorded");
             await journal.AbandonAsync().ConfigureAwait(false);
@@ -98,12 +112,12 @@ public sealed partial class DataMeshNode
     private async Task<SendFileResult> SendWithKeysAsync(FileInfo info, SendFileOptions options, UploadKeyMaterial keys,
         TransferJournal? journal, bool resumed, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
-        var storage = Options.Storage;
+        var storage = _options.Storage;
         string source = info.FullName;
-        ConcurrentChunkManager manager = CreateChunkManager(options.MaxConcurrency, maxRetrievals: null);
+        ConcurrentChunkManager manager = _managers.Create(maxUploads: options.MaxConcurrency);
         var encodeOptions = new EncodeOptions
         {
-            Owner = User,
+            Owner = _user,
             Name = options.Name ?? info.Name,
             Tags = options.Tags,
             Recipients = options.Recipients,
@@ -112,7 +126,7 @@ public sealed partial class DataMeshNode
             ParityShards = storage.ParityShards,
             FileKey = keys.Key,
             FileId = keys.Id,
-            TimeProvider = StartOptions.TimeProvider,
+            TimeProvider = _time,
             Logger = _loggerFactory.CreateLogger("DataMesh.Storage.Pipeline"),
         };
 
@@ -156,13 +170,13 @@ public sealed partial class DataMeshNode
 
         // The manifest is tiny and without it nothing can be read: it gets at least one copy more than a stripe can
         // lose shards, so it survives whatever the data survives.
-        int manifestCopies = Math.Max(Options.Network.ReplicationFactor, storage.ParityShards + 1);
-        ConcurrentChunkManager manifestUploader = CreateChunkManager(options.MaxConcurrency, maxRetrievals: null, replicationFactor: manifestCopies);
+        int manifestCopies = Math.Max(_options.Network.ReplicationFactor, storage.ParityShards + 1);
+        ConcurrentChunkManager manifestUploader = _managers.Create(options.MaxConcurrency, replicationFactor: manifestCopies);
         await manifestUploader.UploadAsync(OneShard(new ShardToUpload(encoded.Address.Hash, encoded.EncodedManifest)), cancellationToken: cancellationToken).ConfigureAwait(false);
-        await PublishManifestRecordAsync(encoded.Address, encoded.EncodedManifest, cancellationToken).ConfigureAwait(false);
+        await _manifests.PublishRecordAsync(encoded.Address, encoded.EncodedManifest, cancellationToken).ConfigureAwait(false);
 
         Manifest manifest = encoded.Manifest;
-        await Catalog.AddAsync(new CatalogEntry
+        await _catalog.AddAsync(new CatalogEntry
         {
             FileKey = encoded.Address.ToString(),
             ManifestAddress = encoded.Address.Hash.ToString(),

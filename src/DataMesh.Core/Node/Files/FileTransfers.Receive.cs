@@ -1,15 +1,12 @@
-using System.Buffers;
 using DataMesh.Core.Exchange;
 using DataMesh.Core.Transfers;
-using DataMesh.Libp2p.Identity;
-using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
 using DataMesh.Storage.Pipeline;
 using Microsoft.Extensions.Logging;
 
-namespace DataMesh.Core.Node;
+namespace DataMesh.Core.Node.Files;
 
-public sealed partial class DataMeshNode
+internal sealed partial class FileTransfers
 {
     /// <summary>Fetches the manifest, then the shards with at most MaxConcurrency requests in flight (k per stripe,
     /// hedged, verified), rebuilds each stripe from any k shards, and writes the file, moved into place only when its
@@ -25,9 +22,9 @@ public sealed partial class DataMeshNode
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new ReceiveFileOptions();
-        ConcurrentChunkManager manager = CreateChunkManager(maxUploads: null, options.MaxConcurrency);
-        Manifest manifest = await FetchManifestFromMeshOrDhtAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
-        string name = manifest.DecryptMetadata(User).Name;
+        ConcurrentChunkManager manager = _managers.Create(maxRetrievals: options.MaxConcurrency);
+        Manifest manifest = await _manifests.FetchAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
+        string name = manifest.DecryptMetadata(_user).Name;
         string target = ResolveDestination(destination, name, fileKey);
         var decodeOptions = new DecodeOptions
         {
@@ -46,7 +43,7 @@ public sealed partial class DataMeshNode
         bool finished = false; // succeeded, or failed in a way that leaves nothing worth resuming
         try
         {
-            assembler = await FileAssembler.OpenResumableAsync(manifest, User, target, WrittenPrefix(journal), decodeOptions, cancellationToken)
+            assembler = await FileAssembler.OpenResumableAsync(manifest, _user, target, WrittenPrefix(journal), decodeOptions, cancellationToken)
                 .ConfigureAwait(false);
             int resumed = (int)assembler.StripesResumed;
             journal = await AlignJournalAsync(journal, resumed, journalPath, operation, cancellationToken).ConfigureAwait(false);
@@ -125,58 +122,7 @@ public sealed partial class DataMeshNode
 
     /// <summary>Reads and verifies a file's manifest without fetching the file (names, sizes, layout).</summary>
     public async Task<Manifest> GetManifestAsync(ManifestAddress fileKey, CancellationToken cancellationToken = default) =>
-        await FetchManifestFromMeshOrDhtAsync(CreateChunkManager(null, null), fileKey, cancellationToken).ConfigureAwait(false);
-
-    private async Task<Manifest> FetchManifestAsync(ConcurrentChunkManager manager, ManifestAddress fileKey, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<PeerId> holders = await _network.FindHoldersAsync(fileKey.Hash, cancellationToken).ConfigureAwait(false);
-        var errors = new List<string>();
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkExchangeProtocol.MaxShardBytes);
-        try
-        {
-            foreach (PeerId peer in manager.Ranker.Rank(holders, manager.Options.PreferFastPeers))
-            {
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                attempt.CancelAfter(manager.Options.PeerResponseTimeout);
-                long started = StartOptions.TimeProvider.GetTimestamp();
-                try
-                {
-                    int length = await _exchange.FetchAsync(peer, fileKey.Hash, buffer.AsMemory(0, ChunkExchangeProtocol.MaxShardBytes), attempt.Token).ConfigureAwait(false);
-                    ReadOnlySpan<byte> bytes = buffer.AsSpan(0, length);
-                    if (ContentHash.Compute(bytes) != fileKey.Hash)
-                    {
-                        PeerStatistics.RecordCorrupt(peer);
-                        errors.Add($"{peer}: returned bytes that are not the manifest");
-                        continue;
-                    }
-                    PeerStatistics.RecordSuccess(peer, StartOptions.TimeProvider.GetElapsedTime(started), length, 0);
-                    return ManifestCodec.Read(bytes, fileKey);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    PeerStatistics.RecordTimeout(peer);
-                    errors.Add($"{peer}: no answer within {manager.Options.PeerResponseTimeout.TotalSeconds:0.#} s");
-                }
-                catch (ShardNotFoundException error)
-                {
-                    // A candidate that honestly does not hold it answered: not a failure of that peer (as for shards).
-                    errors.Add($"{peer}: {error.Message}");
-                }
-                catch (Exception error) when (error is DataMeshException or Libp2p.Libp2pException or IOException)
-                {
-                    PeerStatistics.RecordFailure(peer);
-                    errors.Add($"{peer}: {error.Message}");
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-        throw new FileNotFoundOnMeshException(fileKey, holders.Count == 0
-            ? "no storage peer is connected"
-            : string.Join("; ", errors));
-    }
+        await _manifests.FetchAsync(_managers.Create(), fileKey, cancellationToken).ConfigureAwait(false);
 
     private static string ResolveDestination(string? destination, string storedName, ManifestAddress fileKey)
     {
@@ -193,20 +139,4 @@ public sealed partial class DataMeshNode
         string full = Path.GetFullPath(destination);
         return System.IO.Directory.Exists(full) ? Path.Combine(full, safeName) : full;
     }
-}
-
-/// <summary>No reachable peer could provide a file's manifest.</summary>
-public sealed class FileNotFoundOnMeshException : DataMeshException
-{
-    public FileNotFoundOnMeshException(ManifestAddress fileKey, string detail)
-        : base($"The manifest of {fileKey} could not be fetched from the mesh: {detail}.")
-    {
-        FileKey = fileKey;
-        Detail = detail;
-    }
-
-    public ManifestAddress FileKey { get; }
-
-    /// <summary>Why, without the file key (what each holder, or the DHT, answered).</summary>
-    public string Detail { get; }
 }
