@@ -1,4 +1,5 @@
 using System.Text;
+using DataMesh.Shared;
 
 namespace DataMesh.Storage.Crypto;
 

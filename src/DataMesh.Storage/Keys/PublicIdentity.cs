@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using DataMesh.Shared;
 using DataMesh.Storage.Crypto;
 using NSec.Cryptography;
 
