@@ -2,7 +2,7 @@ using System.Buffers;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Identity;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Keys;
 
 namespace DataMesh.Core.Exchange;

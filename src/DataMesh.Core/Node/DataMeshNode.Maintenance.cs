@@ -2,7 +2,7 @@ using System.Buffers;
 using DataMesh.Core.Configuration;
 using DataMesh.Core.Exchange;
 using DataMesh.Libp2p.Identity;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Manifests;
 
 namespace DataMesh.Core.Node;

@@ -2,6 +2,7 @@ using System.Buffers;
 using DataMesh.Core.Exchange;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Identity;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
 using DataMesh.Storage.Pipeline;

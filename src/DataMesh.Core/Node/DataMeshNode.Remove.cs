@@ -1,6 +1,6 @@
 using DataMesh.Core.Exchange;
 using DataMesh.Libp2p.Identity;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Manifests;
 
 namespace DataMesh.Core.Node;

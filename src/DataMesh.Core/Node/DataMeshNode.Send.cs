@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using DataMesh.Core.Transfers;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Catalog;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Storage.ChunkStore;

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using DataMesh.Shared;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using NSec.Cryptography;
 
 namespace DataMesh.Storage.Keys;

@@ -1,6 +1,6 @@
 using System.Buffers;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.ChunkStore;
-using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

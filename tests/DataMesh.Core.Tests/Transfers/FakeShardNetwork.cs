@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Identity;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 
 namespace DataMesh.Core.Tests.Transfers;
 
