@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DataMesh.Storage.Io;
 
 namespace DataMesh.Storage.Catalog;
 
@@ -68,7 +69,7 @@ internal sealed class CatalogSnapshot
         {
             throw new StorageException($"The catalog would grow to {bytes.Length} bytes, more than the {FileCatalog.MaxFileBytes}-byte limit.");
         }
-        await ChunkStore.AtomicFile.WriteAsync(path, bytes, cancellationToken);
+        await AtomicFile.WriteAsync(path, bytes, cancellationToken);
         return new CatalogSnapshot(entries, FileStamp.Of(path));
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using DataMesh.Storage.Addressing;
+using DataMesh.Storage.Io;
 using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Storage.ChunkStore;

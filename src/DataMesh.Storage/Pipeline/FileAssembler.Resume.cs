@@ -2,6 +2,7 @@ using System.Buffers;
 using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Chunking;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Io;
 using DataMesh.Storage.Keys;
 using DataMesh.Storage.Manifests;
 using Microsoft.Win32.SafeHandles;
@@ -78,7 +79,7 @@ public sealed partial class FileAssembler
     {
         _keepPartial = false;
         Dispose();
-        ChunkStore.AtomicFile.TryDelete(_temp);
+        AtomicFile.TryDelete(_temp);
     }
 
     private async Task<long> VerifyWrittenAsync(long stripes, CancellationToken cancellationToken)
