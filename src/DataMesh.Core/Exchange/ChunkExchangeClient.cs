@@ -38,21 +38,24 @@ public sealed partial class ChunkExchangeClient
         {
             throw new ArgumentException($"A shard of {data.Length} bytes exceeds the protocol limit of {ChunkExchangeProtocol.MaxShardBytes}.", nameof(data));
         }
-        await using Libp2pStream stream = await _host.OpenStreamAsync(peer, ChunkExchangeProtocol.ProtocolId, RequestStream, cancellationToken).ConfigureAwait(false);
-        ChunkRequestFlags flags = _owner is null ? ChunkRequestFlags.None : ChunkRequestFlags.OwnerTag;
-        ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Store, shard, data.Length, flags));
-        stream.Output.Write(data.Span);
-        if (_owner is { } owner)
+        Libp2pStream stream = await _host.OpenStreamAsync(peer, ChunkExchangeProtocol.ProtocolId, RequestStream, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            // After the shard, outside payloadLength: a peer that predates claims stores the shard and never reads it.
-            owner.WriteTo(stream.Output.GetSpan(OwnerTag.Size));
-            stream.Output.Advance(OwnerTag.Size);
-        }
-        await stream.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, maxPayload: 0, cancellationToken).ConfigureAwait(false);
-        if (response.Status != ChunkResponseStatus.Ok)
-        {
-            throw new ShardRejectedException(peer, shard, ToReason(response.Status), Describe(response));
+            ChunkRequestFlags flags = _owner is null ? ChunkRequestFlags.None : ChunkRequestFlags.OwnerTag;
+            ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Store, shard, data.Length, flags));
+            stream.Output.Write(data.Span);
+            if (_owner is { } owner)
+            {
+                // After the shard, outside payloadLength: a peer that predates claims stores the shard and never reads it.
+                owner.WriteTo(stream.Output.GetSpan(OwnerTag.Size));
+                stream.Output.Advance(OwnerTag.Size);
+            }
+            await stream.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, maxPayload: 0, cancellationToken).ConfigureAwait(false);
+            if (response.Status != ChunkResponseStatus.Ok)
+            {
+                throw new ShardRejectedException(peer, shard, ToReason(response.Status), Describe(response));
+            }
         }
     }
 
@@ -63,19 +66,22 @@ public sealed partial class ChunkExchangeClient
         // The whole answer fits the window granted with the stream's opening frame, so the peer sends it at link
         // speed without waiting for window updates (from the usual 256 KiB a 1 MiB shard needs several round trips).
         var options = RequestStream with { ReceiveWindow = FetchWindow(destination.Length) };
-        await using Libp2pStream stream = await _host.OpenStreamAsync(peer, ChunkExchangeProtocol.ProtocolId, options, cancellationToken).ConfigureAwait(false);
-        ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Fetch, shard, 0));
-        await stream.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, destination.Length, cancellationToken).ConfigureAwait(false);
-        switch (response.Status)
+        Libp2pStream stream = await _host.OpenStreamAsync(peer, ChunkExchangeProtocol.ProtocolId, options, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            case ChunkResponseStatus.Ok:
-                await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, destination[..response.PayloadLength], cancellationToken).ConfigureAwait(false);
-                return response.PayloadLength;
-            case ChunkResponseStatus.NotFound:
-                throw new ShardNotFoundException(peer, shard);
-            default:
-                throw new ChunkProtocolException($"Peer {peer} could not serve shard {shard}: {Describe(response)}.");
+            ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Fetch, shard, 0));
+            await stream.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, destination.Length, cancellationToken).ConfigureAwait(false);
+            switch (response.Status)
+            {
+                case ChunkResponseStatus.Ok:
+                    await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, destination[..response.PayloadLength], cancellationToken).ConfigureAwait(false);
+                    return response.PayloadLength;
+                case ChunkResponseStatus.NotFound:
+                    throw new ShardNotFoundException(peer, shard);
+                default:
+                    throw new ChunkProtocolException($"Peer {peer} could not serve shard {shard}: {Describe(response)}.");
+            }
         }
     }
 
@@ -86,22 +92,25 @@ public sealed partial class ChunkExchangeClient
         {
             throw new ArgumentException($"At most {ChunkExchangeProtocol.MaxHaveQuery} shards can be asked about at once.", nameof(shards));
         }
-        await using Libp2pStream stream = await _host.OpenStreamAsync(peer, ChunkExchangeProtocol.ProtocolId, RequestStream, cancellationToken).ConfigureAwait(false);
-        byte[] query = new byte[shards.Count * ContentHash.Size];
-        for (int i = 0; i < shards.Count; i++)
+        Libp2pStream stream = await _host.OpenStreamAsync(peer, ChunkExchangeProtocol.ProtocolId, RequestStream, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            shards[i].WriteTo(query.AsSpan(i * ContentHash.Size, ContentHash.Size));
+            byte[] query = new byte[shards.Count * ContentHash.Size];
+            for (int i = 0; i < shards.Count; i++)
+            {
+                shards[i].WriteTo(query.AsSpan(i * ContentHash.Size, ContentHash.Size));
+            }
+            ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Have, default, query.Length));
+            await stream.Output.WriteAsync(query, cancellationToken).ConfigureAwait(false);
+            ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, shards.Count, cancellationToken).ConfigureAwait(false);
+            if (response.Status != ChunkResponseStatus.Ok || response.PayloadLength != shards.Count)
+            {
+                throw new ChunkProtocolException($"Peer {peer} did not answer which shards it holds: {Describe(response)}.");
+            }
+            byte[] answer = new byte[shards.Count];
+            await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, answer, cancellationToken).ConfigureAwait(false);
+            return [.. answer.Select(b => b == 1)];
         }
-        ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Have, default, query.Length));
-        await stream.Output.WriteAsync(query, cancellationToken).ConfigureAwait(false);
-        ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, shards.Count, cancellationToken).ConfigureAwait(false);
-        if (response.Status != ChunkResponseStatus.Ok || response.PayloadLength != shards.Count)
-        {
-            throw new ChunkProtocolException($"Peer {peer} did not answer which shards it holds: {Describe(response)}.");
-        }
-        byte[] answer = new byte[shards.Count];
-        await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, answer, cancellationToken).ConfigureAwait(false);
-        return [.. answer.Select(b => b == 1)];
     }
 
     /// <summary>The receive window that holds a whole Fetch answer of at most <paramref name="shardLength"/> bytes.</summary>

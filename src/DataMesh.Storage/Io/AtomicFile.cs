@@ -11,14 +11,15 @@ public static class AtomicFile
         string temp = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
-            await using (FileStream stream = new(temp, new FileStreamOptions
+            FileStream stream = new(temp, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
                 Access = FileAccess.Write,
                 Share = FileShare.None,
                 Options = FileOptions.Asynchronous,
                 PreallocationSize = content.Length,
-            }))
+            });
+            await using (stream.ConfigureAwait(false))
             {
                 await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);

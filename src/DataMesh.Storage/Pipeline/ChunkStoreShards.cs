@@ -27,7 +27,7 @@ public sealed class ChunkStoreShardSource(Store store, ILogger? logger = null) :
     {
         try
         {
-            return await store.TryGetAsync(address, cancellationToken);
+            return await store.TryGetAsync(address, cancellationToken).ConfigureAwait(false);
         }
         catch (CorruptShardException ex)
         {
