@@ -39,7 +39,7 @@ public sealed partial class DataMeshNode
             long chunksBefore = (long)stripe.Index * manifest.DataShards;
             int storedData = (int)Math.Clamp(manifest.ChunkCount - chunksBefore, 0, manifest.DataShards);
             damaged.Add(new StripeDescriptor(stripe.Index, manifest.DataShards, shape.Shards, shape.ShardLength,
-                HolderHints: [.. shape.Shards.Select((shard, slot) => ManifestShards.IsStored(manifest, stripe.Index, slot) ? survey.Of(shard) : (IReadOnlyList<PeerId>)[])],
+                HolderHints: [.. shape.Shards.Select((shard, slot) => ManifestShards.IsStored(manifest, stripe.Index, slot) ? survey.Of(shard) : [])],
                 StoredDataShardCount: storedData));
         }
         if (damaged.Count > 0)
