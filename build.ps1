@@ -126,7 +126,7 @@ function Publish-Module {
 
 # Parses one docs/cmdlets/<Cmdlet>.md (structure documented in docs/cmdlets/README.md).
 function Read-CmdletMarkdown([string] $Path) {
-    $doc = [ordered]@{ Name = $null; Synopsis = @(); Description = @(); Parameters = [ordered]@{}; Examples = @(); Outputs = [ordered]@{}; Links = @() }
+    $doc = [ordered]@{ Name = $null; Synopsis = @(); Description = @(); Parameters = [ordered]@{}; Examples = @(); Inputs = [ordered]@{}; Outputs = [ordered]@{}; Links = @() }
     $section = $null; $item = $null; $inCode = $false; $code = $null; $example = $null
     $paragraphs = [Collections.Generic.List[string]]::new(); $current = [Text.StringBuilder]::new()
     $lineNumber = 0
@@ -143,6 +143,7 @@ function Read-CmdletMarkdown([string] $Path) {
             'DESCRIPTION' { $doc.Description += $text }
             'PARAMETERS' { if ($item) { $doc.Parameters[$item] = $text } }
             'EXAMPLES' { if ($example) { $example.Remarks = $text; $doc.Examples += [pscustomobject]$example } }
+            'INPUTS' { if ($item) { $doc.Inputs[$item] = $text } }
             'OUTPUTS' { if ($item) { $doc.Outputs[$item] = $text } }
         }
     }
@@ -158,7 +159,7 @@ function Read-CmdletMarkdown([string] $Path) {
         if ($line -match '^## (.+?)\s*$') {
             & $close
             $section = $Matches[1]; $item = $null; $example = $null
-            if ($section -notin 'SYNOPSIS', 'DESCRIPTION', 'PARAMETERS', 'EXAMPLES', 'OUTPUTS', 'RELATED LINKS') {
+            if ($section -notin 'SYNOPSIS', 'DESCRIPTION', 'PARAMETERS', 'EXAMPLES', 'INPUTS', 'OUTPUTS', 'RELATED LINKS') {
                 throw "${Path}:${lineNumber}: unknown section '## $section'."
             }
             continue
@@ -172,7 +173,7 @@ function Read-CmdletMarkdown([string] $Path) {
                     $item = $Matches[1]
                 }
                 'EXAMPLES' { $example = [ordered]@{ Title = $heading; Code = $null; Remarks = @() } }
-                'OUTPUTS' { $item = $heading }
+                { $_ -in 'INPUTS', 'OUTPUTS' } { $item = $heading }
                 default { throw "${Path}:${lineNumber}: '### $heading' is not allowed in section '$section'." }
             }
             continue
@@ -200,7 +201,8 @@ function Get-CmdletMetadata([string[]] $Cmdlets) {
     $script = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module $(Get-QuotedLiteral $ModuleDir)
-`$common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+# -WhatIf and -Confirm stay: PowerShell's own help lists them for every cmdlet that supports ShouldProcess.
+`$common = [System.Management.Automation.Cmdlet]::CommonParameters + 'UseTransaction'
 `$result = foreach (`$name in @($(($Cmdlets | ForEach-Object { Get-QuotedLiteral $_ }) -join ','))) {
     `$command = Get-Command `$name -CommandType Cmdlet
     [pscustomobject]@{
@@ -212,10 +214,13 @@ Import-Module $(Get-QuotedLiteral $ModuleDir)
             [pscustomobject]@{
                 Name = `$_.Name
                 Parameters = @(`$_.Parameters | Where-Object Name -notin `$common | ForEach-Object {
+                    # Help shows the type a user types: int for Nullable<int>, as PowerShell's own help does.
+                    `$type = [Nullable]::GetUnderlyingType(`$_.ParameterType) ?? `$_.ParameterType
                     [pscustomobject]@{
                         Name = `$_.Name
-                        Type = `$_.ParameterType.FullName
-                        TypeName = `$_.ParameterType.Name
+                        Type = `$type.FullName
+                        TypeName = `$type.Name
+                        ElementType = `$(if (`$type.IsArray) { `$type.GetElementType().FullName } else { `$type.FullName })
                         IsSwitch = `$_.ParameterType -eq [switch]
                         Mandatory = `$_.IsMandatory
                         Position = `$_.Position
@@ -238,6 +243,31 @@ ConvertTo-Json -InputObject @(`$result) -Depth 8 | Set-Content -LiteralPath $(Ge
     finally {
         Remove-Item -LiteralPath $jsonPath -ErrorAction SilentlyContinue
     }
+}
+
+# What help says of -WhatIf and -Confirm when a cmdlet's markdown does not describe them.
+$ShouldProcessParameters = [ordered]@{
+    WhatIf = 'Shows what would happen if the cmdlet runs. The cmdlet is not run.'
+    Confirm = 'Prompts you for confirmation before running the cmdlet.'
+}
+
+# The INPUTS entries derived from the parameters that take pipeline input (used when the markdown has no INPUTS
+# section): one per type taken by value, one for objects whose properties bind by name, or None.
+function Get-PipelineInputs([object[]] $Parameters) {
+    $inputs = [ordered]@{}
+    foreach ($p in @($Parameters | Where-Object ByValue)) {
+        $text = "You can pipe $($p.ElementType) values to -$($p.Name)."
+        $inputs[$p.ElementType] = @($inputs[$p.ElementType]) + $text | Where-Object { $_ }
+    }
+    $byName = @($Parameters | Where-Object ByPropertyName | ForEach-Object {
+        $names = @($_.Name) + @($_.Aliases | Where-Object { $_ })
+        "-$($_.Name) from a property named $($names -join ' or ')"
+    })
+    if ($byName) {
+        $inputs['System.Management.Automation.PSObject'] = @("Objects with these properties bind them by name: $($byName -join '; ').")
+    }
+    if ($inputs.Count -eq 0) { $inputs['None'] = @('This cmdlet takes no pipeline input.') }
+    return $inputs
 }
 
 function New-MamlHelp([string[]] $Cmdlets, [string] $Destination) {
@@ -294,6 +324,9 @@ function New-MamlHelp([string[]] $Cmdlets, [string] $Destination) {
             if (-not $doc.Description) { throw "${mdPath}: no DESCRIPTION." }
             if (-not @($doc.Examples | Where-Object Code)) { throw "${mdPath}: no example with code." }
             $allParameters = @($cmd.Sets | ForEach-Object { $_.Parameters } | Sort-Object Name -Unique)
+            foreach ($name in $ShouldProcessParameters.Keys) {
+                if (-not $doc.Parameters.Contains($name) -and $name -in @($allParameters | ForEach-Object Name)) { $doc.Parameters[$name] = @($ShouldProcessParameters[$name]) }
+            }
             foreach ($p in $allParameters) {
                 if (-not $doc.Parameters.Contains($p.Name)) { throw "${mdPath}: parameter -$($p.Name) is not documented." }
             }
@@ -328,13 +361,15 @@ function New-MamlHelp([string[]] $Cmdlets, [string] $Destination) {
             $writer.WriteEndElement()
 
             $writer.WriteStartElement('command', 'inputTypes', $ns.command)
-            $writer.WriteStartElement('command', 'inputType', $ns.command)
-            $writer.WriteStartElement('dev', 'type', $ns.dev)
-            $byProperty = @($allParameters | Where-Object ByPropertyName | ForEach-Object Name)
-            $writer.WriteElementString('maml', 'name', $ns.maml, $(if ($byProperty) { 'System.Management.Automation.PSObject' } else { 'None' }))
-            $writer.WriteEndElement()
-            & $paras $(if ($byProperty) { "Objects with the properties $($byProperty -join ', ') (for example the output of Get-DataMeshConfig)." } else { 'This cmdlet takes no pipeline input.' })
-            $writer.WriteEndElement()
+            $inputs = if ($doc.Inputs.Count) { $doc.Inputs } else { Get-PipelineInputs $allParameters }
+            foreach ($input in $inputs.Keys) {
+                $writer.WriteStartElement('command', 'inputType', $ns.command)
+                $writer.WriteStartElement('dev', 'type', $ns.dev)
+                $writer.WriteElementString('maml', 'name', $ns.maml, $input)
+                $writer.WriteEndElement()
+                & $paras $inputs[$input]
+                $writer.WriteEndElement()
+            }
             $writer.WriteEndElement()
 
             $writer.WriteStartElement('command', 'returnValues', $ns.command)

@@ -1,7 +1,7 @@
-using System.IO.Pipelines;
 using BenchmarkDotNet.Attributes;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Libp2p.Noise;
+using DataMesh.TestKit;
 
 namespace DataMesh.Benchmarks;
 
@@ -30,12 +30,9 @@ public class NoiseChannelBenchmarks
         Random.Shared.NextBytes(_chunk);
         _alice = Identity.Generate();
         _bob = Identity.Generate();
-        var aToB = new Pipe();
-        var bToA = new Pipe();
-        var a = new DuplexPipe(bToA.Reader, aToB.Writer);
-        var b = new DuplexPipe(aToB.Reader, bToA.Writer);
-        var inbound = NoiseUpgrader.SecureInboundAsync(b, _bob, CancellationToken.None);
-        _client = NoiseUpgrader.SecureOutboundAsync(a, _alice, null, CancellationToken.None).GetAwaiter().GetResult();
+        var pipes = new DuplexPipePair();
+        var inbound = NoiseUpgrader.SecureInboundAsync(pipes.B, _bob, CancellationToken.None);
+        _client = NoiseUpgrader.SecureOutboundAsync(pipes.A, _alice, null, CancellationToken.None).GetAwaiter().GetResult();
         _server = inbound.GetAwaiter().GetResult();
 
         using var initiator = new NoiseHandshake(true, _alice);
@@ -96,12 +93,5 @@ public class NoiseChannelBenchmarks
         {
             await output.WriteAsync(_chunk);
         }
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
     }
 }

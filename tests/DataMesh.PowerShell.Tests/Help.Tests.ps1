@@ -34,6 +34,40 @@ Describe 'Help for <_>' -ForEach $cmdletNames {
         $help.Examples.Example[0].Code | Should -Not -BeNullOrEmpty
     }
 
+    It 'shows parameter types as PowerShell help does: the underlying type of a nullable one' {
+        ($help.Syntax | Out-String) | Should -Not -Match 'Nullable'
+        ($help.Parameters | Out-String) | Should -Not -Match 'Nullable'
+    }
+
+    It 'lists -WhatIf and -Confirm in the syntax when it supports ShouldProcess' {
+        $command = Get-Command $name
+        $syntax = $help.Syntax | Out-String
+        if ($command.Parameters.ContainsKey('WhatIf')) {
+            $syntax | Should -Match '-WhatIf'
+            $syntax | Should -Match '-Confirm'
+        }
+        else {
+            $syntax | Should -Not -Match '-WhatIf'
+        }
+    }
+
+    It 'says what it accepts from the pipeline' {
+        $inputs = ($help.inputTypes | Out-String).Trim()
+        $command = Get-Command $name
+        $piped = @($command.Parameters.Values | Where-Object { $_.Attributes | Where-Object { $_ -is [Parameter] -and ($_.ValueFromPipeline -or $_.ValueFromPipelineByPropertyName) } })
+        if ($piped.Count -eq 0) {
+            $inputs | Should -Match 'None'
+        }
+        foreach ($parameter in $piped) {
+            $inputs | Should -Match "-$($parameter.Name)\b" -Because "-$($parameter.Name) takes pipeline input"
+        }
+        if ($name -ne 'Set-DataMeshConfig') { $inputs | Should -Not -Match 'Get-DataMeshConfig' }
+    }
+
+    It 'has examples that run on every platform (no $env:TEMP)' {
+        ($help.Examples | Out-String) | Should -Not -Match '\$env:TEMP'
+    }
+
     It 'describes every parameter' {
         foreach ($parameter in $parameters) {
             $entry = $help.Parameters.Parameter | Where-Object Name -eq $parameter

@@ -85,3 +85,17 @@ Describe 'Assembly isolation' {
         $references | Should -Be @('DataMesh.Core')
     }
 }
+
+Describe 'examples/datamesh-node.service' {
+    It 'puts every setting in the section systemd reads it from (systemd-analyze verify)' {
+        # Settings systemd accepts only in [Unit]; in [Service] it ignores them with a warning.
+        $unitOnly = 'StartLimitIntervalSec', 'StartLimitBurst', 'StartLimitAction', 'Description', 'After', 'Wants', 'Requires'
+        $section = $null
+        $placed = foreach ($line in Get-Content (Join-Path $PSScriptRoot '../../examples/datamesh-node.service')) {
+            if ($line -match '^\[(\w+)\]') { $section = $Matches[1]; continue }
+            if ($line -match '^(\w+)=') { [pscustomobject]@{ Key = $Matches[1]; Section = $section } }
+        }
+        $placed | Where-Object Key -in $unitOnly | ForEach-Object { $_.Section | Should -Be 'Unit' -Because "$($_.Key) is a [Unit] setting" }
+        @($placed | Where-Object Key -like 'StartLimit*').Count | Should -Be 2
+    }
+}

@@ -135,7 +135,7 @@ Describe 'Send and receive' {
         $sent.Size | Should -Be 3MB
         $sent.Shards | Should -Be 72   # 48 chunks of 64 KiB = 12 stripes of 4 data + 2 parity shards
         $sent.Duration | Should -BeGreaterThan ([TimeSpan]::Zero)
-        $sent.Throughput | Should -BeGreaterThan 0
+        $sent.ThroughputMBps | Should -BeGreaterThan 0
     }
 
     It 'receives the file byte for byte' {

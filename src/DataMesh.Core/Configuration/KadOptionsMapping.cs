@@ -31,6 +31,9 @@ public static class KadOptionsMapping
             ProviderRepublishInterval = TimeSpan.FromSeconds(network.KadProviderRepublishIntervalSecs),
             DataDirectory = Path.Combine(dataDirectory, DataFolder),
             Validators = DataMeshRecordValidator.Registry(options.Security.AllowedRecordNamespaces),
+            // Shards were announced under their bare hash before they were under their CID: keys of that form,
+            // persisted or asked for by older nodes, are read as the CID.
+            ProviderStore = new ProviderStoreOptions { UpgradeKey = ShardProviderKey.Upgrade },
         };
     }
 

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Core.Dht;
 
-/// <summary>Announces this node in the DHT as a provider of the shards it accepted. The store path only enqueues
+/// <summary>Announces this node in the DHT as a provider of the shards it accepted, under each shard's CID
+/// (<see cref="ShardProviderKey"/>). The store path only enqueues
 /// (never waits: a full queue drops the announcement and counts it, the shard is still found by XOR placement); one
 /// owned loop drains the queue in batches and announces each batch with a few announcements in flight.</summary>
 public sealed class ProviderAnnouncer : IAsyncDisposable
@@ -88,7 +89,7 @@ public sealed class ProviderAnnouncer : IAsyncDisposable
     {
         try
         {
-            int peers = await _dht.ProvideAsync(shard.ToArray(), cancellationToken).ConfigureAwait(false);
+            int peers = await _dht.ProvideAsync(ShardProviderKey.Of(shard), cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _announced);
             Log.ProviderAnnounced(_logger, shard, peers);
         }

@@ -1,3 +1,4 @@
+using DataMesh.Core.Dht;
 using DataMesh.Libp2p;
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Identity;
@@ -12,7 +13,8 @@ namespace DataMesh.Core.Exchange;
 /// the routing table holds fewer than k peers the node knows the whole DHT, so that is the answer without a lookup
 /// (small meshes keep the cost of <see cref="ConnectedPeerDirectory"/>); otherwise a lookup of the shard's key adds
 /// the k closest DHT peers, whose chunk-protocol support is checked through Identify (dialing the few not yet
-/// connected, a bounded number at once). Holders also come from the DHT's provider records.</summary>
+/// connected, a bounded number at once). Holders also come from the DHT's provider records, asked for by the shard's
+/// CID (<see cref="ShardProviderKey"/>); placement keeps the XOR distance to the shard's hash.</summary>
 public sealed class DhtPeerDirectory : IPeerDirectory
 {
     private readonly Libp2pHost _host;
@@ -63,14 +65,15 @@ public sealed class DhtPeerDirectory : IPeerDirectory
 
     public async ValueTask<IReadOnlyList<PeerId>> FindProvidersAsync(ContentHash shard, CancellationToken cancellationToken)
     {
-        if (_dht.RoutingTable.Count == 0 && _dht.Providers.Get(shard.ToArray()).Count == 0)
+        byte[] key = ShardProviderKey.Of(shard);
+        if (_dht.RoutingTable.Count == 0 && _dht.Providers.Get(key).Count == 0)
         {
             return []; // nobody to ask: a lookup would only fail
         }
         var providers = new List<PeerId>();
         try
         {
-            await foreach (ProviderInfo provider in _dht.FindProvidersAsync(shard.ToArray(), _maxProviders, cancellationToken).ConfigureAwait(false))
+            await foreach (ProviderInfo provider in _dht.FindProvidersAsync(key, _maxProviders, cancellationToken).ConfigureAwait(false))
             {
                 if (!provider.PeerId.Equals(_host.PeerId))
                 {

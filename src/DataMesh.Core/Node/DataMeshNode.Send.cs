@@ -198,7 +198,8 @@ public sealed partial class DataMeshNode
         long chunks = Math.Max(1, (size + chunkSize - 1) / chunkSize);
         long stripes = (chunks + k - 1) / k;
         long shards = chunks + (stripes * m);
-        long bytes = size + (chunks * ChunkCipher.TagLength) + (stripes * m * ((long)chunkSize + ChunkCipher.TagLength));
+        // Progress counts file bytes: the data shards (each chunk sealed with its tag), not the parity.
+        long bytes = size + (chunks * ChunkCipher.TagLength);
         return new TransferTotals((int)Math.Min(shards, int.MaxValue), bytes);
     }
 }

@@ -171,7 +171,8 @@ public sealed partial class DataMeshNode
         }
         catch (DestinationExistsException error)
         {
-            throw new NodeRequestException(NodeErrorKind.DestinationExists, error.Message, error);
+            // The storage layer's message names its option (Overwrite); a host adds how its users allow replacing.
+            throw new NodeRequestException(NodeErrorKind.DestinationExists, $"{error.Path} already exists.", error);
         }
         catch (WrongKeyException error)
         {

@@ -67,8 +67,13 @@ internal sealed class SendShardSink(ChannelWriter<ShardToUpload> writer, int dat
         try
         {
             shard.CopyTo(owner.Memory);
-            await writer.WriteAsync(new ShardToUpload(address, owner.Memory[..shard.Length], owner) { Placement = placement }, cancellationToken)
-                .ConfigureAwait(false);
+            var upload = new ShardToUpload(address, owner.Memory[..shard.Length], owner)
+            {
+                Placement = placement,
+                Stripe = stripe,
+                IsParity = index >= dataShards,
+            };
+            await writer.WriteAsync(upload, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

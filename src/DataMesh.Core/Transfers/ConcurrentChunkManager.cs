@@ -102,11 +102,13 @@ public sealed class ConcurrentChunkManager
             {
                 throw new ArgumentException($"Stripe index {stripe.Index} appears twice.", nameof(stripes));
             }
-            totalShards += stripe.DataShardCount;
-            totalBytes += (long)stripe.DataShardCount * stripe.ShardLength;
+            // A short last stripe's zero slots are present from the start and never fetched: not counted, so the
+            // progress reaches its total.
+            totalShards += stripe.StoredDataShards;
+            totalBytes += (long)stripe.StoredDataShards * stripe.ShardLength;
         }
         var monitor = new TransferMonitor(_time, progress, totalBytes, totalShards);
-        var retrieval = new StripeRetrieval(_network, _fetcher, Options, monitor, journal);
+        var retrieval = new StripeRetrieval(_network, _fetcher, Options, monitor, journal, _logger);
         var (delivered, skipped) = await retrieval.RunAsync(stripes, onStripe, cancellationToken).ConfigureAwait(false);
         return new RetrievalResult(delivered, skipped, monitor.Finish());
     }

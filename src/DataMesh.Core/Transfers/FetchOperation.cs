@@ -25,9 +25,14 @@ internal sealed class FetchOperation
     private int _round = 1;
     private int _running;
     private bool _claimed;
+    private int _hedgesFired;
+    private int _retries;
 
-    public FetchOperation(ContentHash shard, int length, IReadOnlyList<PeerId> candidates, PeerStatistics statistics, TransferMonitor monitor)
+    /// <param name="hedgesBefore">Hedges an earlier operation for the same shard fired (the planned holders' round).</param>
+    public FetchOperation(ContentHash shard, int length, IReadOnlyList<PeerId> candidates, PeerStatistics statistics, TransferMonitor monitor,
+        int hedgesBefore = 0)
     {
+        _hedgesFired = hedgesBefore;
         Shard = shard;
         Length = length;
         Candidates = candidates;
@@ -42,6 +47,16 @@ internal sealed class FetchOperation
     public int Length { get; }
     public IReadOnlyList<PeerId> Candidates { get; }
     public TransferMonitor Monitor { get; }
+
+    /// <summary>Hedged requests fired for this shard so far.</summary>
+    public int HedgesFired => Volatile.Read(ref _hedgesFired);
+
+    /// <summary>Retry rounds this shard has taken so far.</summary>
+    public int Retries => Volatile.Read(ref _retries);
+
+    public void CountHedge() => Interlocked.Increment(ref _hedgesFired);
+
+    public void CountRetry() => Interlocked.Increment(ref _retries);
 
     /// <summary>The peer asked most recently; its latency sets the delay before the next hedge.</summary>
     public PeerId? LastStarted { get; private set; }

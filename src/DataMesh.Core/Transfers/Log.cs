@@ -30,6 +30,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Transfer journal {Path} reached its size limit of {Limit} bytes; further progress is not recorded")]
     public static partial void JournalFull(ILogger logger, string path, long limit);
 
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Stripe {Stripe}: {Shards} shard(s) stored, {Copies} copies on {PeerCount} peer(s): {Peers}")]
+    public static partial void StripeStored(ILogger logger, long stripe, int shards, int copies, int peerCount, string peers);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Information, Message = "Stripe {Stripe}: {Shards} shard(s) ({Parity} parity) from {Peers}; {Hedges} hedge(s) fired, {Retries} retry(ies), {Failed} shard request(s) failed")]
+    public static partial void StripeRetrieved(ILogger logger, int stripe, int shards, int parity, string peers, int hedges, int retries, int failed);
+
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Transfer journal {Path} belongs to another transfer (or is not a journal); discarded, starting from scratch")]
     public static partial void JournalDiscarded(ILogger logger, string path);
 }

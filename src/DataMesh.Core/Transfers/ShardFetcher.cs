@@ -12,7 +12,8 @@ using Polly.Timeout;
 namespace DataMesh.Core.Transfers;
 
 /// <summary>A verified shard in a pooled buffer; the receiver owns <see cref="Buffer"/> and returns it to <see cref="ArrayPool{T}.Shared"/>.</summary>
-internal readonly record struct FetchedShard(PeerId Peer, byte[] Buffer, int Length);
+/// <param name="Hedges">Hedged requests fired for this shard; <paramref name="Retries"/>: retry rounds it took.</param>
+internal readonly record struct FetchedShard(PeerId Peer, byte[] Buffer, int Length, int Hedges = 0, int Retries = 0);
 
 /// <summary>
 /// Retrieves one shard: ranks its holders, asks the best one, hedges to the next when it is slower than its own
@@ -83,7 +84,7 @@ internal sealed class ShardFetcher
             {
                 throw new NoPeersAvailableException(shard, found.Count == 0 ? "no holder is known" : "every known holder is banned");
             }
-            operation = new FetchOperation(shard, length, candidates, Statistics, monitor);
+            operation = new FetchOperation(shard, length, candidates, Statistics, monitor, hedgesBefore: operation?.HedgesFired ?? 0);
             var outcome = await RunAsync(_pipeline, operation, linked.Token).ConfigureAwait(false);
             if (outcome.Exception is { } error)
             {
@@ -159,6 +160,7 @@ internal sealed class ShardFetcher
         if (isHedge)
         {
             monitor.HedgeFired();
+            operation.CountHedge();
         }
         monitor.RequestStarted(peer);
         byte[]? buffer = ArrayPool<byte>.Shared.Rent(operation.Length);
@@ -188,7 +190,7 @@ internal sealed class ShardFetcher
             {
                 monitor.HedgeWon();
             }
-            var result = new FetchedShard(peer, buffer, received);
+            var result = new FetchedShard(peer, buffer, received, operation.HedgesFired, operation.Retries);
             buffer = null;
             return Outcome.FromResult(result);
         }
@@ -241,6 +243,7 @@ internal sealed class ShardFetcher
                     var operation = args.Context.Properties.GetValue(OperationKey, null!);
                     operation.NextRound();
                     operation.Monitor.Retried();
+                    operation.CountRetry();
                     Log.RetryingShard(_logger, operation.Shard, args.AttemptNumber + 1,
                         args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message ?? "");
                     return default;

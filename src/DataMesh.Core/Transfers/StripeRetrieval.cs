@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Core.Transfers;
 
@@ -21,6 +22,7 @@ internal sealed class StripeRetrieval
     private readonly ChunkTransferOptions _options;
     private readonly TransferMonitor _monitor;
     private readonly TransferJournal? _journal;
+    private readonly ILogger _logger;
     private readonly Channel<Completion> _completions = Channel.CreateUnbounded<Completion>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     private readonly List<Task> _fetches = [];
@@ -28,8 +30,10 @@ internal sealed class StripeRetrieval
     private readonly Dictionary<Libp2p.Identity.PeerId, int> _startedThisPass = [];
     private int _inFlight;
 
-    public StripeRetrieval(IShardNetwork network, ShardFetcher fetcher, ChunkTransferOptions options, TransferMonitor monitor, TransferJournal? journal)
+    public StripeRetrieval(IShardNetwork network, ShardFetcher fetcher, ChunkTransferOptions options, TransferMonitor monitor, TransferJournal? journal,
+        ILogger logger)
     {
+        _logger = logger;
         _network = network;
         _fetcher = fetcher;
         _options = options;
@@ -52,7 +56,7 @@ internal sealed class StripeRetrieval
                     if (_journal?.IsStripeComplete(descriptor.Index) == true)
                     {
                         skipped++;
-                        _monitor.Completed(descriptor.DataShardCount, (long)descriptor.DataShardCount * descriptor.ShardLength);
+                        _monitor.Completed(descriptor.StoredDataShards, (long)descriptor.StoredDataShards * descriptor.ShardLength);
                         continue;
                     }
                     var state = new StripeState(descriptor, operation.Token);
@@ -286,7 +290,7 @@ internal sealed class StripeRetrieval
                 ArrayPool<byte>.Shared.Return(fetched.Buffer);
                 return;
             }
-            stripe.Accept(completion.ShardIndex, fetched.Buffer);
+            stripe.Accept(completion.ShardIndex, fetched);
             _monitor.Completed(1, descriptor.ShardLength);
             return;
         }
@@ -295,14 +299,30 @@ internal sealed class StripeRetrieval
             return;
         }
         stripe.Errors.Add($"shard {completion.ShardIndex} ({descriptor.Shards[completion.ShardIndex]}): {completion.Error?.Message}");
+        stripe.Reasons.Add(ReasonOf(completion.Error));
         if (!stripe.CanStillComplete)
         {
-            throw new StripeUnavailableException(descriptor.Index, descriptor.DataShardCount, stripe.Verified, stripe.Errors);
+            throw new StripeUnavailableException(descriptor.Index, descriptor.DataShardCount, stripe.Verified, stripe.Errors, stripe.Reasons);
         }
     }
 
+    /// <summary>Why a shard could not be fetched, in words that do not name it (so a summary of many stays short).</summary>
+    private static string ReasonOf(Exception? error) => error switch
+    {
+        NoPeersAvailableException none => none.Detail,
+        ShardNotFoundException => "not held by the peers asked",
+        ShardTimeoutException => "timed out",
+        CorruptShardException => "corrupt data",
+        _ => "other errors",
+    };
+
     private async ValueTask DeliverAsync(StripeState stripe, StripeHandler handler, CancellationToken cancellationToken)
     {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            string peers = StripeSummary.Peers(stripe.ServedBy);
+            Log.StripeRetrieved(_logger, stripe.Descriptor.Index, stripe.ServedBy.Count, stripe.ParityUsed, peers, stripe.Hedges, stripe.Retries, stripe.Errors.Count);
+        }
         try
         {
             var (shards, present) = stripe.Lend();

@@ -42,6 +42,8 @@ internal sealed class StripeState
     public StripeDescriptor Descriptor { get; }
     public CancellationToken Token { get; }
     public List<string> Errors { get; } = [];
+    /// <summary>One short reason per entry of <see cref="Errors"/>, without shard addresses, for a summary.</summary>
+    public List<string> Reasons { get; } = [];
     public int Verified { get; private set; }
     public int InFlight { get; set; }
     /// <summary>How many of the stored shards have been requested (each at most once).</summary>
@@ -69,6 +71,30 @@ internal sealed class StripeState
         _requested[slot] = true;
         Requested++;
         return slot;
+    }
+
+    /// <summary>The peers that served the accepted shards, one entry per shard.</summary>
+    public List<Libp2p.Identity.PeerId> ServedBy { get; } = [];
+
+    /// <summary>Accepted shards that are parity (a data shard could not be fetched).</summary>
+    public int ParityUsed { get; private set; }
+
+    /// <summary>Hedges fired and retry rounds taken by the accepted shards.</summary>
+    public int Hedges { get; private set; }
+
+    public int Retries { get; private set; }
+
+    /// <summary>Takes a verified shard: its buffer (see <see cref="Accept(int, byte[])"/>) and who served it how.</summary>
+    public void Accept(int shardIndex, FetchedShard fetched)
+    {
+        ServedBy.Add(fetched.Peer);
+        Hedges += fetched.Hedges;
+        Retries += fetched.Retries;
+        if (shardIndex >= Descriptor.DataShardCount)
+        {
+            ParityUsed++;
+        }
+        Accept(shardIndex, fetched.Buffer);
     }
 
     /// <summary>Takes ownership of a verified shard's buffer; the k-th one cancels the stripe's other fetches.</summary>

@@ -70,9 +70,13 @@ public sealed class NoPeersAvailableException : TransferException
         : base($"No peer available for shard {shard}: {detail}.")
     {
         Shard = shard;
+        Detail = detail;
     }
 
     public ContentHash Shard { get; }
+
+    /// <summary>Why, without the shard address (e.g. "no holder is known").</summary>
+    public string Detail { get; }
 }
 
 /// <summary>A whole shard operation (every peer, hedge and retry) exceeded the chunk timeout.</summary>

@@ -50,12 +50,15 @@ public sealed class UploadFailedException : TransferException
     }
 }
 
-/// <summary>A stripe lost more shards than its parity can replace: the file cannot be retrieved now.</summary>
+/// <summary>A stripe lost more shards than its parity can replace: the file cannot be retrieved now. The message
+/// counts the failures by reason; <see cref="Errors"/> has each shard's error with its address (which, for a stripe of
+/// 6 shards, made a message of hundreds of characters of hashes).</summary>
 public sealed class StripeUnavailableException : TransferException
 {
-    public StripeUnavailableException(int stripeIndex, int required, int retrieved, IReadOnlyList<string> errors)
-        : base($"Stripe {stripeIndex} cannot be retrieved: {retrieved} of the {required} shards needed were obtained" +
-               (errors.Count == 0 ? "." : $"; errors: {string.Join("; ", errors)}"))
+    /// <param name="reasons">One short reason per failed shard request, without shard addresses (summarised in the
+    /// message); null summarises <paramref name="errors"/> by count only.</param>
+    public StripeUnavailableException(int stripeIndex, int required, int retrieved, IReadOnlyList<string> errors, IReadOnlyList<string>? reasons = null)
+        : base(Describe(stripeIndex, required, retrieved, errors, reasons))
     {
         StripeIndex = stripeIndex;
         Required = required;
@@ -67,4 +70,18 @@ public sealed class StripeUnavailableException : TransferException
     public int Required { get; }
     public int Retrieved { get; }
     public IReadOnlyList<string> Errors { get; }
+
+    private static string Describe(int stripeIndex, int required, int retrieved, IReadOnlyList<string> errors, IReadOnlyList<string>? reasons)
+    {
+        string text = $"Stripe {stripeIndex} cannot be retrieved: {retrieved} of the {required} shards needed were obtained";
+        if (errors.Count == 0)
+        {
+            return text + ".";
+        }
+        string summary = reasons is { Count: > 0 }
+            ? " (" + string.Join(", ", reasons.GroupBy(r => r, StringComparer.Ordinal).OrderByDescending(g => g.Count())
+                .Select(g => $"{g.Key}: {g.Count()}")) + ")"
+            : string.Empty;
+        return $"{text}; {errors.Count} shard request(s) failed{summary}. Each shard's error is in the exception's Errors.";
+    }
 }

@@ -18,6 +18,8 @@ internal sealed class UploadScheduler
     private readonly ILogger _logger;
     private readonly List<StoredShard?> _results = [];
     private readonly ConcurrentQueue<ShardUploadFailure> _failures = new();
+    // Stored shards of each stripe still being uploaded, for its verbose summary; a stripe leaves when complete.
+    private readonly ConcurrentDictionary<long, List<StoredShard>> _stripes = new();
 
     public UploadScheduler(ShardUploader uploader, ChunkTransferOptions options, TransferMonitor monitor, TransferJournal? journal, ILogger logger)
     {
@@ -46,7 +48,8 @@ internal sealed class UploadScheduler
                         _results.Add(new StoredShard(shard.Shard, holders));
                     }
                     skipped++;
-                    _monitor.Completed(1, shard.Data.Length);
+                    _monitor.Completed(1, shard.ProgressBytes);
+                    Tally(shard, new StoredShard(shard.Shard, holders));
                     continue;
                 }
                 while (running.Count >= _options.MaxConcurrentUploads)
@@ -99,6 +102,32 @@ internal sealed class UploadScheduler
         return (stored, skipped);
     }
 
+    /// <summary>Counts a stored shard toward its stripe; the stripe's last one writes the stripe's verbose line.</summary>
+    private void Tally(ShardToUpload shard, StoredShard stored)
+    {
+        if (shard.Stripe is not { } stripe || shard.Placement is not { } placement)
+        {
+            return;
+        }
+        List<StoredShard> done = _stripes.GetOrAdd(stripe, static _ => []);
+        lock (done)
+        {
+            done.Add(stored);
+            if (done.Count < placement.Shards.Count)
+            {
+                return;
+            }
+        }
+        _stripes.TryRemove(stripe, out _);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            var holders = done.SelectMany(s => s.Holders).ToList();
+            int peerCount = holders.Distinct().Count();
+            string peers = StripeSummary.Peers(holders);
+            Log.StripeStored(_logger, stripe, done.Count, holders.Count, peerCount, peers);
+        }
+    }
+
     // Never throws: failures are collected, cancellation simply ends the shard.
     private async Task UploadOneAsync(ShardToUpload shard, int slot, CancellationToken cancellationToken)
     {
@@ -113,7 +142,8 @@ internal sealed class UploadScheduler
             {
                 await _journal.RecordShardStoredAsync(stored.Shard, stored.Holders, cancellationToken).ConfigureAwait(false);
             }
-            _monitor.Completed(1, shard.Data.Length);
+            _monitor.Completed(1, shard.ProgressBytes);
+            Tally(shard, stored);
         }
         catch (ShardUploadException ex)
         {

@@ -14,12 +14,23 @@ public sealed record ShardToUpload(ContentHash Shard, ReadOnlyMemory<byte> Data,
     /// <summary>The stripe this shard belongs to (one instance shared by its shards), so the stripe's shards land on
     /// distinct peers; null places the shard on its own, XOR-closest first.</summary>
     public StripePlacement? Placement { get; init; }
+
+    /// <summary>The stripe's number in the file, for the per-stripe verbose summary; null when not part of a stripe.</summary>
+    public long? Stripe { get; init; }
+
+    /// <summary>A parity shard: redundancy, not file content. Progress counts file bytes, so it leaves these out (a
+    /// 48 MiB file with 4+2 shards showed "of 72 MiB"); <see cref="TransferTotals.Bytes"/> then counts data shards only.</summary>
+    public bool IsParity { get; init; }
+
+    /// <summary>What this shard adds to the progress's BytesDone.</summary>
+    internal long ProgressBytes => IsParity ? 0 : Data.Length;
 }
 
 /// <summary>A shard confirmed by at least the replication factor of peers, and which peers hold it.</summary>
 public sealed record StoredShard(ContentHash Shard, IReadOnlyList<PeerId> Holders);
 
-/// <summary>Expected size of a transfer, for progress reporting when the shards arrive as a stream.</summary>
+/// <summary>Expected size of a transfer, for progress reporting when the shards arrive as a stream. <paramref name="Bytes"/>
+/// counts the shards that are not <see cref="ShardToUpload.IsParity"/> (the file's bytes as stored).</summary>
 public readonly record struct TransferTotals(int Shards, long Bytes);
 
 /// <summary>Outcome of an upload: every shard with its holders, in the order the shards were supplied.</summary>

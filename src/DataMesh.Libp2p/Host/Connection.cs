@@ -25,6 +25,7 @@ public sealed class Connection : IAsyncDisposable
     private readonly TaskCompletionSource<IdentifyInfo> _identified = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _acceptLoop = Task.CompletedTask;
     private long _lastActivityTicks;
+    private ResourceLease? _lease;
 
     internal Connection(Libp2pHost host, IRawConnection raw, NoiseChannel secure, YamuxSession session, ConnectionDirection direction, DateTimeOffset openedAt, ILogger logger)
     {
@@ -58,6 +59,9 @@ public sealed class Connection : IAsyncDisposable
     /// closes the least recently used idle connections first.</summary>
     public DateTimeOffset LastActivity => new(Interlocked.Read(ref _lastActivityTicks), TimeSpan.Zero);
 
+    /// <summary>When data last flowed on one of its streams, either way: the connection manager's measure of use.</summary>
+    public DateTimeOffset LastTraffic => _session.LastTraffic;
+
     internal void MarkActive() => Interlocked.Exchange(ref _lastActivityTicks, _host.TimeProvider.GetUtcNow().UtcTicks);
 
     /// <summary>Completes when the peer's Identify answer has been read (faults if it could not be).</summary>
@@ -66,7 +70,15 @@ public sealed class Connection : IAsyncDisposable
     /// <summary>Completes when the connection is closed and all of its resources are released.</summary>
     public Task Completion => _acceptLoop;
 
-    internal void Start() => _acceptLoop = AcceptLoopAsync();
+    /// <summary>Takes the connection's charge in the host's resource scopes, released when the connection ends.</summary>
+    internal void Start(ResourceLease lease)
+    {
+        _lease = lease;
+        _acceptLoop = AcceptLoopAsync();
+    }
+
+    /// <summary>Resets the streams that carried no data since <paramref name="cutoff"/>; returns how many.</summary>
+    internal int ResetStreamsIdleSince(DateTimeOffset cutoff) => _session.ResetStreamsIdleSince(cutoff);
 
     /// <summary>Opens a stream and negotiates the first of <paramref name="protocols"/> the peer supports.</summary>
     /// <exception cref="ProtocolNegotiationException">The peer supports none of them.</exception>
@@ -154,7 +166,14 @@ public sealed class Connection : IAsyncDisposable
             {
                 YamuxStream stream = await _session.AcceptStreamAsync(_closing.Token).ConfigureAwait(false);
                 MarkActive();
-                _handlers.Track(() => _host.HandleInboundStreamAsync(this, stream, _closing.Token));
+                if (!_host.Resources.TryAcquireInboundStream(RemotePeer, out ResourceLease? lease, out ResourceScopeKind refusedBy))
+                {
+                    Log.InboundStreamRefused(_logger, RemotePeer, refusedBy);
+                    stream.Reset();
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                    continue;
+                }
+                _handlers.Track(() => _host.HandleInboundStreamAsync(this, stream, lease, _closing.Token));
             }
         }
         catch (Exception error) when (error is YamuxSessionClosedException or OperationCanceledException or Libp2pException or IOException)
@@ -177,6 +196,7 @@ public sealed class Connection : IAsyncDisposable
         await _handlers.WhenAllAsync().ConfigureAwait(false);
         await ReleaseAsync(_secure.DisposeAsync).ConfigureAwait(false);
         await ReleaseAsync(_raw.DisposeAsync).ConfigureAwait(false);
+        _lease?.Dispose();
         _host.OnConnectionClosed(this);
     }
 

@@ -1,8 +1,10 @@
 namespace DataMesh.Libp2p.Host;
 
 /// <summary>When the host closes connections it is not using. Above <see cref="HighWatermark"/> open connections,
-/// the least recently used idle ones (no stream open, older than <see cref="GracePeriod"/>) are closed until
-/// <see cref="LowWatermark"/> remain; with <see cref="IdleTimeout"/> set, idle connections are also closed after that
+/// or when <see cref="HostOptions.MaxConnections"/> is reached and a new peer arrives, the least useful connections
+/// older than <see cref="GracePeriod"/> are closed until <see cref="LowWatermark"/> remain (or the newcomer has room):
+/// idle ones (no stream open) by last use first, then inbound ones whose streams carried no data for
+/// <see cref="RecentTrafficWindow"/>; peers protected with <see cref="Libp2pHost.Protect"/> are kept; with <see cref="IdleTimeout"/> set, idle connections are also closed after that
 /// long unused, whatever the count. Protocols above (the DHT) redial on demand from the peer store's addresses, so a
 /// peer is not forgotten when its connection is trimmed. Defaults follow go-libp2p's connection manager (160/192, 1 min).</summary>
 public sealed record ConnectionManagerOptions
@@ -20,6 +22,10 @@ public sealed record ConnectionManagerOptions
     /// until the count passes the high watermark.</summary>
     public TimeSpan? IdleTimeout { get; init; }
 
+    /// <summary>Under pressure, an inbound connection whose open streams carried no data for this long is trimmed like
+    /// an idle one: one idle stream must not pin a connection. Connections with traffic within it are kept.</summary>
+    public TimeSpan RecentTrafficWindow { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often the host checks the watermarks and idle timeout (it also checks at once when an opened
     /// connection takes the count over the high watermark).</summary>
     public TimeSpan CheckInterval { get; init; } = TimeSpan.FromSeconds(10);
@@ -33,6 +39,7 @@ public sealed record ConnectionManagerOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(idle, TimeSpan.Zero, nameof(IdleTimeout));
         }
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RecentTrafficWindow, TimeSpan.Zero, nameof(RecentTrafficWindow));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CheckInterval, TimeSpan.Zero, nameof(CheckInterval));
     }
 }

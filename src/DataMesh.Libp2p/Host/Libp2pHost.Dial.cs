@@ -93,11 +93,12 @@ public sealed partial class Libp2pHost
     private async Task<Connection> UpgradeAsync(IRawConnection raw, ConnectionDirection direction, PeerId? expectedPeer, CancellationToken cancellationToken)
     {
         bool outbound = direction == ConnectionDirection.Outbound;
+        TimeSpan deadline = outbound ? Options.HandshakeTimeout : Options.InboundHandshakeTimeout;
         NoiseChannel? secure = null;
         YamuxSession session;
         using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token))
         {
-            handshake.CancelAfter(Options.HandshakeTimeout);
+            handshake.CancelAfter(deadline);
             try
             {
                 if (outbound)
@@ -123,7 +124,7 @@ public sealed partial class Libp2pHost
                 await raw.DisposeAsync().ConfigureAwait(false);
                 if (error is OperationCanceledException && !cancellationToken.IsCancellationRequested && !_shutdown.IsCancellationRequested)
                 {
-                    throw new HandshakeTimeoutException($"The connection upgrade with {raw.RemoteAddress} did not finish within {Options.HandshakeTimeout.TotalSeconds:0.#} s.");
+                    throw new HandshakeTimeoutException($"The connection upgrade with {raw.RemoteAddress} did not finish within {deadline.TotalSeconds:0.#} s.");
                 }
                 if (error is Libp2pException or OperationCanceledException)
                 {
@@ -134,15 +135,17 @@ public sealed partial class Libp2pHost
         }
 
         var connection = new Connection(this, raw, secure, session, direction, TimeProvider.GetUtcNow(), _logger);
-        if (!TryRegister(connection))
+        (ResourceLease? lease, ResourceScopeKind refusedBy) = await TryRegisterAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (lease is null)
         {
             await session.DisposeAsync().ConfigureAwait(false);
             await secure.DisposeAsync().ConfigureAwait(false);
             await raw.DisposeAsync().ConfigureAwait(false);
-            throw new ConnectionLimitException($"The connection limit ({Options.MaxConnections}) is reached; refused {connection}.");
+            int limit = refusedBy == ResourceScopeKind.Peer ? Options.MaxConnectionsPerPeer : Options.MaxConnections;
+            throw new ConnectionLimitException($"The {refusedBy.ToString().ToLowerInvariant()} connection limit ({limit}) is reached; refused {connection}.");
         }
         session.Start();
-        connection.Start();
+        connection.Start(lease);
         Peers.Touch(connection.RemotePeer, connection.RemotePublicKey);
         Log.ConnectionOpened(_logger, connection.RemotePeer, direction, connection.RemoteAddress);
         ConnectionOpened?.Invoke(connection);
@@ -151,12 +154,32 @@ public sealed partial class Libp2pHost
         return connection;
     }
 
-    private bool TryRegister(Connection connection)
+    /// <summary>Charges the connection to the system and peer scopes and registers it. At the system limit the
+    /// connection manager first makes room by closing the least useful connection, once; a peer over its own limit
+    /// is refused. Returns the lease (null when refused, with the scope that refused).</summary>
+    private async Task<(ResourceLease? Lease, ResourceScopeKind RefusedBy)> TryRegisterAsync(Connection connection, CancellationToken cancellationToken)
     {
-        if (_shutdown.IsCancellationRequested || _connections.Count >= Options.MaxConnections)
+        for (int attempt = 0; ; attempt++)
         {
-            return false;
+            if (_shutdown.IsCancellationRequested)
+            {
+                return (null, ResourceScopeKind.System);
+            }
+            if (Resources.TryAcquireConnection(connection.RemotePeer, out ResourceLease? lease, out ResourceScopeKind refusedBy))
+            {
+                if (_connections.TryAdd(connection, 0))
+                {
+                    return (lease, default);
+                }
+                lease.Dispose();
+                return (null, ResourceScopeKind.System);
+            }
+            if (refusedBy != ResourceScopeKind.System || attempt > 0 ||
+                await TrimConnectionsAsync(cancellationToken, room: 1).ConfigureAwait(false) == 0)
+            {
+                Log.ConnectionRefused(_logger, connection.RemotePeer, refusedBy);
+                return (null, refusedBy);
+            }
         }
-        return _connections.TryAdd(connection, 0);
     }
 }

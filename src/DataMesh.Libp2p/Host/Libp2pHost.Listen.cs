@@ -10,7 +10,6 @@ public sealed partial class Libp2pHost
 {
     private readonly List<(IConnectionListener Listener, Task Loop)> _listeners = [];
     private readonly Lock _listenersGate = new();
-    private readonly SemaphoreSlim _pendingInbound;
 
     /// <summary>The addresses the host listens on, with the real port where port 0 was asked.</summary>
     public IReadOnlyList<Multiaddr> ListenAddresses
@@ -88,17 +87,19 @@ public sealed partial class Libp2pHost
                 Log.AcceptFailed(_logger, listener.ListenAddress, error.Message);
                 continue;
             }
-            if (_connections.Count >= Options.MaxConnections || !_pendingInbound.Wait(0))
+            // Dropped before any crypto when the pool is full, for everyone or for the sender's network. The
+            // connection limit is checked after the handshake, when the peer is known and room can be made for it.
+            if (!Resources.TryAcquireHandshake(AddressPrefix.KeyOf(raw.RemoteAddress), out ResourceLease? lease, out ResourceScopeKind refusedBy))
             {
-                Log.InboundRefused(_logger, raw.RemoteAddress);
+                Log.InboundRefused(_logger, raw.RemoteAddress, refusedBy);
                 await raw.DisposeAsync().ConfigureAwait(false);
                 continue;
             }
-            _background.Track(() => UpgradeInboundAsync(raw));
+            _background.Track(() => UpgradeInboundAsync(raw, lease));
         }
     }
 
-    private async Task UpgradeInboundAsync(IRawConnection raw)
+    private async Task UpgradeInboundAsync(IRawConnection raw, ResourceLease lease)
     {
         try
         {
@@ -110,7 +111,7 @@ public sealed partial class Libp2pHost
         }
         finally
         {
-            _pendingInbound.Release();
+            lease.Dispose();
         }
     }
 

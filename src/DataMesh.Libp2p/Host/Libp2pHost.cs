@@ -36,11 +36,11 @@ public sealed partial class Libp2pHost : IAsyncDisposable
             throw new ArgumentException("A host needs at least one transport.", nameof(transports));
         }
         Options = options ?? HostOptions.Default;
-        Options.ConnectionManager.Validate();
+        Options.Validate();
         TimeProvider = timeProvider ?? TimeProvider.System;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<Libp2pHost>();
-        _pendingInbound = new SemaphoreSlim(Options.MaxPendingInboundHandshakes);
+        Resources = new ResourceManager(Options);
         Peers = new PeerStore(Options, TimeProvider, IsConnected);
         SetStreamHandler(IdentifyProtocol.ProtocolId, RespondToIdentifyAsync);
         SetStreamHandler(PingProtocol.ProtocolId, PingProtocol.RespondAsync);
@@ -54,6 +54,9 @@ public sealed partial class Libp2pHost : IAsyncDisposable
     public TimeProvider TimeProvider { get; }
 
     public PeerStore Peers { get; }
+
+    /// <summary>The scopes every pending handshake, connection and inbound stream is charged to.</summary>
+    internal ResourceManager Resources { get; }
 
     /// <summary>Raised (synchronously, keep handlers short) after a connection is upgraded and registered.</summary>
     public event Action<Connection>? ConnectionOpened;
@@ -120,7 +123,9 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         return await connection.PingAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    internal async Task HandleInboundStreamAsync(Connection connection, YamuxStream yamuxStream, CancellationToken cancellationToken)
+    /// <summary>Negotiates and runs the handler of an inbound stream; <paramref name="lease"/>, its charge in the
+    /// resource scopes, is released when the handler ends, however it ends.</summary>
+    internal async Task HandleInboundStreamAsync(Connection connection, YamuxStream yamuxStream, ResourceLease lease, CancellationToken cancellationToken)
     {
         string? protocol = null;
         try
@@ -152,6 +157,7 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         }
         finally
         {
+            lease.Dispose();
             connection.MarkActive();
             await yamuxStream.DisposeAsync().ConfigureAwait(false);
         }
@@ -177,7 +183,6 @@ public sealed partial class Libp2pHost : IAsyncDisposable
         await _connectionManager.ConfigureAwait(false);
         await Task.WhenAll(_connections.Keys.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
         await _background.WhenAllAsync().ConfigureAwait(false);
-        _pendingInbound.Dispose();
         _trimGate.Dispose();
         _shutdown.Dispose();
     }

@@ -24,8 +24,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Accepting on {Address} failed: {Reason}")]
     public static partial void AcceptFailed(ILogger logger, Multiaddr address, string reason);
 
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Inbound connection from {Address} refused: connection or handshake limit reached")]
-    public static partial void InboundRefused(ILogger logger, Multiaddr address);
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Inbound connection from {Address} refused: the {Scope} limit of pending handshakes is reached")]
+    public static partial void InboundRefused(ILogger logger, Multiaddr address, ResourceScopeKind scope);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Debug, Message = "Inbound handshake from {Address} failed: {Reason}")]
     public static partial void InboundHandshakeFailed(ILogger logger, Multiaddr address, string reason);
@@ -38,4 +38,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "Connection manager: closing {Count} idle connections of {Open}")]
     public static partial void TrimmingConnections(ILogger logger, int count, int open);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Inbound stream from {PeerId} refused: the {Scope} limit of inbound streams is reached")]
+    public static partial void InboundStreamRefused(ILogger logger, PeerId peerId, ResourceScopeKind scope);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Debug, Message = "Connection with {PeerId} refused: the {Scope} connection limit is reached")]
+    public static partial void ConnectionRefused(ILogger logger, PeerId peerId, ResourceScopeKind scope);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Reset {Count} streams idle for {IdleSeconds} s")]
+    public static partial void IdleStreamsReset(ILogger logger, int count, double idleSeconds);
 }

@@ -12,7 +12,7 @@ public sealed class PeerId : IEquatable<PeerId>, IComparable<PeerId>
     public const int MaxInlineKeyLength = 42;
 
     /// <summary>The multicodec of a CID naming a libp2p public key.</summary>
-    public const ulong Libp2pKeyCodec = 0x72;
+    public const ulong Libp2pKeyCodec = Cid.Libp2pKeyCodec;
 
     private const int MaxTextLength = 256;
 
@@ -51,6 +51,10 @@ public sealed class PeerId : IEquatable<PeerId>, IComparable<PeerId>
         catch (MultihashFormatException ex)
         {
             throw new InvalidPeerIdException($"Invalid peer id: {ex.Message}", ex);
+        }
+        if (parsed.Code is not (Multihash.IdentityCode or Multihash.Sha2_256Code))
+        {
+            throw new InvalidPeerIdException($"Invalid peer id: multihash function 0x{parsed.Code:x} is neither identity nor sha2-256.");
         }
         if (parsed.Code == Multihash.IdentityCode && parsed.Digest.Length > MaxInlineKeyLength)
         {
@@ -131,14 +135,7 @@ public sealed class PeerId : IEquatable<PeerId>, IComparable<PeerId>
     public override string ToString() => _text ??= Base58.Encode(_bytes);
 
     /// <summary>The CIDv1 form: base32 multibase, libp2p-key codec ("bafz…").</summary>
-    public string ToCidString()
-    {
-        var cid = new byte[2 + _bytes.Length];
-        cid[0] = 0x01;
-        cid[1] = (byte)Libp2pKeyCodec;
-        _bytes.CopyTo(cid, 2);
-        return Multibase.Encode(MultibaseEncoding.Base32Lower, cid);
-    }
+    public string ToCidString() => Cid.V1(Libp2pKeyCodec, Multihash.FromBytes(_bytes)).ToString();
 
     public bool Equals(PeerId? other) =>
         other is not null && other._hashCode == _hashCode && _bytes.AsSpan().SequenceEqual(other._bytes);
@@ -161,29 +158,21 @@ public sealed class PeerId : IEquatable<PeerId>, IComparable<PeerId>
 
     public static bool operator >=(PeerId? left, PeerId? right) => left is null ? right is null : left.CompareTo(right) >= 0;
 
-    private static PeerId FromCid(byte[] cid)
+    private static PeerId FromCid(byte[] bytes)
     {
-        ulong version;
-        ulong codec;
-        int n1;
-        int n2;
+        Cid cid;
         try
         {
-            version = Varint.ReadComplete(cid, out n1, "CID version");
-            codec = Varint.ReadComplete(cid.AsSpan(n1), out n2, "CID codec");
+            cid = Cid.FromBytes(bytes);
         }
-        catch (MalformedVarintException ex)
+        catch (CidFormatException ex)
         {
-            throw new InvalidPeerIdException($"malformed CID: {ex.Message}", ex);
+            throw new InvalidPeerIdException(ex.Message, ex);
         }
-        if (version != 1)
+        if (cid.Codec != Libp2pKeyCodec)
         {
-            throw new InvalidPeerIdException($"CID version {version} is not 1.");
+            throw new InvalidPeerIdException($"CID codec 0x{cid.Codec:x} is not libp2p-key (0x72).");
         }
-        if (codec != Libp2pKeyCodec)
-        {
-            throw new InvalidPeerIdException($"CID codec 0x{codec:x} is not libp2p-key (0x72).");
-        }
-        return FromBytes(cid.AsSpan(n1 + n2));
+        return FromBytes(cid.Multihash.Bytes.Span);
     }
 }

@@ -52,7 +52,7 @@ public sealed partial class KadDht
                     lookup.OnFailure(outcome.Peer);
                     if (outcome.Error is PeerUnreachableException)
                     {
-                        Table.Remove(outcome.Peer); // dead: make room for live peers
+                        RemoveFromTable(outcome.Peer); // dead: make room for live peers
                     }
                     Log.QueryFailed(_logger, outcome.Peer, type, outcome.Error?.Message ?? "no answer");
                 }

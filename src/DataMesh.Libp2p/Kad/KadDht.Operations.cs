@@ -118,7 +118,8 @@ public sealed partial class KadDht
     }
 
     /// <summary>Announces this node as a provider of <paramref name="key"/> to the k closest peers (and keeps
-    /// re-announcing it). Returns how many announcements were delivered.</summary>
+    /// re-announcing it). Returns how many announcements were delivered. Content is best named by a binary CIDv1,
+    /// the key form every implementation's handlers accept; it is placed by its multihash (<see cref="ProviderKey"/>).</summary>
     public async Task<int> ProvideAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken)
     {
         EnsureStarted();
@@ -132,7 +133,9 @@ public sealed partial class KadDht
 
     private async Task<int> AnnounceAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken)
     {
-        KadLookupResult closest = await LookupAsync(KadKey.Hash(key.Span), key, KadMessageType.FindNode, null, cancellationToken).ConfigureAwait(false);
+        // The closest peers are found by FIND_NODE of the content's multihash, the point go and js place it at (they
+        // answer FIND_NODE by SHA-256 of the key sent); the announcement itself carries the key as given.
+        KadLookupResult closest = await LookupAsync(ProviderKey.Position(key), ProviderKey.Content(key), KadMessageType.FindNode, null, cancellationToken).ConfigureAwait(false);
         var request = new KadMessage(KadMessageType.AddProvider, key) { ProviderPeers = [SelfWire()] };
         QueryOutcome[] sent = await Task.WhenAll(closest.Closest.Select(peer => QueryAsync(peer, request, cancellationToken))).ConfigureAwait(false);
         return sent.Count(s => s.Error is null);
@@ -182,7 +185,7 @@ public sealed partial class KadDht
     {
         try
         {
-            await LookupAsync(KadKey.Hash(key.Span), key, KadMessageType.GetProviders, (_, response) =>
+            await LookupAsync(ProviderKey.Position(key), key, KadMessageType.GetProviders, (_, response) =>
             {
                 foreach (KadPeerInfo info in response.ProviderPeers)
                 {

@@ -158,7 +158,7 @@ public sealed partial class KadDht
         return new KadMessage(KadMessageType.GetProviders, request.Key)
         {
             ProviderPeers = providers,
-            CloserPeers = CloserPeersFor(request.Key.Span, from, findNode: false),
+            CloserPeers = CloserPeersFor(ProviderKey.Position(request.Key), from, sought: null),
         };
     }
 
@@ -166,7 +166,6 @@ public sealed partial class KadDht
     /// (or of ourselves) that peer comes first, so the lookup can end at once.</summary>
     private List<KadPeerInfo> CloserPeersFor(ReadOnlySpan<byte> key, PeerId requester, bool findNode)
     {
-        var closer = new List<KadPeerInfo>(Options.BucketSize + 1);
         PeerId? sought = null;
         if (findNode)
         {
@@ -178,12 +177,20 @@ public sealed partial class KadDht
             {
                 sought = null;
             }
-            if (sought is not null && !sought.Equals(requester) && ToWire(sought) is { } known && (sought.Equals(_host.PeerId) || _host.IsConnected(sought) || Table.Contains(sought)))
-            {
-                closer.Add(known);
-            }
         }
-        foreach (PeerId peer in Table.NearestPeers(KadKey.Hash(key), Options.BucketSize, p => p.Equals(requester) || p.Equals(sought)))
+        return CloserPeersFor(KadKey.Hash(key), requester, sought);
+    }
+
+    /// <summary>The k peers of our table closest to <paramref name="target"/>, never the requester; a known
+    /// <paramref name="sought"/> peer first.</summary>
+    private List<KadPeerInfo> CloserPeersFor(KadKey target, PeerId requester, PeerId? sought)
+    {
+        var closer = new List<KadPeerInfo>(Options.BucketSize + 1);
+        if (sought is not null && !sought.Equals(requester) && ToWire(sought) is { } known && (sought.Equals(_host.PeerId) || _host.IsConnected(sought) || Table.Contains(sought)))
+        {
+            closer.Add(known);
+        }
+        foreach (PeerId peer in Table.NearestPeers(target, Options.BucketSize, p => p.Equals(requester) || p.Equals(sought)))
         {
             if (ToWire(peer) is { } wire)
             {

@@ -17,6 +17,9 @@ public sealed record KadLookupResult(IReadOnlyList<PeerId> Closest, int Hops, in
 /// Start it with <see cref="StartAsync"/>; dispose it before the host.</summary>
 public sealed partial class KadDht : IAsyncDisposable
 {
+    /// <summary>The host protection tag of routing-table members (<see cref="Libp2pHost.Protect"/>).</summary>
+    internal const string ProtectionTag = "kad";
+
     private readonly Libp2pHost _host;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -75,6 +78,10 @@ public sealed partial class KadDht : IAsyncDisposable
 
     /// <summary>Inbound requests being handled right now.</summary>
     public int InboundRequestsInFlight => _limiter.InFlight;
+
+    /// <summary>Connections whose peer is still being considered for the routing table, and liveness checks still
+    /// running: what a test waits out before it asserts what the table did not take.</summary>
+    internal int PendingPeerChecks => _background.Count;
 
     /// <summary>The key-space position of a peer: SHA-256 of its multihash bytes.</summary>
     public static KadKey KeyOf(PeerId peer)
@@ -226,6 +233,7 @@ public sealed partial class KadDht : IAsyncDisposable
         if (result == RoutingTableAddResult.Added)
         {
             Log.PeerAdded(_logger, peer, Table.Count);
+            ProtectIfClose(peer);
         }
         else if (result == RoutingTableAddResult.BucketFull && stalest is not null && !_shutdown.IsCancellationRequested)
         {
@@ -237,6 +245,26 @@ public sealed partial class KadDht : IAsyncDisposable
                 }
             }
             _background.Track(() => CheckLivenessAsync(stalest, peer, _shutdown.Token));
+        }
+    }
+
+    /// <summary>Protects the connections of table members in the <see cref="KadOptions.ProtectedBuckets"/> farthest
+    /// buckets from pressure trimming, as go-libp2p-kad-dht does: those buckets cover most of the key space and are
+    /// the ones every lookup starts from; a node under connection pressure keeps at most that many × k of them.</summary>
+    private void ProtectIfClose(PeerId peer)
+    {
+        if (Table.BucketIndexOf(KeyOf(peer)) < Options.ProtectedBuckets && Table.Contains(peer))
+        {
+            _host.Protect(peer, ProtectionTag);
+        }
+    }
+
+    /// <summary>A table member's removal ends its protection.</summary>
+    internal void RemoveFromTable(PeerId peer)
+    {
+        if (Table.Remove(peer))
+        {
+            _host.Unprotect(peer, ProtectionTag);
         }
     }
 
@@ -258,6 +286,8 @@ public sealed partial class KadDht : IAsyncDisposable
         {
             if (Table.ReplaceStale(member, newcomer, KeyOf(newcomer)))
             {
+                _host.Unprotect(member, ProtectionTag);
+                ProtectIfClose(newcomer);
                 Log.PeerReplaced(_logger, member, newcomer, error.Message);
             }
         }
@@ -277,6 +307,10 @@ public sealed partial class KadDht : IAsyncDisposable
             return;
         }
         _host.ConnectionOpened -= OnConnectionOpened;
+        foreach (RoutingTableEntry<PeerId> entry in Table.Snapshot())
+        {
+            _host.Unprotect(entry.Peer, ProtectionTag);
+        }
         if (Mode == KadMode.Server && Volatile.Read(ref _started) != 0)
         {
             _host.RemoveStreamHandler(Options.ProtocolId);

@@ -81,6 +81,11 @@ public sealed record KadOptions
     /// <summary>An inbound stream idle this long between requests is closed.</summary>
     public TimeSpan InboundIdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Members of the routing table's buckets below this index (0 and 1: common prefix with our key shorter
+    /// than 2 bits, half and a quarter of the key space) are protected from the host's pressure trimming
+    /// (<see cref="Host.Libp2pHost.Protect"/>), as go-libp2p-kad-dht does; at most this many × k peers. 0: none.</summary>
+    public int ProtectedBuckets { get; init; } = 2;
+
     /// <summary>How long a routing-table member has to answer a liveness check before a newcomer replaces it.</summary>
     public TimeSpan LivenessTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -21,18 +21,29 @@ public sealed record ProviderStoreOptions
     /// <summary>Provider record validity: 48 h, as go-libp2p-kad-dht (providers republish every 22 h, so one missed
     /// republish does not make content unfindable).</summary>
     public TimeSpan ProviderTtl { get; init; } = TimeSpan.FromHours(48);
+
+    /// <summary>Maps a key of an older format to its current form (null: the key is current). Applied to the keys of
+    /// the files loaded (which are rewritten under the current key), and to every key added or asked for, so a record
+    /// stored or asked for under the old form is the same record.</summary>
+    public ProviderKeyUpgrade? UpgradeKey { get; init; }
 }
+
+/// <summary>The current form of a provider key of an older format, or null when <paramref name="key"/> is current.</summary>
+public delegate byte[]? ProviderKeyUpgrade(ReadOnlySpan<byte> key);
 
 /// <summary>One provider of a key. <see cref="IsLocal"/> marks the keys this node itself provides (republished).</summary>
 public sealed record ProviderEntry(PeerId Provider, IReadOnlyList<Multiaddr> Addresses, DateTimeOffset ReceivedAt, bool IsLocal);
 
 /// <summary>Provider records: key → peers that announced they have the content. Bounded per key and in keys, expiring,
-/// optionally persisted (one file per key, rewritten on change). Thread-safe.</summary>
+/// optionally persisted (one file per key, rewritten on change). Thread-safe. A key is one record whatever form it
+/// came in (<see cref="ProviderKey"/>: a CIDv1 and its bare multihash are the same content; an older form through
+/// <see cref="ProviderStoreOptions.UpgradeKey"/>); the record keeps the CIDv1 form once it has seen it, since that
+/// is the form republished.</summary>
 public sealed class ProviderStore
 {
     private const string Extension = ".prov";
     private readonly object _gate = new();
-    private readonly Dictionary<string, (byte[] Key, List<ProviderEntry> Entries)> _keys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Slot> _keys = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
 
     public ProviderStore(ProviderStoreOptions? options = null, TimeProvider? timeProvider = null)
@@ -64,7 +75,7 @@ public sealed class ProviderStore
     public void Add(ReadOnlySpan<byte> key, PeerId provider, IEnumerable<Multiaddr> addresses, bool isLocal)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        string id = Convert.ToBase64String(key);
+        (string id, byte[] current, ReadOnlyMemory<byte> content) = Resolve(key);
         DateTimeOffset now = _time.GetUtcNow();
         var entry = new ProviderEntry(provider, [.. addresses.Take(Options.MaxAddressesPerProvider)], now, isLocal);
         lock (_gate)
@@ -79,8 +90,12 @@ public sealed class ProviderStore
                         throw new KadException($"The provider store is full ({Options.MaxKeys} keys).");
                     }
                 }
-                slot = (key.ToArray(), new List<ProviderEntry>());
+                slot = new Slot(current, content.ToArray());
                 _keys[id] = slot;
+            }
+            else if (ProviderKey.IsPreferredForm(current, slot.Key))
+            {
+                slot.Key = current;
             }
             int existing = slot.Entries.FindIndex(e => e.Provider.Equals(provider));
             if (existing >= 0)
@@ -99,14 +114,14 @@ public sealed class ProviderStore
                 slot.Entries.RemoveAt(oldest); // entries are kept oldest first
             }
             slot.Entries.Add(entry);
-            Persist(slot.Key, slot.Entries);
+            Persist(slot);
         }
     }
 
     /// <summary>Unexpired providers of <paramref name="key"/>, most recently announced first.</summary>
     public IReadOnlyList<ProviderEntry> Get(ReadOnlySpan<byte> key)
     {
-        string id = Convert.ToBase64String(key);
+        string id = Resolve(key).Id;
         DateTimeOffset now = _time.GetUtcNow();
         lock (_gate)
         {
@@ -130,14 +145,14 @@ public sealed class ProviderStore
     /// <summary>Stops providing <paramref name="key"/> locally; other peers' announcements stay until they expire.</summary>
     public bool RemoveLocal(ReadOnlySpan<byte> key)
     {
-        string id = Convert.ToBase64String(key);
+        string id = Resolve(key).Id;
         lock (_gate)
         {
             if (!_keys.TryGetValue(id, out var slot) || slot.Entries.RemoveAll(e => e.IsLocal) == 0)
             {
                 return false;
             }
-            Persist(slot.Key, slot.Entries);
+            Persist(slot);
             return true;
         }
     }
@@ -165,19 +180,32 @@ public sealed class ProviderStore
             }
             if (dropped > 0)
             {
-                Persist(slot.Key, slot.Entries);
+                Persist(slot);
             }
         }
         return removed;
     }
 
-    private void Persist(byte[] key, List<ProviderEntry> entries)
+    /// <summary>The record a key stands for: its id in the map, its current form, the content it names.</summary>
+    private (string Id, byte[] Current, ReadOnlyMemory<byte> Content) Resolve(ReadOnlySpan<byte> key)
+    {
+        byte[] current = Options.UpgradeKey?.Invoke(key) ?? key.ToArray();
+        ReadOnlyMemory<byte> content = ProviderKey.Content(current);
+        return (Convert.ToBase64String(content.Span), current, content);
+    }
+
+    /// <summary>A record's file is named after the content, so it stays put when a better form of the key arrives.</summary>
+    private static string PathOf(string directory, Slot slot) => DiskFiles.PathFor(directory, slot.Content, Extension);
+
+    private void Persist(Slot slot)
     {
         if (Options.Directory is not { } directory)
         {
             return;
         }
-        string path = DiskFiles.PathFor(directory, key, Extension);
+        byte[] key = slot.Key;
+        List<ProviderEntry> entries = slot.Entries;
+        string path = PathOf(directory, slot);
         if (entries.Count == 0)
         {
             DiskFiles.DeleteQuietly(path);
@@ -207,19 +235,58 @@ public sealed class ProviderStore
         long maxFile = 1024 + (long)Options.MaxProvidersPerKey * (128 + Options.MaxAddressesPerProvider * (Multiaddr.MaxLength + 8));
         foreach (string path in System.IO.Directory.EnumerateFiles(directory, "*" + Extension))
         {
-            (byte[] Key, List<ProviderEntry> Entries)? slot = TryRead(path, maxFile);
-            if (slot is null || _keys.Count >= Options.MaxKeys)
-            {
-                DiskFiles.DeleteQuietly(path);
-                continue;
-            }
-            List<ProviderEntry> live = [.. slot.Value.Entries.Where(e => !IsExpired(e, now)).TakeLast(Options.MaxProvidersPerKey)];
+            (byte[] Key, List<ProviderEntry> Entries)? read = TryRead(path, maxFile);
+            List<ProviderEntry> live = read is null ? [] : [.. read.Value.Entries.Where(e => !IsExpired(e, now))];
             if (live.Count == 0)
             {
                 DiskFiles.DeleteQuietly(path);
                 continue;
             }
-            _keys[Convert.ToBase64String(slot.Value.Key)] = (slot.Value.Key, live);
+            (string id, byte[] current, ReadOnlyMemory<byte> content) = Resolve(read!.Value.Key);
+            if (!_keys.TryGetValue(id, out Slot? slot))
+            {
+                if (_keys.Count >= Options.MaxKeys)
+                {
+                    DiskFiles.DeleteQuietly(path);
+                    continue;
+                }
+                slot = new Slot(current, content.ToArray());
+                _keys[id] = slot;
+            }
+            else if (ProviderKey.IsPreferredForm(current, slot.Key))
+            {
+                slot.Key = current;
+            }
+            Merge(slot.Entries, live);
+            if (!string.Equals(path, PathOf(directory, slot), StringComparison.Ordinal))
+            {
+                // A key of an older form, or another form of a key already loaded: rewrite it under the record's file.
+                Persist(slot);
+                DiskFiles.DeleteQuietly(path);
+            }
+        }
+    }
+
+    /// <summary>Adds <paramref name="loaded"/> to <paramref name="entries"/>, one entry per provider (the later
+    /// announcement, local if either was), oldest first, at most <see cref="ProviderStoreOptions.MaxProvidersPerKey"/>.</summary>
+    private void Merge(List<ProviderEntry> entries, List<ProviderEntry> loaded)
+    {
+        foreach (ProviderEntry entry in loaded)
+        {
+            int existing = entries.FindIndex(e => e.Provider.Equals(entry.Provider));
+            if (existing < 0)
+            {
+                entries.Add(entry);
+                continue;
+            }
+            ProviderEntry other = entries[existing];
+            ProviderEntry later = other.ReceivedAt >= entry.ReceivedAt ? other : entry;
+            entries[existing] = later with { IsLocal = other.IsLocal || entry.IsLocal };
+        }
+        entries.Sort((a, b) => a.ReceivedAt.CompareTo(b.ReceivedAt));
+        if (entries.Count > Options.MaxProvidersPerKey)
+        {
+            entries.RemoveRange(0, entries.Count - Options.MaxProvidersPerKey);
         }
     }
 
@@ -283,5 +350,15 @@ public sealed class ProviderStore
             }
         }
         return new ProviderEntry(provider ?? throw new KadException("A stored provider entry has no peer id."), addresses, DateTimeOffset.FromUnixTimeMilliseconds(received), local);
+    }
+
+    /// <summary>One record: the key in the form kept and sent, the content it names, its providers oldest first.</summary>
+    private sealed class Slot(byte[] key, byte[] content)
+    {
+        public byte[] Key { get; set; } = key;
+
+        public byte[] Content { get; } = content;
+
+        public List<ProviderEntry> Entries { get; } = [];
     }
 }

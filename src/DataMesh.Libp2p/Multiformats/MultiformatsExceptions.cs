@@ -13,6 +13,13 @@ public sealed class MultihashFormatException : Libp2pException
     public MultihashFormatException(string message, Exception? innerException) : base(message, innerException) { }
 }
 
+/// <summary>Bytes that are not a binary CIDv1: another version, a malformed codec varint or multihash, trailing bytes.</summary>
+public sealed class CidFormatException : Libp2pException
+{
+    public CidFormatException(string message) : base(message) { }
+    public CidFormatException(string message, Exception? innerException) : base(message, innerException) { }
+}
+
 /// <summary>A multibase string with an unknown prefix or a character outside its alphabet.</summary>
 public sealed class MultibaseFormatException : Libp2pException
 {

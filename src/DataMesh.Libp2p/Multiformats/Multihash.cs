@@ -4,12 +4,17 @@ namespace DataMesh.Libp2p.Multiformats;
 
 /// <summary>
 /// A self-describing hash (multiformats/multihash): varint function code, varint digest length, digest.
-/// Only the functions libp2p peer ids need are supported: identity (0x00) and sha2-256 (0x12).
+/// Supported: the functions libp2p peer ids need, identity (0x00) and sha2-256 (0x12), and blake3 (0x1e) with a
+/// 32-byte digest, the hash that names DataMesh shards (computed elsewhere: <see cref="FromDigest"/> wraps it).
 /// </summary>
 public sealed class Multihash : IEquatable<Multihash>
 {
     public const ulong IdentityCode = 0x00;
     public const ulong Sha2_256Code = 0x12;
+    public const ulong Blake3Code = 0x1e;
+
+    /// <summary>Digest length of the sha2-256 and blake3 multihashes accepted (blake3 is extendable; 32 is its default).</summary>
+    public const int HashDigestLength = 32;
 
     /// <summary>Longest identity digest accepted; identity multihashes inline small data such as keys.</summary>
     public const int MaxIdentityDigestLength = 128;
@@ -50,6 +55,14 @@ public sealed class Multihash : IEquatable<Multihash>
         return Create(Sha2_256Code, digest);
     }
 
+    /// <summary>Wraps a digest computed elsewhere under the function <paramref name="code"/>.</summary>
+    /// <exception cref="MultihashFormatException">Unsupported function, or a digest length it does not have.</exception>
+    public static Multihash FromDigest(ulong code, ReadOnlySpan<byte> digest)
+    {
+        CheckDigestLength(code, (ulong)digest.Length);
+        return Create(code, digest);
+    }
+
     /// <summary>Parses a complete multihash; trailing bytes are an error.</summary>
     /// <exception cref="MultihashFormatException"></exception>
     public static Multihash FromBytes(ReadOnlySpan<byte> bytes)
@@ -79,17 +92,7 @@ public sealed class Multihash : IEquatable<Multihash>
         {
             throw new MultihashFormatException($"Malformed multihash: {ex.Message}", ex);
         }
-        switch (code)
-        {
-            case IdentityCode when length > MaxIdentityDigestLength:
-                throw new MultihashFormatException($"Identity multihash digest of {length} bytes exceeds {MaxIdentityDigestLength}.");
-            case Sha2_256Code when length != SHA256.HashSizeInBytes:
-                throw new MultihashFormatException($"sha2-256 multihash must have a 32-byte digest, not {length}.");
-            case IdentityCode or Sha2_256Code:
-                break;
-            default:
-                throw new MultihashFormatException($"Unsupported multihash function code 0x{code:x}.");
-        }
+        CheckDigestLength(code, length);
         var header = codeSize + lengthSize;
         if ((ulong)(bytes.Length - header) < length)
         {
@@ -97,6 +100,21 @@ public sealed class Multihash : IEquatable<Multihash>
         }
         consumed = header + (int)length;
         return new Multihash(bytes[..consumed].ToArray(), code, header);
+    }
+
+    private static void CheckDigestLength(ulong code, ulong length)
+    {
+        switch (code)
+        {
+            case IdentityCode when length > MaxIdentityDigestLength:
+                throw new MultihashFormatException($"Identity multihash digest of {length} bytes exceeds {MaxIdentityDigestLength}.");
+            case Sha2_256Code or Blake3Code when length != HashDigestLength:
+                throw new MultihashFormatException($"{(code == Sha2_256Code ? "sha2-256" : "blake3")} multihash must have a {HashDigestLength}-byte digest, not {length}.");
+            case IdentityCode or Sha2_256Code or Blake3Code:
+                break;
+            default:
+                throw new MultihashFormatException($"Unsupported multihash function code 0x{code:x}.");
+        }
     }
 
     public bool Equals(Multihash? other) => other is not null && _bytes.AsSpan().SequenceEqual(other._bytes);

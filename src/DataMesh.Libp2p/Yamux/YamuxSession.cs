@@ -36,6 +36,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
     private readonly MemoryPool<byte> _pool = MemoryPool<byte>.Shared;
 
     private uint _nextStreamId;
+    private long _lastTrafficTicks;
     private int _streamCount;
     private bool _started;
     private bool _terminated;
@@ -61,6 +62,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
         _acceptQueue = Channel.CreateBounded<YamuxStream>(new BoundedChannelOptions(options.AcceptBacklog) { SingleWriter = true });
         _outbound = Channel.CreateUnbounded<OutboundItem>(new UnboundedChannelOptions { SingleReader = true });
         _writeDeadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        _lastTrafficTicks = timeProvider.GetUtcNow().UtcTicks;
     }
 
     /// <summary>Ends when the session ends: successfully on a clean close, faulted with the reason otherwise.</summary>
@@ -80,6 +82,10 @@ public sealed partial class YamuxSession : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>When data last flowed on any stream of this session, either way (its creation counts as the first).
+    /// Pings and window updates do not count: they say the peer is alive, not that the session is used.</summary>
+    internal DateTimeOffset LastTraffic => new(Interlocked.Read(ref _lastTrafficTicks), TimeSpan.Zero);
 
     internal YamuxOptions Options { get; }
 
@@ -250,6 +256,26 @@ public sealed partial class YamuxSession : IAsyncDisposable
     internal void SendReset(uint streamId)
     {
         _outbound.Writer.TryWrite(new OutboundItem(null, new YamuxFrameHeader(YamuxFrameType.WindowUpdate, YamuxFrameFlags.Rst, streamId, 0), null, HoldsSlot: false));
+    }
+
+    internal void NoteTraffic(long utcTicks) => Interlocked.Exchange(ref _lastTrafficTicks, utcTicks);
+
+    /// <summary>Resets every open stream on which no data flowed either way since <paramref name="cutoff"/>: a peer
+    /// that neither sends nor reads would otherwise hold the stream, its handler and its window forever.
+    /// Returns how many were reset.</summary>
+    internal int ResetStreamsIdleSince(DateTimeOffset cutoff)
+    {
+        int reset = 0;
+        foreach (YamuxStream stream in _streams.Values)
+        {
+            if (stream.LastTraffic < cutoff && !stream.IsFinished)
+            {
+                stream.Reset();
+                reset++;
+            }
+        }
+
+        return reset;
     }
 
     internal void OnStreamFinished(YamuxStream stream)

@@ -85,6 +85,7 @@ public sealed partial class YamuxStream
             }
 
             written += YamuxFrameHeader.Size + chunk;
+            NoteTraffic();
         }
 
         _outbound.Reader.AdvanceTo(payload.End);

@@ -41,6 +41,7 @@ public sealed partial class YamuxStream : IDuplexPipe, IAsyncDisposable
     private ITimer? _closeTimer;
     private int _scheduled;
     private uint _undelivered;
+    private long _lastTrafficTicks;
 
     internal YamuxStream(YamuxSession session, uint id, bool locallyOpened, ReceiveWindow receiveWindow, MemoryPool<byte> pool)
     {
@@ -48,6 +49,7 @@ public sealed partial class YamuxStream : IDuplexPipe, IAsyncDisposable
         Id = id;
         _receiveWindow = receiveWindow;
         _openFlagPending = locallyOpened ? YamuxFrameFlags.Syn : YamuxFrameFlags.Ack;
+        _lastTrafficTicks = session.TimeProvider.GetUtcNow().UtcTicks;
 
         // Inbound never pauses: the receive window already bounds what the peer may put in it.
         _inbound = new Pipe(new PipeOptions(pool, pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: SegmentSize, useSynchronizationContext: false));
@@ -69,6 +71,17 @@ public sealed partial class YamuxStream : IDuplexPipe, IAsyncDisposable
     public PipeWriter Output => _writer;
 
     internal SendWindow SendWindow => _sendWindow;
+
+    /// <summary>When data last flowed on this stream either way (its opening counts as the first).</summary>
+    internal DateTimeOffset LastTraffic => new(Interlocked.Read(ref _lastTrafficTicks), TimeSpan.Zero);
+
+    /// <summary>A data frame arrived or left: the stream and its session are in use.</summary>
+    internal void NoteTraffic()
+    {
+        long now = _session.TimeProvider.GetUtcNow().UtcTicks;
+        Interlocked.Exchange(ref _lastTrafficTicks, now);
+        _session.NoteTraffic(now);
+    }
 
     internal bool IsFinished
     {
@@ -250,8 +263,14 @@ public sealed partial class YamuxStream : IDuplexPipe, IAsyncDisposable
             }
 
             _undelivered += length;
-            return true;
         }
+
+        if (length > 0)
+        {
+            NoteTraffic();
+        }
+
+        return true;
     }
 
     /// <summary>Read loop: delivers part of an accepted data frame. Data for a closed input is dropped and its window freed.</summary>

@@ -33,7 +33,7 @@ public sealed class GetDataMeshFileCommand : DataMeshSessionCmdlet
                 FileKey = file.FileKey,
                 Name = file.Name,
                 Size = file.Size,
-                Tags = [.. file.Tags],
+                Tags = new DataMeshTagList([.. file.Tags]),
                 Created = file.Created,
                 ChunkSize = file.ChunkSize,
                 DataShards = file.DataShards,

@@ -43,7 +43,7 @@ public sealed class GetDataMeshPeerStatsCommand : DataMeshSessionCmdlet
                 CorruptResponses = s.CorruptResponses,
                 BytesReceived = s.BytesReceived,
                 BytesSent = s.BytesSent,
-                Throughput = s.Throughput,
+                ThroughputMBps = Throughput.MegabytesPerSecond(s.Throughput),
                 LastSeen = s.LastSeen,
                 IsResponsive = s.IsResponsive,
                 BannedUntil = s.BannedUntil,

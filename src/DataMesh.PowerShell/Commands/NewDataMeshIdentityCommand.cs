@@ -48,8 +48,7 @@ public sealed class NewDataMeshIdentityCommand : DataMeshCmdlet
                     $"An identity already exists in '{keystore}'. Use -Force to replace it (files sent to it become unreadable)."),
                 ErrorIds.IdentityExists, ErrorCategory.ResourceExists, keystore));
         }
-        string action = exists ? "Replace the user identity (files sent to the old one become unreadable)" : "Create a user identity";
-        if (!ShouldProcess(keystore, action))
+        if (exists ? !ShouldReplace(keystore) : !ShouldProcess(keystore, "Create a user identity"))
         {
             return;
         }
@@ -77,6 +76,30 @@ public sealed class NewDataMeshIdentityCommand : DataMeshCmdlet
             PassphraseProtected = created.PassphraseProtected,
         });
         base.EndProcessing();
+    }
+
+    /// <summary>
+    /// Replacing an identity cannot be undone (files sent to the old one become unreadable), so it asks like a
+    /// ConfirmImpact High command: unless -Confirm:$false is given or $ConfirmPreference is None. Creating one is
+    /// Medium (the cmdlet's impact), which asks only under -Confirm.
+    /// </summary>
+    private bool ShouldReplace(string keystore)
+    {
+        const string action = "Replace the user identity (files sent to the old one become unreadable)";
+        if (!ShouldProcess(keystore, action))
+        {
+            return false; // -WhatIf, or -Confirm answered no
+        }
+        if (MyInvocation.BoundParameters.ContainsKey("Confirm"))
+        {
+            return true; // -Confirm asked already; -Confirm:$false means do not ask
+        }
+        object? preference = GetVariableValue("ConfirmPreference");
+        if (preference is not null && Enum.TryParse(preference.ToString(), ignoreCase: true, out ConfirmImpact threshold) && threshold == ConfirmImpact.None)
+        {
+            return true;
+        }
+        return ShouldContinue($"{action}: {keystore}?", "Replace the DataMesh user identity");
     }
 
     private string ResolveDataPath()

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using DataMesh.Core;
 using DataMesh.Core.Node;
+using DataMesh.Core.Transfers;
 using DataMesh.PowerShell.Output;
 using DataMesh.PowerShell.Sessions;
 
@@ -10,9 +11,13 @@ namespace DataMesh.PowerShell.Commands;
 /// Fetches files from the mesh by key, rebuilds and verifies them, and writes them to -Destination. Keys bind from
 /// the pipeline by property name (<c>Get-DataMeshFile | Receive-DataMeshFile</c>); a file that fails is a
 /// non-terminating error. With -AsJob the files are received one after another by a <see cref="DataMeshTransferJob"/>,
-/// which is returned at once.
+/// which is returned at once. Every file goes through ShouldProcess (-WhatIf lists what would be written or replaced).
 /// </summary>
-[Cmdlet(VerbsCommunications.Receive, "DataMeshFile")]
+/// <remarks>
+/// -Destination is a folder when it exists as one, ends in a directory separator, or receives several files (more
+/// than one key, given or piped); a missing folder is created. A single file to any other path is written at that path.
+/// </remarks>
+[Cmdlet(VerbsCommunications.Receive, "DataMeshFile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(DataMeshReceivedFile), typeof(DataMeshTransferJob))]
 public sealed class ReceiveDataMeshFileCommand : DataMeshSessionCmdlet
 {
@@ -22,7 +27,7 @@ public sealed class ReceiveDataMeshFileCommand : DataMeshSessionCmdlet
     [ArgumentCompleter(typeof(Completion.FileKeyCompleter))]
     public string[] FileKey { get; set; } = [];
 
-    /// <summary>A file path, or an existing folder to receive into under the stored name. Default: the current folder.</summary>
+    /// <summary>A file path, or a folder to receive into under the stored names (see the remarks). Default: the current folder.</summary>
     [Parameter(Position = 1)]
     [ValidateNotNullOrEmpty]
     public string? Destination { get; set; }
@@ -42,27 +47,100 @@ public sealed class ReceiveDataMeshFileCommand : DataMeshSessionCmdlet
 
     private readonly List<(string Key, string Destination)> _jobFiles = [];
     private DataMeshSession? _jobSession;
+    private DataMeshSession? _session;
+    private string? _destination;
+    private bool _destinationIsFolder;
+    private bool _folderUndecided;
+    private int _keysSeen;
+    // The first piped key while it is not yet known whether more follow (one key: a file path; several: a folder).
+    private string? _heldKey;
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        _destination = ResolveUserPath(Destination) ?? CurrentDirectory;
+        _destinationIsFolder = Destination is null || EndsWithSeparator(Destination) || Directory.Exists(_destination);
+        _folderUndecided = !_destinationIsFolder;
+    }
 
     protected override void ProcessRecord()
     {
-        DataMeshSession session = ResolveSession();
-        string destination = ResolveUserPath(Destination) ?? CurrentDirectory;
+        _session ??= ResolveSession();
         foreach (string key in FileKey)
         {
-            if (AsJob)
+            _keysSeen++;
+            if (_folderUndecided)
             {
-                _jobSession = session;
-                _jobFiles.Add((key, destination));
+                if (_keysSeen == 1 && FileKey.Length == 1 && MyInvocation.ExpectingInput)
+                {
+                    _heldKey = key;
+                    continue;
+                }
+                _folderUndecided = false;
+                _destinationIsFolder = _keysSeen > 1 || FileKey.Length > 1;
             }
-            else
+            if (_heldKey is { } held)
             {
-                Receive(session, key, destination);
+                _heldKey = null;
+                Dispatch(held);
+            }
+            Dispatch(key);
+        }
+    }
+
+    private static bool EndsWithSeparator(string path) =>
+        path.EndsWith('/') || path.EndsWith('\\') || path.EndsWith(System.IO.Path.DirectorySeparatorChar);
+
+    /// <summary>Receives one file now, or queues it for the job, once ShouldProcess agrees.</summary>
+    private void Dispatch(string key)
+    {
+        string destination = _destination!;
+        if (!ShouldProcess(destination, DescribeAction(key, destination)))
+        {
+            return;
+        }
+        if (_destinationIsFolder && !Directory.Exists(destination))
+        {
+            try
+            {
+                Directory.CreateDirectory(destination);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                WriteError(new ErrorRecord(error, ErrorIds.ReceiveFailed, ErrorCategory.WriteError, destination));
+                return;
             }
         }
+        if (AsJob)
+        {
+            _jobSession = _session;
+            _jobFiles.Add((key, destination));
+        }
+        else
+        {
+            Receive(_session!, key, destination);
+        }
+    }
+
+    private string DescribeAction(string key, string destination)
+    {
+        if (_destinationIsFolder)
+        {
+            return Force
+                ? $"Receive {key} into this folder, replacing a file of the same name"
+                : $"Receive {key} into this folder";
+        }
+        return Force && File.Exists(destination) ? $"Replace the existing file with {key}" : $"Receive {key} to this path";
     }
 
     protected override void EndProcessing()
     {
+        if (_heldKey is { } single)
+        {
+            // The pipeline brought one key: -Destination is that file's path.
+            _heldKey = null;
+            Dispatch(single);
+        }
         if (AsJob && _jobSession is { } session && _jobFiles.Count > 0)
         {
             int? concurrency = MaxConcurrency;
@@ -100,12 +178,23 @@ public sealed class ReceiveDataMeshFileCommand : DataMeshSessionCmdlet
     /// <summary>The error record for a failed receive, or null for failures that are not the file's (cancellation, bugs).</summary>
     private static ErrorRecord? MapError(Exception error, string key, string destination) => error switch
     {
+        NodeRequestException { Kind: NodeErrorKind.DestinationExists } request => DestinationExists(request, key),
         NodeRequestException request => ToErrorRecord(request, key, ErrorIds.ReceiveFailed),
         FileNotFoundOnMeshException => new ErrorRecord(error, ErrorIds.FileNotOnMesh, ErrorCategory.ObjectNotFound, key),
         IOException or UnauthorizedAccessException => new ErrorRecord(error, ErrorIds.ReceiveFailed, ErrorCategory.WriteError, destination),
         DataMeshException => new ErrorRecord(error, ErrorIds.ReceiveFailed, ErrorCategory.ReadError, key),
         _ => null,
     };
+
+    private static ErrorRecord DestinationExists(NodeRequestException error, string key)
+    {
+        ErrorRecord record = ToErrorRecord(error, key, ErrorIds.ReceiveFailed);
+        record.ErrorDetails = new ErrorDetails($"{error.Message} Use -Force to replace it.")
+        {
+            RecommendedAction = "Add -Force to replace the file, or give another -Destination.",
+        };
+        return record;
+    }
 
     private void Receive(DataMeshSession session, string key, string destination)
     {
@@ -118,6 +207,14 @@ public sealed class ReceiveDataMeshFileCommand : DataMeshSessionCmdlet
         }
         catch (Exception error) when (MapError(error, key, destination) is { } record)
         {
+            if (error is StripeUnavailableException lost)
+            {
+                // The message only counts the failures; each shard's error (with its address) is for -Verbose.
+                foreach (string shardError in lost.Errors)
+                {
+                    WriteVerbose($"Stripe {lost.StripeIndex}, {shardError}");
+                }
+            }
             WriteError(record);
             return;
         }
@@ -135,7 +232,7 @@ public sealed class ReceiveDataMeshFileCommand : DataMeshSessionCmdlet
         Resumed = result.Resumed,
         StripesSkipped = result.StripesSkipped,
         Duration = result.Statistics.Duration,
-        Throughput = Throughput.MegabytesPerSecond(result.Size, result.Statistics.Duration),
+        ThroughputMBps = Throughput.MegabytesPerSecond(result.Size, result.Statistics.Duration),
         Retries = result.Statistics.Retries,
         HedgesFired = result.Statistics.HedgesFired,
     };

@@ -39,7 +39,7 @@ public sealed class RepairDataMeshFileCommand : DataMeshSessionCmdlet
             }
             DataMeshFileRepair output = MaintenanceOutputMapping.ToOutput(repair);
             WriteObject(output);
-            if (output.StatusAfter != DataMeshHealthStatus.Healthy)
+            if (output.StatusAfter != nameof(DataMeshHealthStatus.Healthy))
             {
                 string detail = output.Problems.Length > 0 ? string.Join("; ", output.Problems) : "some shards still have too few holders";
                 WriteError(new ErrorRecord(new InvalidOperationException($"{key} is {output.StatusAfter} after the repair: {detail}."),

@@ -125,12 +125,28 @@ public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
             resolved = [];
         }
         string[] files = [.. resolved.Where(File.Exists)];
-        if (files.Length == 0)
+        if (files.Length > 0)
         {
-            WriteError(new ErrorRecord(new FileNotFoundException($"Cannot send '{path}': no such file.", literal),
-                ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, path));
+            return files;
         }
-        return files;
+        if (Directory.Exists(literal) || (resolved.Count > 0 && resolved.All(Directory.Exists)))
+        {
+            // Sending a folder means sending its files: say how, rather than that nothing is there.
+            string folder = Directory.Exists(literal) ? literal : resolved[0];
+            string quoted = "'" + folder.Replace("'", "''", StringComparison.Ordinal) + "'";
+            string message = $"Cannot send '{path}': it is a directory. Send its files with: Get-ChildItem {quoted} -File | Send-DataMeshFile";
+            WriteError(new ErrorRecord(new IOException(message), ErrorIds.FileNotFound, ErrorCategory.InvalidArgument, path)
+            {
+                ErrorDetails = new ErrorDetails(message)
+                {
+                    RecommendedAction = $"Send the files in it: Get-ChildItem {quoted} -File | Send-DataMeshFile (add -Recurse for subfolders).",
+                },
+            });
+            return [];
+        }
+        WriteError(new ErrorRecord(new FileNotFoundException($"Cannot send '{path}': no such file.", literal),
+            ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, path));
+        return [];
     }
 
     private void Send(DataMeshSession session, string file)
@@ -163,7 +179,7 @@ public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
         Resumed = result.Resumed,
         ShardsSkipped = result.ShardsSkipped,
         Duration = result.Statistics.Duration,
-        Throughput = Throughput.MegabytesPerSecond(result.Size, result.Statistics.Duration),
+        ThroughputMBps = Throughput.MegabytesPerSecond(result.Size, result.Statistics.Duration),
         Retries = result.Statistics.Retries,
         HedgesFired = result.Statistics.HedgesFired,
     };

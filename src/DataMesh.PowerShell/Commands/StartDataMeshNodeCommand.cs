@@ -69,8 +69,8 @@ public sealed class StartDataMeshNodeCommand : DataMeshNodeCmdlet
         {
             Network = options.Network with
             {
-                ListenAddresses = ListenAddress ?? options.Network.ListenAddresses,
-                BootstrapNodes = Bootstrap ?? options.Network.BootstrapNodes,
+                ListenAddresses = CheckedOverride("network.listen_addresses", ListenAddress) ?? options.Network.ListenAddresses,
+                BootstrapNodes = CheckedOverride("network.bootstrap_nodes", Bootstrap) ?? options.Network.BootstrapNodes,
             },
             Storage = options.Storage with { DataDir = ResolveUserPath(DataPath) ?? options.Storage.DataDir },
         };
@@ -82,6 +82,25 @@ public sealed class StartDataMeshNodeCommand : DataMeshNodeCmdlet
         if (Wait)
         {
             WaitUntilStopped(session);
+        }
+    }
+
+    /// <summary>A parameter that overrides a configuration key, checked by that key's own rules, so a value the
+    /// configuration would reject (a bootstrap address without /p2p/&lt;peer id&gt;) is rejected here with its message.</summary>
+    private IReadOnlyList<string>? CheckedOverride(string key, string[]? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        try
+        {
+            return (IReadOnlyList<string>)ConfigurationKeys.Get(key).ConvertValue(value);
+        }
+        catch (ConfigurationException error)
+        {
+            ThrowTerminatingError(ToErrorRecord(error, value, valueFromUser: true));
+            throw;
         }
     }
 

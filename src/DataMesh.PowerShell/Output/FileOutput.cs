@@ -29,8 +29,8 @@ public sealed class DataMeshSentFile
 
     public required TimeSpan Duration { get; init; }
 
-    /// <summary>File bytes per second over the transfer, in MB/s (10^6 bytes).</summary>
-    public required double Throughput { get; init; }
+    /// <summary>File bytes per second over the transfer, in MB/s (10^6 bytes per second).</summary>
+    public required double ThroughputMBps { get; init; }
 
     public required int Retries { get; init; }
 
@@ -62,8 +62,8 @@ public sealed class DataMeshReceivedFile
 
     public required TimeSpan Duration { get; init; }
 
-    /// <summary>File bytes per second over the transfer, in MB/s (10^6 bytes).</summary>
-    public required double Throughput { get; init; }
+    /// <summary>File bytes per second over the transfer, in MB/s (10^6 bytes per second).</summary>
+    public required double ThroughputMBps { get; init; }
 
     public required int Retries { get; init; }
 
@@ -79,7 +79,8 @@ public sealed class DataMeshFileInfo
 
     public required long Size { get; init; }
 
-    public required string[] Tags { get; init; }
+    /// <summary>A list of strings that converts to text as "a;b" (what Export-Csv writes) and to JSON as an array.</summary>
+    public required DataMeshTagList Tags { get; init; }
 
     public required DateTimeOffset Created { get; init; }
 
@@ -94,9 +95,25 @@ public sealed class DataMeshFileInfo
     public required int Recipients { get; init; }
 }
 
+/// <summary>
+/// A file's tags. Export-Csv and string conversion use ToString, which for a string[] is "System.String[]"; this
+/// list writes "a;b" there instead, while -contains, indexing, Format-Table and ConvertTo-Json see a list of strings.
+/// </summary>
+public sealed class DataMeshTagList(IList<string> tags) : System.Collections.ObjectModel.ReadOnlyCollection<string>(tags)
+{
+    /// <summary>The separator in the text form (tags may contain commas and spaces, rarely semicolons).</summary>
+    public const char Separator = ';';
+
+    public override string ToString() => string.Join(Separator, this);
+}
+
 internal static class Throughput
 {
-    /// <summary>MB/s (10^6 bytes), 0 for an instantaneous transfer.</summary>
+    /// <summary>MB/s (10^6 bytes per second), the one throughput unit of every output (transfer results and peer
+    /// statistics), unrounded.</summary>
+    public static double MegabytesPerSecond(double bytesPerSecond) => bytesPerSecond / 1e6;
+
+    /// <summary>MB/s over a transfer, 2 decimals, 0 for an instantaneous transfer.</summary>
     public static double MegabytesPerSecond(long bytes, TimeSpan duration) =>
-        duration <= TimeSpan.Zero ? 0 : Math.Round(bytes / 1e6 / duration.TotalSeconds, 2);
+        duration <= TimeSpan.Zero ? 0 : Math.Round(MegabytesPerSecond(bytes / duration.TotalSeconds), 2);
 }

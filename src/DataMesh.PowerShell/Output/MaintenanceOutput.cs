@@ -1,6 +1,7 @@
 namespace DataMesh.PowerShell.Output;
 
-/// <summary>How safe a stripe or file is (Test-DataMeshFile).</summary>
+/// <summary>How safe a stripe or file is (Test-DataMeshFile). The output objects carry its name as a string, so
+/// ConvertTo-Json and Export-Csv write "Healthy" rather than a number.</summary>
 public enum DataMeshHealthStatus
 {
     /// <summary>Every shard reachable on at least replication_factor peers.</summary>
@@ -35,7 +36,8 @@ public sealed class DataMeshStripeHealth
 {
     public required int Index { get; init; }
 
-    public required DataMeshHealthStatus Status { get; init; }
+    /// <summary>A <see cref="DataMeshHealthStatus"/> name: Healthy, Degraded, AtRisk or Lost.</summary>
+    public required string Status { get; init; }
 
     /// <summary>Shard slots reachable on at least one peer (of DataShards + ParityShards).</summary>
     public required int AvailableShards { get; init; }
@@ -63,8 +65,8 @@ public sealed class DataMeshFileHealth
 
     public required long Size { get; init; }
 
-    /// <summary>The worst stripe's status (the manifest's copies count too).</summary>
-    public required DataMeshHealthStatus Status { get; init; }
+    /// <summary>The worst stripe's status (the manifest's copies count too): a <see cref="DataMeshHealthStatus"/> name.</summary>
+    public required string Status { get; init; }
 
     /// <summary>True when Status is Healthy.</summary>
     public required bool IsHealthy { get; init; }
@@ -106,10 +108,11 @@ public sealed class DataMeshFileRepair
 
     public required string? Name { get; init; }
 
-    public required DataMeshHealthStatus StatusBefore { get; init; }
+    /// <summary>A <see cref="DataMeshHealthStatus"/> name.</summary>
+    public required string StatusBefore { get; init; }
 
-    /// <summary>Checked again after the repair.</summary>
-    public required DataMeshHealthStatus StatusAfter { get; init; }
+    /// <summary>Checked again after the repair: a <see cref="DataMeshHealthStatus"/> name.</summary>
+    public required string StatusAfter { get; init; }
 
     public required int StripesRepaired { get; init; }
 

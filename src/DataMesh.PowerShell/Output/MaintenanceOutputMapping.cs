@@ -5,13 +5,14 @@ namespace DataMesh.PowerShell.Output;
 /// <summary>Turns the node's maintenance results into the module's output objects.</summary>
 internal static class MaintenanceOutputMapping
 {
-    public static DataMeshHealthStatus ToStatus(FileHealthStatus status) => status switch
+    /// <summary>The status name the output objects carry (a string, so JSON and CSV show the name).</summary>
+    public static string ToStatus(FileHealthStatus status) => (status switch
     {
         FileHealthStatus.Healthy => DataMeshHealthStatus.Healthy,
         FileHealthStatus.Degraded => DataMeshHealthStatus.Degraded,
         FileHealthStatus.AtRisk => DataMeshHealthStatus.AtRisk,
         _ => DataMeshHealthStatus.Lost,
-    };
+    }).ToString();
 
     public static DataMeshFileHealth ToOutput(FileAvailability file)
     {
@@ -34,10 +35,10 @@ internal static class MaintenanceOutputMapping
             Status = ToStatus(file.Status),
             IsHealthy = file.Status == FileHealthStatus.Healthy,
             StripeCount = stripes.Length,
-            HealthyStripes = stripes.Count(s => s.Status == DataMeshHealthStatus.Healthy),
-            DegradedStripes = stripes.Count(s => s.Status == DataMeshHealthStatus.Degraded),
-            AtRiskStripes = stripes.Count(s => s.Status == DataMeshHealthStatus.AtRisk),
-            LostStripes = stripes.Count(s => s.Status == DataMeshHealthStatus.Lost),
+            HealthyStripes = stripes.Count(s => s.Status == nameof(DataMeshHealthStatus.Healthy)),
+            DegradedStripes = stripes.Count(s => s.Status == nameof(DataMeshHealthStatus.Degraded)),
+            AtRiskStripes = stripes.Count(s => s.Status == nameof(DataMeshHealthStatus.AtRisk)),
+            LostStripes = stripes.Count(s => s.Status == nameof(DataMeshHealthStatus.Lost)),
             DataShards = file.DataShards,
             ParityShards = file.ParityShards,
             ReplicationFactor = file.ReplicationFactor,

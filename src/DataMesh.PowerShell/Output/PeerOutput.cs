@@ -88,8 +88,8 @@ public sealed class DataMeshPeerStats
 
     public required long BytesSent { get; init; }
 
-    /// <summary>Moving average in bytes per second.</summary>
-    public required double Throughput { get; init; }
+    /// <summary>Moving average in MB/s (10^6 bytes per second), the unit of the transfer results' ThroughputMBps.</summary>
+    public required double ThroughputMBps { get; init; }
 
     public required DateTimeOffset LastSeen { get; init; }
 

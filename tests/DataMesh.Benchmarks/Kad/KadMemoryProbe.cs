@@ -17,7 +17,8 @@ internal static class KadMemoryProbe
     {
         const int Count = 400;
         var network = new InMemoryNetwork(defaultLink: new InMemoryLinkOptions { Latency = TimeSpan.FromMilliseconds(latencyMs) });
-        var roomy = new HostOptions { MaxConnections = 2 * Count + 16, MaxPendingInboundHandshakes = 256 };
+        // The idle-connection probe below dials every connection from one node, so the per-peer limit grows with them.
+        var roomy = new HostOptions { MaxConnections = 2 * Count + 16, MaxConnectionsPerPeer = Count + 16, MaxPendingInboundHandshakes = 256 };
 
         // Idle nodes: host + DHT, listening, nothing else.
         var nodes = new List<(Libp2pHost Host, KadDht Dht)>();

@@ -103,8 +103,10 @@ internal static class StreamThroughputScenario
 
     private static async Task<(double PerConnectionKiB, double TotalMiB)> MeasureIdleConnectionsAsync(int count)
     {
-        await using var listener = await StartHostAsync(HostOptions.Default with { MaxConnections = count * 2 + 16, MaxPendingInboundHandshakes = 256 });
-        await using var dialer = await StartHostAsync();
+        // One dialer opens every connection, so the per-peer limit is raised on both sides with the total.
+        HostOptions roomy = HostOptions.Default with { MaxConnections = count * 2 + 16, MaxConnectionsPerPeer = count + 16, MaxPendingInboundHandshakes = 256 };
+        await using var listener = await StartHostAsync(roomy);
+        await using var dialer = await StartHostAsync(roomy);
         // Dialing without /p2p/ never reuses a connection: each dial is one more inbound connection on the listener.
         Multiaddr address = listener.ListenAddresses[0];
         await dialer.DialAsync(address, CancellationToken.None); // warm-up: code paths and pools, not counted

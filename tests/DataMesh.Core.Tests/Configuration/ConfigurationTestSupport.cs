@@ -5,15 +5,15 @@ namespace DataMesh.Core.Tests.Configuration;
 /// <summary>A private temporary folder and a fake home/environment, so tests never see the real user's config.</summary>
 internal sealed class ConfigurationSandbox : IDisposable
 {
+    private readonly TempDirectory _root = new("config");
+
     public ConfigurationSandbox()
     {
-        Root = Path.Combine(Path.GetTempPath(), "datamesh-config-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Root);
-        Home = Path.Combine(Root, "home");
+        Home = _root.Combine("home");
         Directory.CreateDirectory(Home);
     }
 
-    public string Root { get; }
+    public string Root => _root.Path;
 
     public string Home { get; }
 
@@ -34,7 +34,7 @@ internal sealed class ConfigurationSandbox : IDisposable
         return path;
     }
 
-    public void Dispose() => Directory.Delete(Root, recursive: true);
+    public void Dispose() => _root.Dispose();
 }
 
 internal static class ConfigurationAssert

@@ -8,10 +8,13 @@ namespace DataMesh.Core.Tests.Exchange;
 /// reopen, damaged files and pruning.</summary>
 public sealed class ShardClaimsTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "dm-claims-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly TempDirectory _temp = new("claims");
+    private readonly string _directory;
     private static readonly ContentHash Shard = ContentHash.Compute("a shard"u8);
 
     private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
+
+    public ShardClaimsTests() => _directory = _temp.Combine("claims");
 
     private static OwnerTag NewOwner()
     {
@@ -125,15 +128,5 @@ public sealed class ShardClaimsTests : IDisposable
         Assert.Empty(await claims.GetOwnersAsync(gone, Timeout));
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // nothing was written
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }

@@ -16,7 +16,7 @@ public sealed class DhtMeshTransferTests
     [Fact]
     public async Task TwelveStorageNodes_ClientsBootstrappedFromOne_SendAndReceiveBitExact_HoldersAnnounced()
     {
-        await using DhtMesh mesh = await DhtMesh.StartAsync(12, Timeout());
+        await using LocalMesh mesh = await LocalMesh.StartJoinedAsync(12, Timeout());
         DataMeshNode sender = await mesh.AddClientAsync("sender", mesh.StorageNodes[0], Timeout());
         DataMeshNode receiver = await mesh.AddClientAsync("receiver", mesh.StorageNodes[11], Timeout());
         Assert.True(sender.Dht.RoutingTable.Count >= 4, $"routing table holds {sender.Dht.RoutingTable.Count} peers");
@@ -47,18 +47,17 @@ public sealed class DhtMeshTransferTests
         ContentHash other = manifest.Stripes[0].Shards[1];
         var otherHolders = mesh.StorageNodes.Where(n => n.Store.Contains(other)).Select(n => n.PeerId).ToHashSet();
         IReadOnlyList<Libp2p.Identity.PeerId> providers = [];
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline && !otherHolders.SetEquals(providers); await Task.Delay(50))
-        {
-            providers = await receiver.Directory.FindProvidersAsync(other, Timeout());
-        }
+        await Polling.WaitUntilAsync(async () => otherHolders.SetEquals(providers = await receiver.Directory.FindProvidersAsync(other, Timeout())));
         Assert.True(otherHolders.SetEquals(providers), $"providers {string.Join(", ", providers)} should be the holders {string.Join(", ", otherHolders)}");
+        Assert.All(mesh.StorageNodes.Where(n => otherHolders.Contains(n.PeerId)),
+            n => Assert.Contains(n.Dht.Providers.LocalKeys(), k => k.AsSpan().SequenceEqual(ShardProviderKey.Of(other)))); // announced under the shard's CID
         Assert.All(mesh.StorageNodes, n => Assert.Equal(0, n.ProviderAnnouncer.Dropped));
     }
 
     [Fact]
     public async Task Manifest_IsPublishedAsARecord_AndReadFromItWhenNoStoredCopyIsLeft()
     {
-        await using DhtMesh mesh = await DhtMesh.StartAsync(8, Timeout());
+        await using LocalMesh mesh = await LocalMesh.StartJoinedAsync(8, Timeout());
         DataMeshNode sender = await mesh.AddClientAsync("sender", mesh.StorageNodes[0], Timeout());
         SendFileResult sent = await sender.SendFileAsync(mesh.WriteRandomFile("p.bin", 50_000, seed: 9), cancellationToken: Timeout());
         DataMeshNode reader = await mesh.AddClientAsync("reader", mesh.StorageNodes[7], Timeout());
@@ -77,7 +76,7 @@ public sealed class DhtMeshTransferTests
     [Fact]
     public async Task ManifestRecords_WhoseValueIsNotTheManifest_AreRefused()
     {
-        await using DhtMesh mesh = await DhtMesh.StartAsync(2, Timeout());
+        await using LocalMesh mesh = await LocalMesh.StartJoinedAsync(2, Timeout());
         var fileKey = new ManifestAddress(ContentHash.Compute("not a manifest"u8));
         RecordRejectedException error = await Assert.ThrowsAsync<RecordRejectedException>(() =>
             mesh.StorageNodes[0].Dht.PutValueAsync(ManifestRecordKey.For(fileKey), "not a manifest"u8.ToArray(), Timeout()));

@@ -11,7 +11,7 @@ public sealed class DhtRecordTests
     [Fact]
     public async Task Records_PublishedByOneNode_AreReadByAnother_NewestVersionWins()
     {
-        await using DhtMesh mesh = await DhtMesh.StartAsync(6, Timeout());
+        await using LocalMesh mesh = await LocalMesh.StartJoinedAsync(6, Timeout());
         DataMeshNode publisher = mesh.StorageNodes[0];
         DataMeshNode reader = await mesh.AddClientAsync("reader", mesh.StorageNodes[5], Timeout());
 
@@ -39,7 +39,7 @@ public sealed class DhtRecordTests
     [InlineData("never-published", null, NodeErrorKind.NotFoundOnDht)]
     public async Task BadKeys_AndMissingRecords_AreTypedErrors(string key, string? publisher, NodeErrorKind kind)
     {
-        await using DhtMesh mesh = await DhtMesh.StartAsync(3, Timeout());
+        await using LocalMesh mesh = await LocalMesh.StartJoinedAsync(3, Timeout());
         NodeRequestException error = await Assert.ThrowsAsync<NodeRequestException>(() => mesh.StorageNodes[1].GetRecordAsync(key, publisher, Timeout()));
         Assert.Equal(kind, error.Kind);
     }
@@ -47,7 +47,7 @@ public sealed class DhtRecordTests
     [Fact]
     public async Task TooLargeValue_IsRefusedBeforeAnythingIsSent()
     {
-        await using DhtMesh mesh = await DhtMesh.StartAsync(2, Timeout());
+        await using LocalMesh mesh = await LocalMesh.StartJoinedAsync(2, Timeout());
         NodeRequestException error = await Assert.ThrowsAsync<NodeRequestException>(() =>
             mesh.StorageNodes[0].PublishRecordAsync("big", new byte[DataMeshNode.MaxRecordValueBytes + 1], Timeout()));
         Assert.Equal(NodeErrorKind.InvalidRecordValue, error.Kind);
@@ -57,7 +57,7 @@ public sealed class DhtRecordTests
     [Fact]
     public async Task FindPeer_FindsAnUnconnectedPeerThroughTheDht_AndTheRoutingTableIsVisible()
     {
-        await using DhtMesh mesh = await DhtMesh.StartAsync(8, Timeout());
+        await using LocalMesh mesh = await LocalMesh.StartJoinedAsync(8, Timeout());
         DataMeshNode client = await mesh.AddClientAsync("client", mesh.StorageNodes[0], Timeout());
         DataMeshNode target = mesh.StorageNodes.First(n => !client.Host.IsConnected(n.PeerId));
 
@@ -79,7 +79,7 @@ public sealed class DhtRecordTests
     [Fact]
     public async Task DhtStores_SurviveARestart_InTheDataDirectory()
     {
-        await using DhtMesh mesh = await DhtMesh.StartAsync(1, Timeout());
+        await using LocalMesh mesh = await LocalMesh.StartJoinedAsync(1, Timeout());
         DataMeshNode node = mesh.StorageNodes[0];
         await node.PublishRecordAsync("kept", "v1"u8.ToArray(), Timeout());
         await node.DisposeAsync();

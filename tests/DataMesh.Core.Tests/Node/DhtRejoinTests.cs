@@ -11,7 +11,7 @@ public sealed class DhtRejoinTests
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         CancellationToken ct = limit.Token;
-        await using var mesh = new DhtMesh();
+        await using LocalMesh mesh = LocalMesh.Joined();
         var seedOptions = mesh.Options("seed") with { Network = mesh.Options("seed").Network with { ListenAddresses = ["/memory/4711"] } };
         Multiaddr seedAddress;
         await using (DataMeshNode firstRun = await DataMeshNode.StartAsync(seedOptions, new NodeStartOptions { InMemoryNetwork = mesh.Network }, cancellationToken: ct))
@@ -27,10 +27,7 @@ public sealed class DhtRejoinTests
 
         DataMeshNode seed = await DataMeshNode.StartAsync(seedOptions, new NodeStartOptions { InMemoryNetwork = mesh.Network }, cancellationToken: ct);
         mesh.StorageNodes.Add(seed);
-        while (early.Dht.RoutingTable.Count == 0)
-        {
-            await Task.Delay(50, ct); // rejoin backoff: 1 s (±50 %), doubling
-        }
+        await Polling.WaitUntilAsync(() => early.Dht.RoutingTable.Count > 0); // rejoin backoff: 1 s (±50 %), doubling
         Assert.Contains(early.Dht.RoutingTable, e => e.Peer.Equals(seed.PeerId));
     }
 }

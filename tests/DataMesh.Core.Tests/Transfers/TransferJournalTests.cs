@@ -7,15 +7,12 @@ namespace DataMesh.Core.Tests.Transfers;
 
 public sealed class TransferJournalTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "dm-journal-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("journal");
+    private readonly string _directory;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public TransferJournalTests() => _directory = _temp.Combine("transfer");
+
+    public void Dispose() => _temp.Dispose();
 
     private string JournalPath => TransferJournal.PathBeside(Path.Combine(_directory, "file.bin"));
 

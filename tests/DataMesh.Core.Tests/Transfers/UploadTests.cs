@@ -31,6 +31,32 @@ public sealed class UploadTests
     }
 
     [Fact]
+    public async Task Progress_counts_file_bytes_so_parity_shards_add_shards_but_no_bytes()
+    {
+        var network = new FakeShardNetwork(6);
+        byte[][] blobs = Blobs(6, 300); // one stripe: 4 data shards, 2 parity
+        var reports = new List<TransferProgress>();
+        var progress = new SynchronousProgress<TransferProgress>(reports.Add);
+
+        await Manager(network).UploadAsync(Stripe(blobs, k: 4), new TransferTotals(6, 4 * 300), progress);
+
+        Assert.Equal(6, reports.Count);
+        Assert.Equal(1200, reports[^1].BytesDone);
+        Assert.Equal(1200, reports[^1].TotalBytes);
+        Assert.Equal(6, reports[^1].ShardsDone);
+        Assert.All(reports, report => Assert.True(report.BytesDone <= report.TotalBytes));
+    }
+
+    private static async IAsyncEnumerable<ShardToUpload> Stripe(byte[][] blobs, int k)
+    {
+        for (int i = 0; i < blobs.Length; i++)
+        {
+            await Task.Yield();
+            yield return new ShardToUpload(ContentHash.Compute(blobs[i]), blobs[i]) { Stripe = 0, IsParity = i >= k };
+        }
+    }
+
+    [Fact]
     public async Task A_refusing_peer_is_replaced_by_a_fallback_and_never_listed_as_holder()
     {
         var network = new FakeShardNetwork(4);
@@ -183,10 +209,7 @@ public sealed class UploadTests
         }
         using var cts = new CancellationTokenSource();
         var upload = Manager(network).UploadAsync(AsShards(Blobs(8, 32)), cancellationToken: cts.Token);
-        while (network.InFlight < 3)
-        {
-            await Task.Delay(5);
-        }
+        await Polling.WaitUntilAsync(() => network.InFlight >= 3);
 
         await cts.CancelAsync();
 

@@ -2,7 +2,6 @@ using DataMesh.Interop.Tests.Harness;
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Multiformats;
 using DataMesh.Libp2p.Protocols.Identify;
-using DataMesh.Tests.Shared;
 using Xunit.Abstractions;
 using PeerId = DataMesh.Libp2p.Identity.PeerId;
 

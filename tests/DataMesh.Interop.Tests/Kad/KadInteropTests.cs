@@ -5,7 +5,6 @@ using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Libp2p.Kad;
 using DataMesh.Libp2p.Multiformats;
-using DataMesh.Libp2p.Transports;
 using Xunit.Abstractions;
 
 namespace DataMesh.Interop.Tests.Kad;
@@ -22,91 +21,60 @@ public sealed class KadInteropTests(ITestOutputHelper output)
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         CancellationToken ct = limit.Token;
-        var jsNodes = new List<JsNode>();
-        var csNodes = new List<(Libp2pHost Host, KadDht Dht)>();
         var options = new KadOptions
         {
             Validators = RecordValidatorRegistry.Default.With(Namespace, PermissiveRecordValidator.Instance),
             RequestTimeout = TimeSpan.FromSeconds(5),
         };
-        try
+        await using MixedKadNetwork network = await MixedKadNetwork.StartAsync(5, 5,
+            i => new JsNodeOptions { Kad = true, KadNamespace = Namespace, AgentVersion = $"js-kad-{i}", StandardErrorLine = output.WriteLine },
+            _ => options, ct);
+        List<JsNode> jsNodes = network.JsNodes;
+        List<(Libp2pHost Host, KadDht Dht)> csNodes = network.CsNodes;
+        foreach ((Libp2pHost host, KadDht dht) in csNodes)
         {
-            Task<JsNode>[] starting = [.. Enumerable.Range(0, 5).Select(i => JsNode.StartAsync(
-                new JsNodeOptions { Kad = true, KadNamespace = Namespace, AgentVersion = $"js-kad-{i}", StandardErrorLine = output.WriteLine }, ct))];
-            for (int i = 0; i < 5; i++)
-            {
-                var host = new Libp2pHost(Identity.Generate(), [new TcpTransport(new TcpTransportOptions())]);
-                await host.ListenAsync([Multiaddr.Parse("/ip4/127.0.0.1/tcp/0")], ct);
-                var dht = new KadDht(host, options);
-                await dht.StartAsync(ct);
-                csNodes.Add((host, dht));
-            }
-            foreach (Task<JsNode> start in starting)
-            {
-                jsNodes.Add(await start);
-            }
-
-            // Every node bootstraps from one seed, js node 0: C# nodes learn of each other only through js, which
-            // adds a C# peer to its table once Identify shows it speaks the kad protocol.
-            Multiaddr jsSeed = Multiaddr.Parse(jsNodes[0].Addresses[0]);
-            await Task.WhenAll(jsNodes.Skip(1).Select(js => js.DialAsync(jsSeed.ToString(), cancellationToken: ct)));
-            await Task.WhenAll(jsNodes.Select(js => js.WaitForRoutingTableAsync(4, TimeSpan.FromSeconds(20), ct)));
-            await Task.WhenAll(csNodes.Select(cs => cs.Dht.BootstrapAsync([jsSeed], ct)));
-            await Task.WhenAll(csNodes.Select(cs => cs.Dht.GetClosestPeersAsync(cs.Host.PeerId.Bytes, ct)));
-            foreach ((Libp2pHost host, KadDht dht) in csNodes)
-            {
-                output.WriteLine($"C# {host.PeerId}: {dht.RoutingTable.Count} peers in the table");
-                Assert.Equal(9, dht.RoutingTable.Count); // all five js peers and the four other C# peers
-            }
-
-            // FIND_NODE both ways.
-            JsNode jsTarget = jsNodes[3];
-            IReadOnlyList<Multiaddr> jsAddresses = await csNodes[2].Dht.FindPeerAsync(PeerId.Parse(jsTarget.PeerId), ct);
-            Assert.Contains(jsAddresses, a => jsTarget.Addresses.Any(ja => ja.StartsWith(a.ToString(), StringComparison.Ordinal)));
-            Libp2pHost csTarget = csNodes[3].Host;
-            JsPeerInfo foundByJs = await jsNodes[4].FindPeerAsync(csTarget.PeerId.ToString(), cancellationToken: ct);
-            Assert.Equal(csTarget.PeerId.ToString(), foundByJs.PeerId);
-            Assert.Contains(foundByJs.Addrs, a => a.StartsWith(csTarget.ListenAddresses[0].ToString(), StringComparison.Ordinal));
-            output.WriteLine($"js found C# peer with addresses [{string.Join(", ", foundByJs.Addrs)}]");
-
-            // Records: C# puts, js gets; js puts, C# gets.
-            byte[] csValue = RandomNumberGenerator.GetBytes(1024);
-            string csKey = $"/{Namespace}/cs-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}";
-            int csReplicas = await csNodes[1].Dht.PutValueAsync(Encoding.UTF8.GetBytes(csKey), csValue, ct);
-            output.WriteLine($"C# put stored on {csReplicas} peers");
-            Assert.True(csReplicas >= 8, $"{csReplicas} replicas");
-            Assert.Equal(csValue, await jsNodes[2].GetValueAsync(csKey, cancellationToken: ct));
-
-            byte[] jsValue = RandomNumberGenerator.GetBytes(1024);
-            string jsKey = $"/{Namespace}/js-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}";
-            int jsReplicas = await jsNodes[0].PutValueAsync(jsKey, jsValue, cancellationToken: ct);
-            output.WriteLine($"js put stored on {jsReplicas} peers");
-            Assert.True(jsReplicas >= 3, $"{jsReplicas} replicas");
-            Assert.Equal(jsValue, await csNodes[4].Dht.GetValueAsync(Encoding.UTF8.GetBytes(jsKey), ct));
-
-            // Providers: the js peer names content by the CIDv1 (raw, sha2-256) of a text; the DHT key is its multihash.
-            string csContent = "provided-by-csharp-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4));
-            Assert.True(await csNodes[2].Dht.ProvideAsync(Multihash.Sha2_256(Encoding.UTF8.GetBytes(csContent)).Bytes, ct) >= 5);
-            IReadOnlyList<JsPeerInfo> jsFound = await jsNodes[1].FindProvidersAsync(csContent, max: 1, cancellationToken: ct);
-            Assert.Contains(jsFound, p => p.PeerId == csNodes[2].Host.PeerId.ToString());
-
-            string jsContent = "provided-by-js-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4));
-            await jsNodes[3].ProvideAsync(jsContent, cancellationToken: ct);
-            var csFound = new List<ProviderInfo>();
-            await foreach (ProviderInfo provider in csNodes[0].Dht.FindProvidersAsync(Multihash.Sha2_256(Encoding.UTF8.GetBytes(jsContent)).Bytes, 1, ct))
-            {
-                csFound.Add(provider);
-            }
-            Assert.Contains(csFound, p => p.PeerId.ToString() == jsNodes[3].PeerId);
+            output.WriteLine($"C# {host.PeerId}: {dht.RoutingTable.Count} peers in the table");
+            Assert.Equal(9, dht.RoutingTable.Count); // all five js peers and the four other C# peers
         }
-        finally
+
+        // FIND_NODE both ways.
+        JsNode jsTarget = jsNodes[3];
+        IReadOnlyList<Multiaddr> jsAddresses = await csNodes[2].Dht.FindPeerAsync(PeerId.Parse(jsTarget.PeerId), ct);
+        Assert.Contains(jsAddresses, a => jsTarget.Addresses.Any(ja => ja.StartsWith(a.ToString(), StringComparison.Ordinal)));
+        Libp2pHost csTarget = csNodes[3].Host;
+        JsPeerInfo foundByJs = await jsNodes[4].FindPeerAsync(csTarget.PeerId.ToString(), cancellationToken: ct);
+        Assert.Equal(csTarget.PeerId.ToString(), foundByJs.PeerId);
+        Assert.Contains(foundByJs.Addrs, a => a.StartsWith(csTarget.ListenAddresses[0].ToString(), StringComparison.Ordinal));
+        output.WriteLine($"js found C# peer with addresses [{string.Join(", ", foundByJs.Addrs)}]");
+
+        // Records: C# puts, js gets; js puts, C# gets.
+        byte[] csValue = RandomNumberGenerator.GetBytes(1024);
+        string csKey = $"/{Namespace}/cs-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}";
+        int csReplicas = await csNodes[1].Dht.PutValueAsync(Encoding.UTF8.GetBytes(csKey), csValue, ct);
+        output.WriteLine($"C# put stored on {csReplicas} peers");
+        Assert.True(csReplicas >= 8, $"{csReplicas} replicas");
+        Assert.Equal(csValue, await jsNodes[2].GetValueAsync(csKey, cancellationToken: ct));
+
+        byte[] jsValue = RandomNumberGenerator.GetBytes(1024);
+        string jsKey = $"/{Namespace}/js-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}";
+        int jsReplicas = await jsNodes[0].PutValueAsync(jsKey, jsValue, cancellationToken: ct);
+        output.WriteLine($"js put stored on {jsReplicas} peers");
+        Assert.True(jsReplicas >= 3, $"{jsReplicas} replicas");
+        Assert.Equal(jsValue, await csNodes[4].Dht.GetValueAsync(Encoding.UTF8.GetBytes(jsKey), ct));
+
+        // Providers: the js peer names content by the CIDv1 (raw, sha2-256) of a text; the DHT key is its multihash.
+        string csContent = "provided-by-csharp-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4));
+        Assert.True(await csNodes[2].Dht.ProvideAsync(Multihash.Sha2_256(Encoding.UTF8.GetBytes(csContent)).Bytes, ct) >= 5);
+        IReadOnlyList<JsPeerInfo> jsFound = await jsNodes[1].FindProvidersAsync(csContent, max: 1, cancellationToken: ct);
+        Assert.Contains(jsFound, p => p.PeerId == csNodes[2].Host.PeerId.ToString());
+
+        string jsContent = "provided-by-js-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4));
+        await jsNodes[3].ProvideAsync(jsContent, cancellationToken: ct);
+        var csFound = new List<ProviderInfo>();
+        await foreach (ProviderInfo provider in csNodes[0].Dht.FindProvidersAsync(Multihash.Sha2_256(Encoding.UTF8.GetBytes(jsContent)).Bytes, 1, ct))
         {
-            await Task.WhenAll(jsNodes.Select(n => n.DisposeAsync().AsTask()));
-            foreach ((Libp2pHost host, KadDht dht) in csNodes)
-            {
-                await dht.DisposeAsync();
-                await host.DisposeAsync();
-            }
+            csFound.Add(provider);
         }
+        Assert.Contains(csFound, p => p.PeerId.ToString() == jsNodes[3].PeerId);
     }
 }

@@ -1,7 +1,6 @@
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Libp2p.Yamux;
-using DataMesh.Tests.Shared;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DataMesh.Libp2p.Tests.Host;
@@ -41,14 +40,7 @@ public sealed class ConnectionManagerTests
     }
 
     /// <summary>Streams are counted until both sides closed them; wait for the in-memory FINs to land.</summary>
-    private static async Task WaitIdleAsync(Libp2pHost host)
-    {
-        CancellationToken timeout = Timeout();
-        while (host.Connections.Any(c => c.ActiveStreamCount > 0))
-        {
-            await Task.Delay(10, timeout);
-        }
-    }
+    private static Task WaitIdleAsync(Libp2pHost host) => Polling.WaitUntilAsync(() => host.Connections.All(c => c.ActiveStreamCount == 0));
 
     private static string[] Sorted(params PeerId[] peers) => [.. peers.Select(p => p.ToString()).Order(StringComparer.Ordinal)];
 

@@ -40,13 +40,77 @@ public sealed class ConnectionTrimmerTests
     }
 
     [Fact]
-    public void ConnectionsWithOpenStreamsAreNeverClosed()
+    public void ConnectionsWithOpenStreamsAndRecentTrafficAreNeverClosed()
     {
         (ConnectionTrimmer trimmer, FakeTimeProvider time) = Create(low: 1, high: 2);
         time.Advance(TimeSpan.FromMinutes(5));
-        // 0, 1 and 3 have streams open: only 2 and 4 are idle, so the count cannot reach the low watermark.
-        IReadOnlyList<int> closed = trimmer.SelectForClosing(Connections(5, i => i is 0 or 1 or 3 ? 1 : 0));
+        DateTimeOffset now = time.GetUtcNow();
+        // 0, 1 and 3 have streams open that carried data just now: only 2 and 4 are idle, so the count cannot reach
+        // the low watermark.
+        List<ConnectionActivity<int>> connections = [.. Connections(5, i => i is 0 or 1 or 3 ? 1 : 0)
+            .Select(c => c.ActiveStreams > 0 ? c with { LastTraffic = now } : c)];
+        IReadOnlyList<int> closed = trimmer.SelectForClosing(connections);
         Assert.Equal([2, 4], closed);
+    }
+
+    [Fact]
+    public void UnderPressureInboundConnectionsWhoseStreamsAreAllIdleAreClosedAfterTheIdleOnes()
+    {
+        (ConnectionTrimmer trimmer, FakeTimeProvider time) = Create(low: 1, high: 3);
+        time.Advance(TimeSpan.FromMinutes(5));
+        DateTimeOffset now = time.GetUtcNow();
+        List<ConnectionActivity<int>> connections =
+        [
+            new(0, Start, Start, 1, LastTraffic: Start.AddMinutes(1)),                 // stale stream, inbound
+            new(1, Start, Start, 1, LastTraffic: Start),                               // staler stream, inbound
+            new(2, Start, Start.AddMinutes(4), 0),                                     // idle: goes first
+            new(3, Start, Start, 1, LastTraffic: now.AddSeconds(-10)),                 // recent traffic: kept
+            new(4, Start, Start, 1, LastTraffic: Start, ConnectionDirection.Outbound), // our own, in use: kept
+            new(5, Start, Start, 1, LastTraffic: Start, Protected: true),              // protected: kept
+        ];
+        Assert.Equal([2, 1, 0], trimmer.SelectForClosing(connections));
+    }
+
+    [Fact]
+    public void WithoutPressureConnectionsWithIdleStreamsStay()
+    {
+        (ConnectionTrimmer trimmer, FakeTimeProvider time) = Create(low: 5, high: 10, idle: TimeSpan.FromMinutes(1));
+        time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Empty(trimmer.SelectForClosing(Connections(3, _ => 1)));
+    }
+
+    [Fact]
+    public void RoomForANewcomerIsMadeFromTheLeastUsefulEvenUnderTheHighWatermark()
+    {
+        (ConnectionTrimmer trimmer, FakeTimeProvider time) = Create(low: 5, high: 10);
+        time.Advance(TimeSpan.FromMinutes(5));
+        List<ConnectionActivity<int>> connections = [.. Connections(4, _ => 1)];
+        Assert.Equal([0], trimmer.SelectForClosing(connections, room: 1));
+        Assert.Equal([0, 1], trimmer.SelectForClosing(connections, room: 2));
+    }
+
+    [Fact]
+    public void ProtectedPeersAreKeptUnderPressureButNotPastTheIdleTimeout()
+    {
+        (ConnectionTrimmer trimmer, FakeTimeProvider time) = Create(low: 0, high: 1, idle: TimeSpan.FromMinutes(10));
+        List<ConnectionActivity<int>> connections =
+        [
+            new(0, Start, Start, 0, Protected: true),
+            new(1, Start, Start.AddMinutes(1), 0, Protected: true),
+            new(2, Start, Start.AddMinutes(2), 0),
+        ];
+        time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal([2], trimmer.SelectForClosing(connections));
+        time.Advance(TimeSpan.FromMinutes(5.5));
+        Assert.Equal([0, 2], trimmer.SelectForClosing(connections));
+    }
+
+    [Fact]
+    public void ConnectionsInTheirGracePeriodAreKeptEvenWhenRoomIsNeeded()
+    {
+        (ConnectionTrimmer trimmer, FakeTimeProvider time) = Create(low: 0, high: 10, grace: TimeSpan.FromMinutes(1));
+        time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Empty(trimmer.SelectForClosing(Connections(3), room: 1));
     }
 
     [Fact]

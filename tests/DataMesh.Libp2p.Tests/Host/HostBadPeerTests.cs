@@ -11,6 +11,7 @@ public sealed class HostBadPeerTests
     private static readonly HostOptions FastTimeouts = HostOptions.Default with
     {
         HandshakeTimeout = TimeSpan.FromMilliseconds(500),
+        InboundHandshakeTimeout = TimeSpan.FromMilliseconds(500),
         DialTimeout = TimeSpan.FromSeconds(2),
     };
 
@@ -37,7 +38,7 @@ public sealed class HostBadPeerTests
         await using var kit = new HostTestKit { UseTcp = true };
         // A handshake timeout well beyond the 10 s read below: the close must come from rejecting the garbage, not
         // from a timeout, and the honest dial afterwards must not be cut short on a slow machine.
-        Libp2pHost host = await kit.StartHostAsync(HostOptions.Default with { HandshakeTimeout = TimeSpan.FromSeconds(60) });
+        Libp2pHost host = await kit.StartHostAsync(HostOptions.Default with { HandshakeTimeout = TimeSpan.FromSeconds(60), InboundHandshakeTimeout = TimeSpan.FromSeconds(60) });
         using (var client = new TcpClient())
         {
             await client.ConnectAsync(TcpEndPoint(host), Timeout());
@@ -83,7 +84,7 @@ public sealed class HostBadPeerTests
         Libp2pHost first = await kit.StartHostAsync();
         Libp2pHost second = await kit.StartHostAsync();
         await first.DialAsync(HostTestKit.AddressOf(limited), Timeout());
-        await Libp2pHostTests.WaitForAsync(() => limited.GetConnection(first.PeerId));
+        await Polling.WaitForAsync(() => limited.GetConnection(first.PeerId));
 
         await Assert.ThrowsAnyAsync<Libp2pException>(async () =>
         {

@@ -1,7 +1,6 @@
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Multiformats;
 using DataMesh.Libp2p.Transports;
-using DataMesh.Tests.Shared;
 
 namespace DataMesh.Libp2p.Tests.Host;
 

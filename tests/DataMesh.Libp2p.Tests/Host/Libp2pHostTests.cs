@@ -3,7 +3,6 @@ using DataMesh.Libp2p.Multiformats;
 using DataMesh.Libp2p.Multistream;
 using DataMesh.Libp2p.Noise;
 using DataMesh.Libp2p.Protocols.Identify;
-using DataMesh.Tests.Shared;
 
 namespace DataMesh.Libp2p.Tests.Host;
 
@@ -29,7 +28,7 @@ public sealed class Libp2pHostTests
         Assert.Contains(IdentifyProtocol.ProtocolId, seenByA.Protocols);
         Assert.Equal("datamesh/test-b", a.Peers.Get(b.PeerId)?.AgentVersion);
 
-        Connection? inbound = await WaitForAsync(() => b.GetConnection(a.PeerId));
+        Connection? inbound = await Polling.WaitForAsync(() => b.GetConnection(a.PeerId));
         IdentifyInfo seenByB = await inbound.Identified.WaitAsync(Timeout());
         Assert.Equal("datamesh/test-a", seenByB.AgentVersion);
         Assert.Equal(ConnectionDirection.Inbound, inbound.Direction);
@@ -156,7 +155,7 @@ public sealed class Libp2pHostTests
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         a.ConnectionClosed += c => closed.TrySetResult();
 
-        Connection inbound = await WaitForAsync(() => b.GetConnection(a.PeerId));
+        Connection inbound = await Polling.WaitForAsync(() => b.GetConnection(a.PeerId));
         await inbound.DisposeAsync();
 
         await closed.Task.WaitAsync(Timeout());
@@ -207,18 +206,5 @@ public sealed class Libp2pHostTests
         {
             return new ReadResultOrError(false, true);
         }
-    }
-
-    internal static async Task<T> WaitForAsync<T>(Func<T?> probe) where T : class
-    {
-        for (int i = 0; i < 200; i++)
-        {
-            if (probe() is { } value)
-            {
-                return value;
-            }
-            await Task.Delay(25);
-        }
-        throw new TimeoutException("The condition was not met within 5 s.");
     }
 }

@@ -4,15 +4,12 @@ namespace DataMesh.Libp2p.Tests.Identity;
 
 public sealed class IdentityFileTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "dm-idfile-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("idfile");
+    private readonly string _directory;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public IdentityFileTests() => _directory = _temp.Combine("identity");
+
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void Creates_once_then_loads_the_same_identity()

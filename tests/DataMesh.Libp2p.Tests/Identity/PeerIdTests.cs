@@ -1,4 +1,5 @@
 using DataMesh.Libp2p.Identity;
+using DataMesh.Libp2p.Multiformats;
 using DataMesh.Libp2p.Tests.TestSupport;
 
 namespace DataMesh.Libp2p.Tests.Identity;
@@ -48,6 +49,13 @@ public class PeerIdTests
     {
         Assert.Throws<InvalidPeerIdException>(() => PeerId.Parse(text));
         Assert.False(PeerId.TryParse(text, out _));
+    }
+
+    [Fact]
+    public void Rejects_a_blake3_multihash()
+    {
+        byte[] bytes = Multihash.FromDigest(Multihash.Blake3Code, new byte[32]).Bytes.ToArray();
+        Assert.Throws<InvalidPeerIdException>(() => PeerId.FromBytes(bytes));
     }
 
     [Fact]

@@ -67,16 +67,7 @@ public sealed class KadDhtInboundTests
         }
         // The node still answers.
         Assert.NotEmpty(await clientDht.GetClosestPeersAsync("/t/anything"u8.ToArray(), limit.Token));
-        await WaitUntilAsync(() => serverDht.InboundRequestsInFlight == 0, limit.Token);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken ct)
-    {
-        for (int i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(20, ct);
-        }
-        Assert.True(condition());
+        await Polling.WaitUntilAsync(() => serverDht.InboundRequestsInFlight == 0);
     }
 
     [Fact]

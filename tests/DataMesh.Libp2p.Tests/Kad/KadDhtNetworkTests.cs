@@ -52,6 +52,34 @@ public sealed class KadDhtNetworkTests
     }
 
     [Fact]
+    public async Task ACidProviderKeyIsPlacedByItsMultihashAndFoundByEitherForm()
+    {
+        CancellationToken ct = Limit(60);
+        await using var net = new KadTestNetwork();
+        await net.StartAsync(30, ct);
+        Multihash blake3 = Multihash.FromDigest(Multihash.Blake3Code, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        byte[] cid = Cid.V1(Cid.RawCodec, blake3).Bytes.ToArray();
+
+        Assert.True(await net.Nodes[4].Dht.ProvideAsync(cid, ct) >= 15);
+        // The announcement went to the peers closest to SHA-256 of the multihash, where js and go look for it.
+        KadKey position = KadKey.Hash(blake3.Bytes.Span);
+        var closest = net.Nodes.Where(n => !n.Host.PeerId.Equals(net.Nodes[4].Host.PeerId))
+            .OrderBy(n => KadDht.KeyOf(n.Host.PeerId).Xor(position)).Take(5).ToList();
+        Assert.All(closest, n => Assert.Single(n.Dht.Providers.Get(cid)));
+
+        // Asked for by the bare multihash (how js asks) or by the CID, it is the same record.
+        foreach (byte[] asked in new[] { blake3.Bytes.ToArray(), cid })
+        {
+            var providers = new List<ProviderInfo>();
+            await foreach (ProviderInfo p in net.Nodes[19].Dht.FindProvidersAsync(asked, 1, ct))
+            {
+                providers.Add(p);
+            }
+            Assert.Equal(net.Nodes[4].Host.PeerId, Assert.Single(providers).PeerId);
+        }
+    }
+
+    [Fact]
     public async Task SignedRecordsFromTheOwnerReplaceOlderOnesAndForgeriesAreRefused()
     {
         CancellationToken ct = Limit();
@@ -85,7 +113,9 @@ public sealed class KadDhtNetworkTests
         Assert.DoesNotContain(KadTestNetwork.DefaultOptions.ProtocolId, clientHost.Protocols);
         Assert.True(client.RoutingTable.Count >= 4);
         Assert.True(await client.PutValueAsync(Encoding.UTF8.GetBytes("/t/c"), "x"u8.ToArray(), ct) >= 4);
-        await Task.Delay(200, ct); // let identify-driven table updates settle
+        // Each server decides on the client once the client's Identify answer is in: wait for those decisions.
+        await Polling.WaitUntilAsync(() => net.Nodes.Take(5).All(n =>
+            n.Host.Connections.Where(c => c.RemotePeer.Equals(clientHost.PeerId)).All(c => c.Identified.IsCompleted) && n.Dht.PendingPeerChecks == 0));
         Assert.All(net.Nodes.Take(5), n => Assert.DoesNotContain(n.Dht.RoutingTable, e => e.Peer.Equals(clientHost.PeerId)));
     }
 
@@ -93,31 +123,25 @@ public sealed class KadDhtNetworkTests
     public async Task StoresSurviveARestartOnDisk()
     {
         CancellationToken ct = Limit();
-        string directory = Path.Combine(Path.GetTempPath(), "dm-kad-restart-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            await using var net = new KadTestNetwork();
-            await net.StartAsync(4, ct);
-            using var identity = DataMesh.Libp2p.Identity.Identity.Generate();
-            KadOptions diskOptions = KadTestNetwork.DefaultOptions with { DataDirectory = directory };
-            var (_, first) = await net.AddNodeAsync(diskOptions, identity, port: 5000);
-            await first.BootstrapAsync([KadTestNetwork.AddressOf(net.Nodes[0].Host)], ct);
-            byte[] key = Encoding.UTF8.GetBytes("/t/persisted");
-            await first.PutValueAsync(key, "kept"u8.ToArray(), ct);
-            await first.ProvideAsync("thing"u8.ToArray(), ct);
-            await net.StopAsync(4);
-            net.Nodes.RemoveAt(4);
+        using var temp = new TempDirectory("kad-restart");
+        string directory = temp.Combine("dht");
+        await using var net = new KadTestNetwork();
+        await net.StartAsync(4, ct);
+        using var identity = DataMesh.Libp2p.Identity.Identity.Generate();
+        KadOptions diskOptions = KadTestNetwork.DefaultOptions with { DataDirectory = directory };
+        var (_, first) = await net.AddNodeAsync(diskOptions, identity, port: 5000);
+        await first.BootstrapAsync([KadTestNetwork.AddressOf(net.Nodes[0].Host)], ct);
+        byte[] key = Encoding.UTF8.GetBytes("/t/persisted");
+        await first.PutValueAsync(key, "kept"u8.ToArray(), ct);
+        await first.ProvideAsync("thing"u8.ToArray(), ct);
+        await net.StopAsync(4);
+        net.Nodes.RemoveAt(4);
 
-            // Same identity, same directory: our record and our provider entry are back, still ours to republish.
-            var (_, second) = await net.AddNodeAsync(diskOptions, identity, port: 5001);
-            Assert.True(second.Records.Get(key)!.IsLocal);
-            Assert.Single(second.Providers.LocalKeys());
-            await second.BootstrapAsync([KadTestNetwork.AddressOf(net.Nodes[0].Host)], ct);
-            Assert.Equal("kept"u8.ToArray(), await second.GetValueAsync(key, ct));
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        // Same identity, same directory: our record and our provider entry are back, still ours to republish.
+        var (_, second) = await net.AddNodeAsync(diskOptions, identity, port: 5001);
+        Assert.True(second.Records.Get(key)!.IsLocal);
+        Assert.Single(second.Providers.LocalKeys());
+        await second.BootstrapAsync([KadTestNetwork.AddressOf(net.Nodes[0].Host)], ct);
+        Assert.Equal("kept"u8.ToArray(), await second.GetValueAsync(key, ct));
     }
 }

@@ -22,10 +22,8 @@ public sealed class KadDhtRejoinTests
         Assert.Equal([seedAddress], early.BootstrapPeers);
 
         var (seedHost, _) = await net.AddNodeAsync(identity: seedIdentity, port: 4242);
-        while (early.RoutingTable.Count == 0)
-        {
-            await Task.Delay(50, ct); // the backoff starts at 1 s (±50 %) and doubles: the join comes within seconds
-        }
+        // The backoff starts at 1 s (±50 %) and doubles: the join comes within seconds.
+        await Polling.WaitUntilAsync(() => early.RoutingTable.Count > 0);
         Assert.Contains(early.RoutingTable, e => e.Peer.Equals(seedHost.PeerId));
     }
 

@@ -19,15 +19,6 @@ public sealed class KadDhtRoutingTests
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken ct)
-    {
-        for (int i = 0; i < 200 && !condition(); i++)
-        {
-            await Task.Delay(25, ct);
-        }
-        Assert.True(condition());
-    }
-
     [Fact]
     public async Task AFullBucketKeepsALiveMemberAndReplacesADeadOne()
     {
@@ -41,19 +32,20 @@ public sealed class KadDhtRoutingTests
 
         var (old, _) = await net.AddNodeAsync(identity: oldIdentity);
         await old.DialAsync(KadTestNetwork.AddressOf(server), ct);
-        await WaitUntilAsync(() => serverDht.RoutingTable.Any(e => e.Peer.Equals(old.PeerId)), ct);
+        await Polling.WaitUntilAsync(() => serverDht.RoutingTable.Any(e => e.Peer.Equals(old.PeerId)));
+        DateTimeOffset oldLastSeen = serverDht.RoutingTable.Single(e => e.Peer.Equals(old.PeerId)).LastSeen;
 
-        // The member is alive (connected): the newcomer stays out.
+        // The member is alive (connected): the newcomer's arrival checks it, which marks it seen, and the newcomer stays out.
         var (newcomer, _) = await net.AddNodeAsync(identity: newIdentity);
         await newcomer.DialAsync(KadTestNetwork.AddressOf(server), ct);
-        await Task.Delay(300, ct);
+        await Polling.WaitUntilAsync(() => serverDht.RoutingTable.Any(e => e.Peer.Equals(old.PeerId) && e.LastSeen > oldLastSeen) && serverDht.PendingPeerChecks == 0);
         Assert.Equal([old.PeerId], serverDht.RoutingTable.Select(e => e.Peer));
 
         // The member dies: the next newcomer triggers a liveness check that fails, and replaces it.
         await net.StopAsync(1);
         var (third, _) = await net.AddNodeAsync(identity: thirdIdentity);
         await third.DialAsync(KadTestNetwork.AddressOf(server), ct);
-        await WaitUntilAsync(() => serverDht.RoutingTable.Any(e => e.Peer.Equals(third.PeerId)), ct);
+        await Polling.WaitUntilAsync(() => serverDht.RoutingTable.Any(e => e.Peer.Equals(third.PeerId)));
         Assert.DoesNotContain(serverDht.RoutingTable, e => e.Peer.Equals(old.PeerId));
     }
 }

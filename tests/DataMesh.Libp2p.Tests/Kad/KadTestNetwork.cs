@@ -18,6 +18,9 @@ internal sealed class KadTestNetwork : IAsyncDisposable
     /// <summary>Options of every host this network starts (null: the defaults).</summary>
     public HostOptions? HostOptions { get; init; }
 
+    /// <summary>DHT options of every node this network starts when none are given (null: <see cref="DefaultOptions"/>).</summary>
+    public KadOptions? KadOptions { get; init; }
+
     public static KadOptions DefaultOptions { get; } = new()
     {
         Validators = RecordValidatorRegistry.Default.With(TestNamespace, PermissiveRecordValidator.Instance),
@@ -29,7 +32,7 @@ internal sealed class KadTestNetwork : IAsyncDisposable
     {
         var host = new Libp2pHost(identity ?? DataMesh.Libp2p.Identity.Identity.Generate(), [new InMemoryTransport(_network)], HostOptions);
         await host.ListenAsync([Multiaddr.Parse($"/memory/{port ?? Interlocked.Increment(ref _nextPort) + 1000}")], CancellationToken.None);
-        var dht = new KadDht(host, options ?? DefaultOptions, timeProvider: time);
+        var dht = new KadDht(host, options ?? KadOptions ?? DefaultOptions, timeProvider: time);
         await dht.StartAsync(CancellationToken.None);
         Nodes.Add((host, dht));
         return (host, dht);

@@ -7,15 +7,12 @@ namespace DataMesh.Libp2p.Tests.Kad;
 
 public sealed class StoreTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "dm-kad-store-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("kad-store");
+    private readonly string _directory;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public StoreTests() => _directory = _temp.Combine("store");
+
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void RecordsSurviveARestartAndExpireUnlessLocal()
@@ -93,5 +90,67 @@ public sealed class StoreTests : IDisposable
         {
             peer.Dispose();
         }
+    }
+
+    private static byte[] Blake3Cid(byte[] digest) => Cid.V1(Cid.RawCodec, Multihash.FromDigest(Multihash.Blake3Code, digest)).Bytes.ToArray();
+
+    /// <summary>The upgrade the node installs: a 32-byte key of the old format is the BLAKE3 digest itself.</summary>
+    private static byte[]? UpgradeRawDigest(ReadOnlySpan<byte> key) => key.Length == 32 ? Blake3Cid(key.ToArray()) : null;
+
+    [Fact]
+    public void A_cid_and_its_bare_multihash_are_one_record_kept_in_the_cid_form()
+    {
+        var store = new ProviderStore(new ProviderStoreOptions { Directory = _directory });
+        byte[] digest = Enumerable.Repeat((byte)9, 32).ToArray();
+        byte[] cid = Blake3Cid(digest);
+        byte[] multihash = cid[2..];
+        using var remote = IdentityKey.Generate();
+        using var local = IdentityKey.Generate();
+        store.Add(multihash, remote.PeerId, [], isLocal: false); // as js announces: the bare multihash
+        store.Add(cid, local.PeerId, [], isLocal: true);
+        Assert.Equal(1, store.KeyCount);
+        Assert.Equal(2, store.Get(cid).Count);
+        Assert.Equal(2, store.Get(multihash).Count);
+        Assert.Equal(cid, Assert.Single(store.LocalKeys()));
+        Assert.Single(Directory.GetFiles(_directory, "*.prov"));
+        Assert.Equal(cid, Assert.Single(new ProviderStore(new ProviderStoreOptions { Directory = _directory }).LocalKeys()));
+    }
+
+    [Fact]
+    public void A_store_of_old_format_keys_is_read_upgraded_and_rewritten()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch + TimeSpan.FromDays(20000));
+        byte[] mine = Enumerable.Repeat((byte)1, 32).ToArray();
+        byte[] theirs = Enumerable.Repeat((byte)2, 32).ToArray();
+        using var self = IdentityKey.Generate();
+        using var other = IdentityKey.Generate();
+        using var third = IdentityKey.Generate();
+        Multiaddr address = Multiaddr.Parse("/ip4/127.0.0.1/tcp/4001");
+        // What an older node persisted: the raw digests as keys (no upgrade installed then).
+        var old = new ProviderStore(new ProviderStoreOptions { Directory = _directory }, time);
+        old.Add(mine, self.PeerId, [address], isLocal: true);
+        old.Add(theirs, other.PeerId, [address], isLocal: false);
+        time.Advance(TimeSpan.FromMinutes(1));
+        // And one record already stored under the new key for the same content: the two are merged.
+        old.Add(Blake3Cid(theirs), third.PeerId, [address], isLocal: false);
+        Assert.Equal(3, old.KeyCount);
+
+        var options = new ProviderStoreOptions { Directory = _directory, UpgradeKey = UpgradeRawDigest };
+        var upgraded = new ProviderStore(options, time);
+        Assert.Equal(2, upgraded.KeyCount);
+        Assert.Equal(Blake3Cid(mine), Assert.Single(upgraded.LocalKeys())); // republished in the new form
+        Assert.Equal(self.PeerId, Assert.Single(upgraded.Get(Blake3Cid(mine))).Provider);
+        Assert.Equal(self.PeerId, Assert.Single(upgraded.Get(mine)).Provider); // an older node's GET_PROVIDERS
+        Assert.Equal(self.PeerId, Assert.Single(upgraded.Get(Blake3Cid(mine).AsSpan(2))).Provider); // js's bare multihash
+        Assert.Equal([third.PeerId, other.PeerId], upgraded.Get(Blake3Cid(theirs)).Select(e => e.Provider));
+        Assert.Equal(address, upgraded.Get(theirs)[1].Addresses[0]);
+        upgraded.Add(theirs, other.PeerId, [address], isLocal: false); // an older node re-announcing
+        Assert.Equal(2, upgraded.Get(Blake3Cid(theirs)).Count);
+        Assert.Equal(2, Directory.GetFiles(_directory, "*.prov").Length); // the old files were replaced
+
+        var reopened = new ProviderStore(options, time);
+        Assert.Equal(2, reopened.KeyCount);
+        Assert.Equal(Blake3Cid(mine), Assert.Single(reopened.LocalKeys()));
+        Assert.Equal(2, reopened.Get(Blake3Cid(theirs)).Count);
     }
 }

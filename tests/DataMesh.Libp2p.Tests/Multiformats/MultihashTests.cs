@@ -24,7 +24,19 @@ public class MultihashTests
         Assert.Equal(new byte[] { 1, 2, 3 }, multihash.Digest.ToArray());
     }
 
+    [Fact]
+    public void Blake3_wraps_a_digest_computed_elsewhere()
+    {
+        byte[] digest = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var multihash = Multihash.FromDigest(Multihash.Blake3Code, digest);
+        Assert.Equal("1e20" + Hex.Of(digest), Hex.Of(multihash.Bytes.Span));
+        Assert.Equal(multihash, Multihash.FromBytes(multihash.Bytes.Span));
+        Assert.Throws<MultihashFormatException>(() => Multihash.FromDigest(Multihash.Blake3Code, digest.AsSpan(0, 16)));
+        Assert.Throws<MultihashFormatException>(() => Multihash.FromDigest(0x13, digest));
+    }
+
     [Theory]
+    [InlineData("1e10" + "00112233445566778899aabbccddeeff")] // blake3 with a 16-byte digest
     [InlineData("1220aa")]            // truncated digest
     [InlineData("1210" + "00112233445566778899aabbccddeeff")] // sha2-256 with 16-byte digest
     [InlineData("1314" + "0011223344556677889900112233445566778899")] // unsupported sha2-512 code

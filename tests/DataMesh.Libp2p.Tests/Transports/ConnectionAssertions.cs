@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using DataMesh.Libp2p.Transports;
 
 namespace DataMesh.Libp2p.Tests.Transports;
@@ -12,33 +10,14 @@ internal static class ConnectionAssertions
         byte[] request = [.. Enumerable.Range(0, 100_000).Select(i => (byte)i)];
         byte[] response = [.. Enumerable.Range(0, 50_000).Select(i => (byte)(i * 7))];
 
-        Task<byte[]> received = ReadToEndAsync(listener.Input, cancellationToken);
+        Task<byte[]> received = PipeContent.ReadToEndAsync(listener.Input, cancellationToken);
         await dialer.Output.WriteAsync(request, cancellationToken);
         await dialer.Output.CompleteAsync();
         Assert.Equal(request, await received);
 
-        Task<byte[]> answered = ReadToEndAsync(dialer.Input, cancellationToken);
+        Task<byte[]> answered = PipeContent.ReadToEndAsync(dialer.Input, cancellationToken);
         await listener.Output.WriteAsync(response, cancellationToken);
         await listener.Output.CompleteAsync();
         Assert.Equal(response, await answered);
-    }
-
-    public static async Task<byte[]> ReadToEndAsync(PipeReader reader, CancellationToken cancellationToken)
-    {
-        var all = new ArrayBufferWriter<byte>();
-        while (true)
-        {
-            ReadResult result = await reader.ReadAsync(cancellationToken);
-            foreach (ReadOnlyMemory<byte> segment in result.Buffer)
-            {
-                all.Write(segment.Span);
-            }
-
-            reader.AdvanceTo(result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                return all.WrittenSpan.ToArray();
-            }
-        }
     }
 }

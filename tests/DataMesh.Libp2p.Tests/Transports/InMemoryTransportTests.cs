@@ -78,7 +78,7 @@ public sealed class InMemoryTransportTests
     public async Task LatencyDelaysDeliveryOnTheNetworkClock()
     {
         using var cts = new CancellationTokenSource(Timeout);
-        var time = new FakeTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var network = new InMemoryNetwork(time, new InMemoryLinkOptions { Latency = TimeSpan.FromMilliseconds(100) });
         var transport = new InMemoryTransport(network);
         await using IConnectionListener listener = await transport.ListenAsync(Multiaddr.Parse("/memory/0"), cts.Token);
@@ -88,10 +88,11 @@ public sealed class InMemoryTransportTests
         DateTimeOffset start = time.GetUtcNow();
         await dialer.Output.WriteAsync(new byte[] { 42 }, cts.Token);
         Task<System.IO.Pipelines.ReadResult> read = accepted.Input.ReadAsync(cts.Token).AsTask();
-        await Task.Delay(50, cts.Token);
+        // The link's delivery loop parks the byte on the network clock: only that clock can release it.
+        await Polling.WaitUntilAsync(() => time.ArmedTimers == 1);
         Assert.False(read.IsCompleted);
         time.Advance(TimeSpan.FromMilliseconds(99));
-        await Task.Delay(50, cts.Token);
+        Assert.Equal(1, time.ArmedTimers); // 99 ms in, the delivery is still waiting
         Assert.False(read.IsCompleted);
 
         // The delivery timer may be armed a little after the write on the fake clock, so allow some slack above 100 ms.
@@ -104,7 +105,7 @@ public sealed class InMemoryTransportTests
     public async Task ARateLimitSpacesOutDeliveryAndAPerLinkSettingOverridesTheDefault()
     {
         using var cts = new CancellationTokenSource(Timeout);
-        var time = new FakeTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var network = new InMemoryNetwork(time);
         var a = new InMemoryTransport(network);
         var b = new InMemoryTransport(network);
@@ -118,7 +119,8 @@ public sealed class InMemoryTransportTests
         await dialer.Output.WriteAsync(new byte[500], cts.Token);
         Task<System.IO.Pipelines.ReadResult> read = accepted.Input.ReadAsync(cts.Token).AsTask();
         time.Advance(TimeSpan.FromMilliseconds(499));
-        await Task.Delay(50, cts.Token);
+        // Whether the delivery loop took the bytes before or after that advance, they wait on the network clock.
+        await Polling.WaitUntilAsync(() => time.ArmedTimers == 1);
         Assert.False(read.IsCompleted);
 
         // 500 bytes at 1000 B/s take 500 ms (plus slack for the delivery timer being armed late on the fake clock).
@@ -138,23 +140,41 @@ public sealed class InMemoryTransportTests
         await using IRawConnection accepted = await listener.AcceptAsync(cts.Token);
 
         long written = 0;
+        int waiting = 0;
         Task writer = Task.Run(async () =>
         {
             byte[] block = new byte[8 * 1024];
             for (int i = 0; i < 512; i++)
             {
-                await dialer.Output.WriteAsync(block, cts.Token);
+                ValueTask<System.IO.Pipelines.FlushResult> flush = dialer.Output.WriteAsync(block, cts.Token);
+                Volatile.Write(ref waiting, flush.IsCompleted ? 0 : 1);
+                await flush;
+                Volatile.Write(ref waiting, 0);
                 Interlocked.Add(ref written, block.Length);
             }
 
             await dialer.Output.CompleteAsync();
         });
 
-        await Task.Delay(500, cts.Token);
+        // Stalled for good: the reader's pipe is full (nothing reads it), so the link delivers nothing more and frees
+        // no room, and the writer waits for room.
+        await Polling.WaitUntilAsync(() => Unread(accepted.Input) >= 64 * 1024 && Volatile.Read(ref waiting) == 1);
         Assert.False(writer.IsCompleted);
         Assert.InRange(Interlocked.Read(ref written), 64 * 1024, 3 * 64 * 1024);
-        Assert.Equal(512 * 8 * 1024, (await ConnectionAssertions.ReadToEndAsync(accepted.Input, cts.Token)).Length);
+        Assert.Equal(512 * 8 * 1024, (await PipeContent.ReadToEndAsync(accepted.Input, cts.Token)).Length);
         await writer;
+    }
+
+    /// <summary>What the reader could read now, left unread.</summary>
+    private static long Unread(System.IO.Pipelines.PipeReader reader)
+    {
+        if (!reader.TryRead(out System.IO.Pipelines.ReadResult result))
+        {
+            return 0;
+        }
+        long length = result.Buffer.Length;
+        reader.AdvanceTo(result.Buffer.Start);
+        return length;
     }
 
     private static async Task<TimeSpan> AdvanceUntilCompletedAsync(FakeTimeProvider time, Task task, DateTimeOffset start, CancellationToken cancellationToken)

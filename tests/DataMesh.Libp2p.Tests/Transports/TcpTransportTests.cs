@@ -84,7 +84,7 @@ public sealed class TcpTransportTests
         await using IRawConnection accepted = await accepting;
         await dialer.Output.WriteAsync(new byte[] { 1, 2, 3 }, cts.Token);
         await dialer.DisposeAsync();
-        Assert.Equal(new byte[] { 1, 2, 3 }, await ConnectionAssertions.ReadToEndAsync(accepted.Input, cts.Token));
+        Assert.Equal(new byte[] { 1, 2, 3 }, await PipeContent.ReadToEndAsync(accepted.Input, cts.Token));
     }
 
     [Theory]

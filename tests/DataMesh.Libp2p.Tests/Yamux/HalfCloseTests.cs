@@ -45,7 +45,7 @@ public sealed class HalfCloseTests
         await client.CloseWriteAsync(cts.Token);
 
         YamuxStream server = await pair.Server.AcceptStreamAsync(cts.Token);
-        Assert.Equal(new byte[] { 7 }, await SessionPair.ReadToEndAsync(server.Input, cts.Token));
+        Assert.Equal(new byte[] { 7 }, await PipeContent.ReadToEndAsync(server.Input, cts.Token));
         byte[] answer = new byte[4 * YamuxOptions.SpecInitialWindowSize + 3];
         new Random(11).NextBytes(answer);
         Task respond = Task.Run(async () =>
@@ -54,10 +54,10 @@ public sealed class HalfCloseTests
             await server.DisposeAsync();
         }, cts.Token);
 
-        Assert.Equal(answer, await SessionPair.ReadToEndAsync(client.Input, cts.Token));
+        Assert.Equal(answer, await PipeContent.ReadToEndAsync(client.Input, cts.Token));
         await respond;
         await client.DisposeAsync();
-        await SessionPair.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0, cts.Token);
+        await Polling.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0);
     }
 
     /// <summary>Parses raw frames off the wire (skipping payloads and other streams) up to this stream's FIN.</summary>

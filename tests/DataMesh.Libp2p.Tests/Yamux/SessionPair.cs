@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using DataMesh.Libp2p.Yamux;
 using Xunit.Abstractions;
@@ -32,32 +31,5 @@ internal sealed class SessionPair : IAsyncDisposable
     {
         await Client.DisposeAsync();
         await Server.DisposeAsync();
-    }
-
-    public static async Task<byte[]> ReadToEndAsync(PipeReader reader, CancellationToken cancellationToken)
-    {
-        var all = new ArrayBufferWriter<byte>();
-        while (true)
-        {
-            ReadResult result = await reader.ReadAsync(cancellationToken);
-            foreach (ReadOnlyMemory<byte> segment in result.Buffer)
-            {
-                all.Write(segment.Span);
-            }
-
-            reader.AdvanceTo(result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                return all.WrittenSpan.ToArray();
-            }
-        }
-    }
-
-    public static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        while (!condition())
-        {
-            await Task.Delay(5, cancellationToken);
-        }
     }
 }

@@ -56,7 +56,7 @@ public sealed class UpFrontWindowTests
         new Random(7).NextBytes(payload);
         await peer.SendAsync(YamuxFrameType.WindowUpdate, YamuxFrameFlags.Ack, stream.Id, 0);
         await peer.SendAsync(YamuxFrameType.Data, YamuxFrameFlags.Fin, stream.Id, (uint)payload.Length, payload);
-        Assert.Equal(payload, await SessionPair.ReadToEndAsync(stream.Input, cts.Token));
+        Assert.Equal(payload, await PipeContent.ReadToEndAsync(stream.Input, cts.Token));
         Assert.False(session.IsClosed);
     }
 
@@ -81,7 +81,7 @@ public sealed class UpFrontWindowTests
 
         // The first stream's end returns its grant: the next one gets the full window again.
         first.Reset();
-        await SessionPair.WaitUntilAsync(() => session.ActiveStreamCount == 1, cts.Token);
+        await Polling.WaitUntilAsync(() => session.ActiveStreamCount == 1);
         YamuxStream third = await session.OpenStreamAsync(OneMiB, cts.Token);
         await third.Output.FlushAsync(cts.Token);
         YamuxFrameHeader? thirdSyn = await peer.ReadUntilAsync(h => h.StreamId == third.Id, cts.Token);
@@ -119,7 +119,7 @@ public sealed class UpFrontWindowTests
 
         // The rest of the megabyte in one frame, still unread by the application: within the window, not a violation.
         await peer.SendAsync(YamuxFrameType.Data, YamuxFrameFlags.Fin, 1, OneMiB - 100, body[100..]);
-        Assert.Equal(body, await SessionPair.ReadToEndAsync(stream.Input, cts.Token));
+        Assert.Equal(body, await PipeContent.ReadToEndAsync(stream.Input, cts.Token));
         Assert.False(session.IsClosed);
     }
 
@@ -142,7 +142,7 @@ public sealed class UpFrontWindowTests
 
         // The first stream's end returns its growth to the budget.
         first.Reset();
-        await SessionPair.WaitUntilAsync(() => session.ActiveStreamCount == 1, cts.Token);
+        await Polling.WaitUntilAsync(() => session.ActiveStreamCount == 1);
         Assert.True(second.TryGrowReceiveWindow(OneMiB));
     }
 }

@@ -34,8 +34,8 @@ public sealed class YamuxSessionTests
         YamuxStream acceptedByClient = await pair.Client.AcceptStreamAsync(cts.Token);
         Assert.Equal(1u, acceptedByServer.Id);
         Assert.Equal(2u, acceptedByClient.Id);
-        Assert.Equal("ping", Encoding.ASCII.GetString(await SessionPair.ReadToEndAsync(acceptedByServer.Input, cts.Token)));
-        Assert.Equal("pong", Encoding.ASCII.GetString(await SessionPair.ReadToEndAsync(acceptedByClient.Input, cts.Token)));
+        Assert.Equal("ping", Encoding.ASCII.GetString(await PipeContent.ReadToEndAsync(acceptedByServer.Input, cts.Token)));
+        Assert.Equal("pong", Encoding.ASCII.GetString(await PipeContent.ReadToEndAsync(acceptedByClient.Input, cts.Token)));
     }
 
     [Fact]
@@ -48,13 +48,13 @@ public sealed class YamuxSessionTests
         await client.CloseWriteAsync(cts.Token);
 
         YamuxStream server = await pair.Server.AcceptStreamAsync(cts.Token);
-        Assert.Equal(new byte[] { 1, 2, 3 }, await SessionPair.ReadToEndAsync(server.Input, cts.Token));
+        Assert.Equal(new byte[] { 1, 2, 3 }, await PipeContent.ReadToEndAsync(server.Input, cts.Token));
         await server.Output.WriteAsync(new byte[] { 9, 8 }, cts.Token);
         await server.DisposeAsync();
 
-        Assert.Equal(new byte[] { 9, 8 }, await SessionPair.ReadToEndAsync(client.Input, cts.Token));
+        Assert.Equal(new byte[] { 9, 8 }, await PipeContent.ReadToEndAsync(client.Input, cts.Token));
         await client.DisposeAsync();
-        await SessionPair.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0, cts.Token);
+        await Polling.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class YamuxSessionTests
         await client.CloseWriteAsync(cts.Token);
 
         YamuxStream server = await pair.Server.AcceptStreamAsync(cts.Token);
-        Assert.Equal(new byte[] { 1 }, await SessionPair.ReadToEndAsync(server.Input, cts.Token));
+        Assert.Equal(new byte[] { 1 }, await PipeContent.ReadToEndAsync(server.Input, cts.Token));
         byte[] answer = RandomNumberGenerator.GetBytes(YamuxOptions.SpecInitialWindowSize * 4 + 17);
         Task answering = Task.Run(async () =>
         {
@@ -77,7 +77,7 @@ public sealed class YamuxSessionTests
             await server.CloseWriteAsync(cts.Token);
         }, cts.Token);
 
-        byte[] received = await SessionPair.ReadToEndAsync(client.Input, cts.Token);
+        byte[] received = await PipeContent.ReadToEndAsync(client.Input, cts.Token);
         await answering;
         Assert.True(answer.AsSpan().SequenceEqual(received));
     }
@@ -108,7 +108,7 @@ public sealed class YamuxSessionTests
         {
             YamuxStream stream = await pair.Client.OpenStreamAsync(cts.Token);
             byte[] payload = Pattern(size, seed: i);
-            Task<byte[]> reply = SessionPair.ReadToEndAsync(stream.Input, cts.Token);
+            Task<byte[]> reply = PipeContent.ReadToEndAsync(stream.Input, cts.Token);
             await stream.Output.WriteAsync(payload, cts.Token);
             await stream.CloseWriteAsync(cts.Token);
             Assert.Equal(payload, await reply);
@@ -117,7 +117,7 @@ public sealed class YamuxSessionTests
 
         await Task.WhenAll(clients);
         await echo;
-        await SessionPair.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0, cts.Token);
+        await Polling.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0);
     }
 
     [Fact]
@@ -186,21 +186,27 @@ public sealed class YamuxSessionTests
         const int total = 8 * 1024 * 1024;
         YamuxStream client = await pair.Client.OpenStreamAsync(cts.Token);
         long flushed = 0;
+        int waiting = 0;
         Task write = Task.Run(async () =>
         {
             byte[] block = Pattern(chunk, seed: 3);
             for (int sent = 0; sent < total; sent += chunk)
             {
-                await client.Output.WriteAsync(block, cts.Token);
+                ValueTask<FlushResult> flush = client.Output.WriteAsync(block, cts.Token);
+                Volatile.Write(ref waiting, flush.IsCompleted ? 0 : 1);
+                await flush;
+                Volatile.Write(ref waiting, 0);
                 Interlocked.Add(ref flushed, chunk);
             }
 
             await client.CloseWriteAsync(cts.Token);
         });
 
+        // Stalled for good: the reader took nothing, so the 256 KiB window is spent and never updated, and the writer
+        // waits for room that only a read can make.
         YamuxStream server = await pair.Server.AcceptStreamAsync(cts.Token);
-        await SessionPair.WaitUntilAsync(() => Interlocked.Read(ref flushed) >= YamuxOptions.SpecInitialWindowSize, cts.Token);
-        await Task.Delay(300, cts.Token);
+        await Polling.WaitUntilAsync(() => Interlocked.Read(ref flushed) >= YamuxOptions.SpecInitialWindowSize
+            && client.SendWindow.Available == 0 && Volatile.Read(ref waiting) == 1);
 
         // What left the writer is bounded by the 256 KiB window, the sender's outbound buffer and the pipe.
         long stalledAt = Interlocked.Read(ref flushed);
@@ -210,7 +216,7 @@ public sealed class YamuxSessionTests
         Assert.InRange(buffered.Buffer.Length, 1, YamuxOptions.SpecInitialWindowSize);
         server.Input.AdvanceTo(buffered.Buffer.Start);
 
-        byte[] all = await SessionPair.ReadToEndAsync(server.Input, cts.Token);
+        byte[] all = await PipeContent.ReadToEndAsync(server.Input, cts.Token);
         await write;
         Assert.Equal(total, all.Length);
     }
@@ -230,9 +236,9 @@ public sealed class YamuxSessionTests
         await Assert.ThrowsAsync<YamuxStreamResetException>(async () => await client.Input.ReadAsync(cts.Token));
         await Assert.ThrowsAsync<YamuxStreamResetException>(async () => await client.Output.WriteAsync(new byte[] { 2 }, cts.Token));
 
-        var remote = await Assert.ThrowsAsync<YamuxStreamResetException>(() => SessionPair.ReadToEndAsync(server.Input, cts.Token));
+        var remote = await Assert.ThrowsAsync<YamuxStreamResetException>(() => PipeContent.ReadToEndAsync(server.Input, cts.Token));
         Assert.True(remote.ByRemote);
-        await SessionPair.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0, cts.Token);
+        await Polling.WaitUntilAsync(() => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0);
         await Assert.ThrowsAsync<YamuxStreamResetException>(async () => await server.Output.WriteAsync(new byte[] { 3 }, cts.Token));
     }
 
@@ -256,11 +262,11 @@ public sealed class YamuxSessionTests
         YamuxStream server = await pair.Server.AcceptStreamAsync(cts.Token);
 
         await pair.Server.GoAwayAsync(YamuxGoAwayCode.Normal, cts.Token);
-        await SessionPair.WaitUntilAsync(() => OpenFails(pair.Client), cts.Token);
+        await Polling.WaitUntilAsync(() => OpenFails(pair.Client));
 
         await server.Output.WriteAsync(new byte[] { 5 }, cts.Token);
         await server.DisposeAsync();
-        Assert.Equal(new byte[] { 5 }, await SessionPair.ReadToEndAsync(client.Input, cts.Token));
+        Assert.Equal(new byte[] { 5 }, await PipeContent.ReadToEndAsync(client.Input, cts.Token));
         Assert.False(pair.Client.IsClosed);
 
         static bool OpenFails(YamuxSession session)
@@ -304,7 +310,7 @@ public sealed class YamuxSessionTests
         await Assert.ThrowsAsync<YamuxSessionClosedException>(async () => await pair.Server.AcceptStreamAsync(cts.Token));
         await Assert.ThrowsAsync<YamuxSessionClosedException>(async () => await pair.Client.OpenStreamAsync(cts.Token));
         await Assert.ThrowsAsync<YamuxSessionClosedException>(async () => await client.Output.WriteAsync(new byte[] { 2 }, cts.Token));
-        await Assert.ThrowsAsync<YamuxSessionClosedException>(() => SessionPair.ReadToEndAsync(server.Input, cts.Token));
+        await Assert.ThrowsAsync<YamuxSessionClosedException>(() => PipeContent.ReadToEndAsync(server.Input, cts.Token));
     }
 
     [Fact]
@@ -334,7 +340,7 @@ public sealed class YamuxSessionTests
             streams.Add(stream);
         }
 
-        var reset = await Assert.ThrowsAsync<YamuxStreamResetException>(() => SessionPair.ReadToEndAsync(streams[2].Input, cts.Token));
+        var reset = await Assert.ThrowsAsync<YamuxStreamResetException>(() => PipeContent.ReadToEndAsync(streams[2].Input, cts.Token));
         Assert.True(reset.ByRemote);
         Assert.Equal(2, pair.Server.ActiveStreamCount);
         Assert.Equal(1u, (await pair.Server.AcceptStreamAsync(cts.Token)).Id);

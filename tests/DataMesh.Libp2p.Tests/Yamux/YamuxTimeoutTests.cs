@@ -42,7 +42,7 @@ public sealed class YamuxTimeoutTests
         // Real time here: both peers must actually answer, which a fake clock advanced by a test cannot wait for.
         var options = new YamuxOptions { KeepAliveInterval = TimeSpan.FromMilliseconds(20), KeepAliveTimeout = TimeSpan.FromSeconds(5) };
         await using SessionPair pair = SessionPair.Start(options, options);
-        await SessionPair.WaitUntilAsync(() => pair.Client.RoundTripTime > TimeSpan.Zero, cts.Token);
+        await Polling.WaitUntilAsync(() => pair.Client.RoundTripTime > TimeSpan.Zero);
         await Task.Delay(300, cts.Token);
         Assert.False(pair.Client.IsClosed);
         Assert.False(pair.Server.IsClosed);
@@ -60,7 +60,7 @@ public sealed class YamuxTimeoutTests
         await client.DisposeAsync();
 
         YamuxStream server = await pair.Server.AcceptStreamAsync(cts.Token);
-        Assert.Equal(new byte[] { 1, 2 }, await SessionPair.ReadToEndAsync(server.Input, cts.Token));
+        Assert.Equal(new byte[] { 1, 2 }, await PipeContent.ReadToEndAsync(server.Input, cts.Token));
         Assert.Equal(1, pair.Client.ActiveStreamCount);
 
         await AdvanceUntilAsync(time, TimeSpan.FromSeconds(5), () => pair.Client.ActiveStreamCount == 0 && pair.Server.ActiveStreamCount == 0, cts.Token);

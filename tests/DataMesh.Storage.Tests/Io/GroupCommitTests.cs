@@ -58,13 +58,7 @@ public sealed class GroupCommitTests : IDisposable
         Assert.Equal(2, commit.BarrierCount);
     }
 
-    private async Task WaitForCallersAsync(GroupCommit commit, long callers)
-    {
-        while (commit.Callers < callers)
-        {
-            await Task.Delay(5, Ct);
-        }
-    }
+    private static Task WaitForCallersAsync(GroupCommit commit, long callers) => Polling.WaitUntilAsync(() => commit.Callers >= callers);
 
     [Fact]
     public async Task A_caller_that_arrives_while_a_barrier_runs_is_not_covered_by_it()

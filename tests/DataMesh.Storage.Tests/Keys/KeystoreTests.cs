@@ -8,16 +8,12 @@ public sealed class KeystoreTests : IDisposable
     // Minimal Argon2id cost keeps the suite fast; production defaults are exercised by KeystoreOptions.Default.
     private static readonly KeystoreOptions Fast = new() { Argon2MemoryKiB = 8, Argon2Passes = 1 };
 
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "dm-keystore-" + Guid.NewGuid().ToString("N"), "data");
+    private readonly TempDirectory _temp = new("keystore");
+    private readonly string _directory;
 
-    public void Dispose()
-    {
-        var root = Path.GetDirectoryName(_directory)!;
-        if (Directory.Exists(root))
-        {
-            Directory.Delete(root, recursive: true);
-        }
-    }
+    public KeystoreTests() => _directory = _temp.Combine("data");
+
+    public void Dispose() => _temp.Dispose();
 
     private string FilePath => Keystore.GetPath(_directory, Fast);
 

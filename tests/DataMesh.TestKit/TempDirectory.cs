@@ -1,11 +1,12 @@
-namespace DataMesh.Storage.Tests.TestSupport;
+namespace DataMesh.TestKit;
 
 /// <summary>A fresh directory under the system temp folder, removed on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
-    public TempDirectory()
+    /// <param name="label">Starts the directory's name, so a leftover folder shows which test made it.</param>
+    public TempDirectory(string label = "test")
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "datamesh-tests", Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "datamesh-tests", $"{label}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path);
     }
 
@@ -21,6 +22,7 @@ internal sealed class TempDirectory : IDisposable
         }
         catch (IOException)
         {
+            // best effort: a leftover temp folder does not fail a test
         }
     }
 }

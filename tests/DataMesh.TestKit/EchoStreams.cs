@@ -1,13 +1,10 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using DataMesh.Libp2p.Host;
 
-namespace DataMesh.Tests.Shared;
+namespace DataMesh.TestKit;
 
 /// <summary>The echo protocol both host test suites serve (Libp2p unit tests and the js interop tests): the
-/// handler, and a client that writes while it reads so a payload larger than the flow-control window never stalls.
-/// Linked into each test project as source.</summary>
-internal static class EchoStreams
+/// handler, and a client that writes while it reads so a payload larger than the flow-control window never stalls.</summary>
+public static class EchoStreams
 {
     /// <summary>Copies everything read back to the writer, then half-closes.</summary>
     public static async Task EchoAsync(Libp2pStream stream, CancellationToken cancellationToken)
@@ -27,21 +24,8 @@ internal static class EchoStreams
             }
             await stream.CloseWriteAsync(cancellationToken);
         }, cancellationToken);
-        var received = new ArrayBufferWriter<byte>(data.Length);
-        while (true)
-        {
-            ReadResult result = await stream.Input.ReadAsync(cancellationToken);
-            foreach (ReadOnlyMemory<byte> segment in result.Buffer)
-            {
-                received.Write(segment.Span);
-            }
-            stream.Input.AdvanceTo(result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                break;
-            }
-        }
+        byte[] received = await PipeContent.ReadToEndAsync(stream.Input, cancellationToken);
         await writer;
-        return received.WrittenSpan.ToArray();
+        return received;
     }
 }
