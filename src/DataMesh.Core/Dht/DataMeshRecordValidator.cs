@@ -2,7 +2,7 @@ using System.Text;
 using DataMesh.Core.Configuration;
 using DataMesh.Libp2p.Kad;
 using DataMesh.Storage;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Manifests;
 
 namespace DataMesh.Core.Dht;

@@ -1,4 +1,4 @@
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Core.Dht;

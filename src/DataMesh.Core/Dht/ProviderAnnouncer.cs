@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using DataMesh.Libp2p;
 using DataMesh.Libp2p.Kad;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Core.Dht;

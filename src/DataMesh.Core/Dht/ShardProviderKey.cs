@@ -1,5 +1,5 @@
 using DataMesh.Libp2p.Multiformats;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 
 namespace DataMesh.Core.Dht;
 

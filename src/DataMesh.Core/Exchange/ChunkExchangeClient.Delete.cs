@@ -26,25 +26,28 @@ public sealed partial class ChunkExchangeClient
         {
             throw new ArgumentException($"A manifest of {encodedManifest.Length} bytes cannot be sent (1..{ChunkExchangeProtocol.MaxShardBytes}).", nameof(encodedManifest));
         }
-        await using Libp2pStream stream = await _host.OpenStreamAsync(peer, ChunkExchangeProtocol.ProtocolId, cancellationToken).ConfigureAwait(false);
-        ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Delete, address.Hash, signature.Length + encodedManifest.Length));
-        stream.Output.Write(signature.Span);
-        await stream.Output.WriteAsync(encodedManifest, cancellationToken).ConfigureAwait(false);
-        ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, sizeof(int), cancellationToken).ConfigureAwait(false);
-        if (response.Status != ChunkResponseStatus.Ok)
+        Libp2pStream stream = await _host.OpenStreamAsync(peer, ChunkExchangeProtocol.ProtocolId, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            string reason = response.Status == ChunkResponseStatus.BadRequest && response.Message.StartsWith("Unknown request type", StringComparison.Ordinal)
-                ? "the peer runs a version without delete support"
-                : Describe(response);
-            throw new DeleteRefusedException(peer, address, response.Status, reason);
+            ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Delete, address.Hash, signature.Length + encodedManifest.Length));
+            stream.Output.Write(signature.Span);
+            await stream.Output.WriteAsync(encodedManifest, cancellationToken).ConfigureAwait(false);
+            ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, sizeof(int), cancellationToken).ConfigureAwait(false);
+            if (response.Status != ChunkResponseStatus.Ok)
+            {
+                string reason = response.Status == ChunkResponseStatus.BadRequest && response.Message.StartsWith("Unknown request type", StringComparison.Ordinal)
+                    ? "the peer runs a version without delete support"
+                    : Describe(response);
+                throw new DeleteRefusedException(peer, address, response.Status, reason);
+            }
+            if (response.PayloadLength != sizeof(int))
+            {
+                throw new ChunkProtocolException($"Peer {peer} answered a delete with {response.PayloadLength} bytes instead of a {sizeof(int)}-byte count.");
+            }
+            byte[] count = new byte[sizeof(int)];
+            await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, count, cancellationToken).ConfigureAwait(false);
+            return Math.Max(0, BinaryPrimitives.ReadInt32BigEndian(count));
         }
-        if (response.PayloadLength != sizeof(int))
-        {
-            throw new ChunkProtocolException($"Peer {peer} answered a delete with {response.PayloadLength} bytes instead of a {sizeof(int)}-byte count.");
-        }
-        byte[] count = new byte[sizeof(int)];
-        await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, count, cancellationToken).ConfigureAwait(false);
-        return Math.Max(0, BinaryPrimitives.ReadInt32BigEndian(count));
     }
 }
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Identity;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Keys;
 
 namespace DataMesh.Core.Exchange;
@@ -38,21 +38,24 @@ public sealed partial class ChunkExchangeClient
         {
             throw new ArgumentException($"A shard of {data.Length} bytes exceeds the protocol limit of {ChunkExchangeProtocol.MaxShardBytes}.", nameof(data));
         }
-        await using Libp2pStream stream = await _host.OpenStreamAsync(peer, ChunkExchangeProtocol.ProtocolId, RequestStream, cancellationToken).ConfigureAwait(false);
-        ChunkRequestFlags flags = _owner is null ? ChunkRequestFlags.None : ChunkRequestFlags.OwnerTag;
-        ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Store, shard, data.Length, flags));
-        stream.Output.Write(data.Span);
-        if (_owner is { } owner)
+        Libp2pStream stream = await _host.OpenStreamAsync(peer, ChunkExchangeProtocol.ProtocolId, RequestStream, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            // After the shard, outside payloadLength: a peer that predates claims stores the shard and never reads it.
-            owner.WriteTo(stream.Output.GetSpan(OwnerTag.Size));
-            stream.Output.Advance(OwnerTag.Size);
-        }
-        await stream.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, maxPayload: 0, cancellationToken).ConfigureAwait(false);
-        if (response.Status != ChunkResponseStatus.Ok)
-        {
-            throw new ShardRejectedException(peer, shard, ToReason(response.Status), Describe(response));
+            ChunkRequestFlags flags = _owner is null ? ChunkRequestFlags.None : ChunkRequestFlags.OwnerTag;
+            ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Store, shard, data.Length, flags));
+            stream.Output.Write(data.Span);
+            if (_owner is { } owner)
+            {
+                // After the shard, outside payloadLength: a peer that predates claims stores the shard and never reads it.
+                owner.WriteTo(stream.Output.GetSpan(OwnerTag.Size));
+                stream.Output.Advance(OwnerTag.Size);
+            }
+            await stream.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, maxPayload: 0, cancellationToken).ConfigureAwait(false);
+            if (response.Status != ChunkResponseStatus.Ok)
+            {
+                throw new ShardRejectedException(peer, shard, ToReason(response.Status), Describe(response));
+            }
         }
     }
 
@@ -60,10 +63,13 @@ public sealed partial class ChunkExchangeClient
     /// <exception cref="ShardNotFoundException">The peer does not hold it.</exception>
     public async Task<int> FetchAsync(PeerId peer, ContentHash shard, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        await using Libp2pStream stream = await RequestFetchAsync(peer, shard, destination.Length, cancellationToken).ConfigureAwait(false);
-        int length = await ReadFetchAnswerAsync(stream, peer, shard, destination.Length, cancellationToken).ConfigureAwait(false);
-        await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, destination[..length], cancellationToken).ConfigureAwait(false);
-        return length;
+        Libp2pStream stream = await RequestFetchAsync(peer, shard, destination.Length, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            int length = await ReadFetchAnswerAsync(stream, peer, shard, destination.Length, cancellationToken).ConfigureAwait(false);
+            await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, destination[..length], cancellationToken).ConfigureAwait(false);
+            return length;
+        }
     }
 
     /// <summary>Fetches a blob of unknown length (a manifest), at most <paramref name="maxLength"/> bytes: the answer's
@@ -73,11 +79,14 @@ public sealed partial class ChunkExchangeClient
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxLength, ChunkExchangeProtocol.MaxShardBytes);
-        await using Libp2pStream stream = await RequestFetchAsync(peer, address, maxLength, cancellationToken).ConfigureAwait(false);
-        int length = await ReadFetchAnswerAsync(stream, peer, address, maxLength, cancellationToken).ConfigureAwait(false);
-        byte[] blob = new byte[length];
-        await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, blob, cancellationToken).ConfigureAwait(false);
-        return blob;
+        Libp2pStream stream = await RequestFetchAsync(peer, address, maxLength, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            int length = await ReadFetchAnswerAsync(stream, peer, address, maxLength, cancellationToken).ConfigureAwait(false);
+            byte[] blob = new byte[length];
+            await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, blob, cancellationToken).ConfigureAwait(false);
+            return blob;
+        }
     }
 
     private async Task<Libp2pStream> RequestFetchAsync(PeerId peer, ContentHash shard, int maxLength, CancellationToken cancellationToken)
@@ -118,22 +127,25 @@ public sealed partial class ChunkExchangeClient
         {
             throw new ArgumentException($"At most {ChunkExchangeProtocol.MaxHaveQuery} shards can be asked about at once.", nameof(shards));
         }
-        await using Libp2pStream stream = await _host.OpenStreamAsync(peer, ChunkExchangeProtocol.ProtocolId, RequestStream, cancellationToken).ConfigureAwait(false);
-        byte[] query = new byte[shards.Count * ContentHash.Size];
-        for (int i = 0; i < shards.Count; i++)
+        Libp2pStream stream = await _host.OpenStreamAsync(peer, ChunkExchangeProtocol.ProtocolId, RequestStream, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            shards[i].WriteTo(query.AsSpan(i * ContentHash.Size, ContentHash.Size));
+            byte[] query = new byte[shards.Count * ContentHash.Size];
+            for (int i = 0; i < shards.Count; i++)
+            {
+                shards[i].WriteTo(query.AsSpan(i * ContentHash.Size, ContentHash.Size));
+            }
+            ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Have, default, query.Length));
+            await stream.Output.WriteAsync(query, cancellationToken).ConfigureAwait(false);
+            ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, shards.Count, cancellationToken).ConfigureAwait(false);
+            if (response.Status != ChunkResponseStatus.Ok || response.PayloadLength != shards.Count)
+            {
+                throw new ChunkProtocolException($"Peer {peer} did not answer which shards it holds: {Describe(response)}.");
+            }
+            byte[] answer = new byte[shards.Count];
+            await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, answer, cancellationToken).ConfigureAwait(false);
+            return [.. answer.Select(b => b == 1)];
         }
-        ChunkExchangeCodec.WriteRequest(stream.Output, new ChunkRequestHeader(ChunkRequestType.Have, default, query.Length));
-        await stream.Output.WriteAsync(query, cancellationToken).ConfigureAwait(false);
-        ChunkResponseHeader response = await ChunkExchangeCodec.ReadResponseAsync(stream.Input, shards.Count, cancellationToken).ConfigureAwait(false);
-        if (response.Status != ChunkResponseStatus.Ok || response.PayloadLength != shards.Count)
-        {
-            throw new ChunkProtocolException($"Peer {peer} did not answer which shards it holds: {Describe(response)}.");
-        }
-        byte[] answer = new byte[shards.Count];
-        await ChunkExchangeCodec.ReadExactlyAsync(stream.Input, answer, cancellationToken).ConfigureAwait(false);
-        return [.. answer.Select(b => b == 1)];
     }
 
     /// <summary>The receive window that holds a whole Fetch answer of at most <paramref name="shardLength"/> bytes.</summary>

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using DataMesh.Libp2p.Host;
 using DataMesh.Storage;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Manifests;
 using DataMesh.Storage.Pipeline;
 

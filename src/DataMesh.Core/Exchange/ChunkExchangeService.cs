@@ -1,8 +1,8 @@
 using System.Buffers;
 using DataMesh.Libp2p.Host;
 using DataMesh.Storage;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.ChunkStore;
-using DataMesh.Storage.Crypto;
 using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Core.Exchange;

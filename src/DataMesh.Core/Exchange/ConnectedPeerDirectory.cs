@@ -1,6 +1,6 @@
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Identity;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 
 namespace DataMesh.Core.Exchange;
 

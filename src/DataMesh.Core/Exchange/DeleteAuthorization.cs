@@ -1,3 +1,4 @@
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Keys;
 using DataMesh.Storage.Manifests;
 
@@ -29,7 +30,7 @@ public static class DeleteAuthorization
 
     private static byte[] Message(ManifestAddress address)
     {
-        byte[] message = new byte[Context.Length + Storage.Crypto.ContentHash.Size];
+        byte[] message = new byte[Context.Length + ContentHash.Size];
         Context.CopyTo(message);
         address.Hash.WriteTo(message.AsSpan(Context.Length));
         return message;

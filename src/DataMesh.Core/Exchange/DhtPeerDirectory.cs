@@ -3,7 +3,7 @@ using DataMesh.Libp2p;
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Libp2p.Kad;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Core.Exchange;

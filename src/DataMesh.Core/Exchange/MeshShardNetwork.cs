@@ -1,5 +1,6 @@
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Identity;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
 

@@ -1,4 +1,4 @@
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 
 namespace DataMesh.Core.Exchange;
 

@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
+using DataMesh.Storage.Io;
 using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Core.Exchange;
@@ -221,27 +221,8 @@ public sealed class ShardClaims : IDisposable
             }
             string directory = Path.GetDirectoryName(path)!;
             System.IO.Directory.CreateDirectory(directory);
-            string temp = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) + ".tmp");
-            try
-            {
-                await using (var stream = new FileStream(temp, new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew,
-                    Access = FileAccess.Write,
-                    Options = FileOptions.Asynchronous,
-                }))
-                {
-                    await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
-                    // Durable before the peer answers Ok: a lost claim could let another owner's delete remove the shard.
-                    stream.Flush(flushToDisk: true);
-                }
-                File.Move(temp, path, overwrite: true);
-            }
-            catch
-            {
-                TryDelete(temp);
-                throw;
-            }
+            // Durable before the peer answers Ok: a lost claim could let another owner's delete remove the shard.
+            await AtomicFile.WriteAsync(path, content, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using DataMesh.Core.Transfers;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Pipeline;
 using Microsoft.Extensions.Logging;
 
@@ -67,9 +67,13 @@ internal sealed class SendShardSink(ChannelWriter<ShardToUpload> writer, int dat
         try
         {
             shard.CopyTo(owner.Memory);
-            await writer.WriteAsync(new ShardToUpload(address, owner.Memory[..shard.Length], owner)
-                { Placement = placement, Stripe = stripe, IsParity = index >= dataShards }, cancellationToken)
-                .ConfigureAwait(false);
+            var upload = new ShardToUpload(address, owner.Memory[..shard.Length], owner)
+            {
+                Placement = placement,
+                Stripe = stripe,
+                IsParity = index >= dataShards,
+            };
+            await writer.WriteAsync(upload, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Keys;
 

@@ -1,3 +1,4 @@
+using DataMesh.Storage.Addressing;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;

@@ -1,6 +1,6 @@
 using DataMesh.Core.Peers;
 using DataMesh.Libp2p.Identity;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 
 namespace DataMesh.Core.Transfers;
 

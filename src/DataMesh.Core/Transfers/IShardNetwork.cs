@@ -1,4 +1,5 @@
 using DataMesh.Libp2p.Identity;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
 
@@ -13,7 +14,7 @@ namespace DataMesh.Core.Transfers;
 public interface IShardNetwork
 {
     /// <summary>The most shards one <see cref="HaveAsync"/> request may ask about (the chunk protocol's Have limit).</summary>
-    public const int MaxHaveQuery = 1024;
+    const int MaxHaveQuery = 1024;
 
     /// <summary>Candidate holders of a shard (provider records), unordered; the manager ranks them.</summary>
     ValueTask<IReadOnlyList<PeerId>> FindHoldersAsync(ContentHash shard, CancellationToken cancellationToken);

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Runtime.ExceptionServices;
 using DataMesh.Core.Peers;
 using DataMesh.Libp2p.Identity;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Hedging;

@@ -1,5 +1,5 @@
 using DataMesh.Libp2p.Identity;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 
 namespace DataMesh.Core.Transfers;
 

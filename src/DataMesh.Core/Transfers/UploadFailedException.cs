@@ -1,5 +1,5 @@
 using System.Text;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 
 namespace DataMesh.Core.Transfers;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using DataMesh.Libp2p.Identity;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 
 namespace DataMesh.Core.Transfers;
 

@@ -137,10 +137,13 @@ public sealed class Connection : IAsyncDisposable
     /// <summary>One libp2p ping (/ipfs/ping/1.0.0) round trip.</summary>
     public async Task<TimeSpan> PingAsync(CancellationToken cancellationToken)
     {
-        await using Libp2pStream stream = await OpenStreamAsync(PingProtocol.ProtocolId, cancellationToken).ConfigureAwait(false);
-        TimeSpan rtt = await PingProtocol.PingOnceAsync(stream, _host.TimeProvider, cancellationToken).ConfigureAwait(false);
-        await stream.CloseWriteAsync(cancellationToken).ConfigureAwait(false);
-        return rtt;
+        Libp2pStream stream = await OpenStreamAsync(PingProtocol.ProtocolId, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            TimeSpan rtt = await PingProtocol.PingOnceAsync(stream, _host.TimeProvider, cancellationToken).ConfigureAwait(false);
+            await stream.CloseWriteAsync(cancellationToken).ConfigureAwait(false);
+            return rtt;
+        }
     }
 
     internal void SetIdentified(IdentifyInfo info) => _identified.TrySetResult(info);

@@ -11,11 +11,14 @@ public sealed partial class Libp2pHost
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
             timeout.CancelAfter(Options.HandshakeTimeout);
-            await using Libp2pStream stream = await connection.OpenStreamAsync(IdentifyProtocol.ProtocolId, timeout.Token).ConfigureAwait(false);
-            IdentifyInfo info = await IdentifyProtocol.RequestAsync(stream, Options.MaxIdentifyMessageBytes, timeout.Token).ConfigureAwait(false);
-            Peers.RecordIdentify(connection.RemotePeer, info);
-            connection.SetIdentified(info);
-            Log.Identified(_logger, connection.RemotePeer, info.AgentVersion ?? "(none)", info.Protocols.Count);
+            Libp2pStream stream = await connection.OpenStreamAsync(IdentifyProtocol.ProtocolId, timeout.Token).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                IdentifyInfo info = await IdentifyProtocol.RequestAsync(stream, Options.MaxIdentifyMessageBytes, timeout.Token).ConfigureAwait(false);
+                Peers.RecordIdentify(connection.RemotePeer, info);
+                connection.SetIdentified(info);
+                Log.Identified(_logger, connection.RemotePeer, info.AgentVersion ?? "(none)", info.Protocols.Count);
+            }
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {

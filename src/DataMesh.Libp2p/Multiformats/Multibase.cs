@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using DataMesh.Shared;
 
 namespace DataMesh.Libp2p.Multiformats;
 
@@ -48,10 +49,10 @@ public static class Multibase
                 return Base58.Decode(body);
             case 'b':
                 encoding = MultibaseEncoding.Base32Lower;
-                return Base32.Decode(body);
+                return DecodeBase32(body, upperCase: false);
             case 'B':
                 encoding = MultibaseEncoding.Base32Upper;
-                return Base32.Decode(body, upperCase: true);
+                return DecodeBase32(body, upperCase: true);
             case 'f':
                 encoding = MultibaseEncoding.Base16Lower;
                 return DecodeHex(body, upperCase: false);
@@ -67,6 +68,29 @@ public static class Multibase
             default:
                 throw new MultibaseFormatException($"Unsupported multibase prefix '{text[0]}'.");
         }
+    }
+
+    /// <summary>Unpadded base32 in one case (<paramref name="upperCase"/> selects which).</summary>
+    private static byte[] DecodeBase32(ReadOnlySpan<char> body, bool upperCase)
+    {
+        if (body.Length % 8 is 1 or 3 or 6)
+        {
+            throw new MultibaseFormatException($"Invalid base32 length {body.Length}.");
+        }
+        for (var i = 0; i < body.Length; i++)
+        {
+            var c = body[i];
+            if (Base32.DecodeChar(c) < 0 || (char.IsAsciiLetter(c) && char.IsAsciiLetterUpper(c) != upperCase))
+            {
+                throw new MultibaseFormatException($"Invalid base32 character '{c}' at position {i}.");
+            }
+        }
+        var result = new byte[Base32.DecodedLength(body.Length)];
+        if (!Base32.TryDecode(body, result))
+        {
+            throw new MultibaseFormatException("Invalid base32: non-zero trailing bits.");
+        }
+        return result;
     }
 
     private static byte[] DecodeHex(ReadOnlySpan<char> body, bool upperCase)

@@ -26,7 +26,7 @@ internal sealed class ReceiveWindow
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(initialWindow, (uint)YamuxOptions.SpecInitialWindowSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWindow, initialWindow);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(reservedGrant, initialWindow - (uint)YamuxOptions.SpecInitialWindowSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(reservedGrant, initialWindow - YamuxOptions.SpecInitialWindowSize);
         _baseline = initialWindow - reservedGrant;
         _maxWindow = maxWindow;
         _timeProvider = timeProvider;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DataMesh.Storage.Io;
 
 namespace DataMesh.Storage.Catalog;
 
@@ -26,7 +27,7 @@ internal sealed class CatalogSnapshot
         {
             throw new StorageException($"Catalog {path} is {stamp.Length} bytes, more than the {FileCatalog.MaxFileBytes}-byte limit.");
         }
-        byte[] bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+        byte[] bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         CatalogDocument? document;
         try
         {
@@ -58,7 +59,7 @@ internal sealed class CatalogSnapshot
     }
 
     public async Task<CatalogSnapshot> ReloadIfChangedAsync(string path, CancellationToken cancellationToken) =>
-        FileStamp.Of(path) == Stamp ? this : await LoadAsync(path, cancellationToken);
+        FileStamp.Of(path) == Stamp ? this : await LoadAsync(path, cancellationToken).ConfigureAwait(false);
 
     public static async Task<CatalogSnapshot> SaveAsync(string path, Dictionary<string, CatalogEntry> entries, CancellationToken cancellationToken)
     {
@@ -68,7 +69,7 @@ internal sealed class CatalogSnapshot
         {
             throw new StorageException($"The catalog would grow to {bytes.Length} bytes, more than the {FileCatalog.MaxFileBytes}-byte limit.");
         }
-        await ChunkStore.AtomicFile.WriteAsync(path, bytes, cancellationToken);
+        await AtomicFile.WriteAsync(path, bytes, cancellationToken).ConfigureAwait(false);
         return new CatalogSnapshot(entries, FileStamp.Of(path));
     }
 

@@ -41,7 +41,7 @@ public sealed class FileCatalog : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        CatalogSnapshot snapshot = await CatalogSnapshot.LoadAsync(full, cancellationToken);
+        CatalogSnapshot snapshot = await CatalogSnapshot.LoadAsync(full, cancellationToken).ConfigureAwait(false);
         return new FileCatalog(full, snapshot);
     }
 
@@ -58,7 +58,7 @@ public sealed class FileCatalog : IDisposable
     /// <summary>Like <see cref="Query"/>, after picking up changes other processes made to the file.</summary>
     public async Task<IReadOnlyList<CatalogEntry>> QueryAsync(CatalogQuery? query, CancellationToken cancellationToken)
     {
-        await RefreshAsync(cancellationToken);
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
         return Query(query);
     }
 
@@ -66,7 +66,7 @@ public sealed class FileCatalog : IDisposable
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         CatalogSnapshot current = _snapshot;
-        CatalogSnapshot fresh = await current.ReloadIfChangedAsync(FilePath, cancellationToken);
+        CatalogSnapshot fresh = await current.ReloadIfChangedAsync(FilePath, cancellationToken).ConfigureAwait(false);
         if (!ReferenceEquals(fresh, current))
         {
             Interlocked.CompareExchange(ref _snapshot, fresh, current);
@@ -111,15 +111,18 @@ public sealed class FileCatalog : IDisposable
 
     private async Task<bool> MutateAsync(Func<Dictionary<string, CatalogEntry>, (bool Result, bool Changed)> change, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await using FileStream processLock = await AcquireProcessLockAsync(cancellationToken);
-            CatalogSnapshot current = await _snapshot.ReloadIfChangedAsync(FilePath, cancellationToken);
-            Dictionary<string, CatalogEntry> entries = new(current.Entries, StringComparer.Ordinal);
-            (bool result, bool changed) = change(entries);
-            _snapshot = changed ? await CatalogSnapshot.SaveAsync(FilePath, entries, cancellationToken) : current;
-            return result;
+            FileStream processLock = await AcquireProcessLockAsync(cancellationToken).ConfigureAwait(false);
+            await using (processLock.ConfigureAwait(false))
+            {
+                CatalogSnapshot current = await _snapshot.ReloadIfChangedAsync(FilePath, cancellationToken).ConfigureAwait(false);
+                Dictionary<string, CatalogEntry> entries = new(current.Entries, StringComparer.Ordinal);
+                (bool result, bool changed) = change(entries);
+                _snapshot = changed ? await CatalogSnapshot.SaveAsync(FilePath, entries, cancellationToken).ConfigureAwait(false) : current;
+                return result;
+            }
         }
         finally
         {
@@ -139,7 +142,7 @@ public sealed class FileCatalog : IDisposable
             catch (IOException) when (DateTime.UtcNow < deadline)
             {
                 // Held by another process (or another catalog instance): wait and retry.
-                await Task.Delay(LockRetryDelay, cancellationToken);
+                await Task.Delay(LockRetryDelay, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException ex)
             {

@@ -1,4 +1,4 @@
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Io;
 using Microsoft.Win32.SafeHandles;
 
@@ -26,7 +26,7 @@ public sealed partial class ChunkStore
             buffer = AlignedBufferPool.Shared.Rent(length);
             try
             {
-                read = await ReadFullyAsync(handle, buffer.Memory, cancellationToken);
+                read = await ReadFullyAsync(handle, buffer.Memory, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -64,7 +64,7 @@ public sealed partial class ChunkStore
             {
                 throw new ArgumentException($"Shard {hash} is {length} bytes; the destination holds only {destination.Length}.", nameof(destination));
             }
-            read = await ReadFullyAsync(handle, destination[..length], cancellationToken);
+            read = await ReadFullyAsync(handle, destination[..length], cancellationToken).ConfigureAwait(false);
         }
         ContentHash? actual = null;
         if (read == length)
@@ -126,7 +126,7 @@ public sealed partial class ChunkStore
                 // Direct reads must stay block-aligned; a short read that leaves us mid-block (the file shrank) ends it.
                 while (offset < prefix && offset % DirectIo.Alignment == 0)
                 {
-                    int read = await RandomAccess.ReadAsync(handle, buffer[offset..prefix], offset, cancellationToken);
+                    int read = await RandomAccess.ReadAsync(handle, buffer[offset..prefix], offset, cancellationToken).ConfigureAwait(false);
                     if (read == 0)
                     {
                         return offset;
@@ -141,7 +141,7 @@ public sealed partial class ChunkStore
         }
         while (offset < buffer.Length)
         {
-            int read = await RandomAccess.ReadAsync(handle, buffer[offset..], offset, cancellationToken);
+            int read = await RandomAccess.ReadAsync(handle, buffer[offset..], offset, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 break;

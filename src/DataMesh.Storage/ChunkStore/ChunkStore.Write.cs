@@ -1,4 +1,4 @@
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Io;
 using Microsoft.Win32.SafeHandles;
 
@@ -15,7 +15,7 @@ public sealed partial class ChunkStore
         ThrowIfDisposed();
         CheckSize(shard.Length);
         ContentHash hash = ContentHash.Compute(shard.Span);
-        await StoreAsync(hash, shard, cancellationToken);
+        await StoreAsync(hash, shard, cancellationToken).ConfigureAwait(false);
         return hash;
     }
 
@@ -30,7 +30,7 @@ public sealed partial class ChunkStore
         {
             throw new ShardHashMismatchException(expected, actual);
         }
-        await StoreAsync(expected, shard, cancellationToken);
+        await StoreAsync(expected, shard, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stores a shard whose hash the caller computed from these same bytes a moment ago in this process
@@ -40,7 +40,7 @@ public sealed partial class ChunkStore
     {
         ThrowIfDisposed();
         CheckSize(shard.Length);
-        await StoreAsync(hash, shard, cancellationToken);
+        await StoreAsync(hash, shard, cancellationToken).ConfigureAwait(false);
     }
 
     private void CheckSize(long length)
@@ -60,7 +60,7 @@ public sealed partial class ChunkStore
             if (_options.FlushToDisk)
             {
                 // Another writer may have placed it a moment ago and not yet made its name durable.
-                await MakeNameDurableAsync(hash, path, createdFolders: 0, cancellationToken);
+                await MakeNameDurableAsync(hash, path, createdFolders: 0, cancellationToken).ConfigureAwait(false);
             }
             return;
         }
@@ -70,12 +70,12 @@ public sealed partial class ChunkStore
         bool placed = false;
         try
         {
-            await WriteTempAsync(temp, shard, cancellationToken);
+            await WriteTempAsync(temp, shard, cancellationToken).ConfigureAwait(false);
             if (_commit is not null)
             {
                 // The bytes and inode must be durable before the rename can be: otherwise a crash could leave a torn
                 // file under the shard's name, which would then count as stored.
-                await _commit.SyncAsync(cancellationToken);
+                await _commit.SyncAsync(cancellationToken).ConfigureAwait(false);
             }
             int createdFolders = 0;
             lock (StripeFor(hash))
@@ -90,7 +90,7 @@ public sealed partial class ChunkStore
             if (_options.FlushToDisk)
             {
                 // Also when a concurrent writer of the same shard won the race: its name may not be durable yet.
-                await MakeNameDurableAsync(hash, path, createdFolders, cancellationToken);
+                await MakeNameDurableAsync(hash, path, createdFolders, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (IOException ex) when (DiskFull.Is(ex))
@@ -187,7 +187,7 @@ public sealed partial class ChunkStore
         int prefix = shard.Length >= DirectIo.Alignment ? DirectIo.AlignDown(shard.Length) : 0;
         if (prefix > 0 && DirectIo.TrySet(handle, direct: true))
         {
-            await DirectIo.WriteBlocksAsync(handle, shard[..prefix], 0, cancellationToken);
+            await DirectIo.WriteBlocksAsync(handle, shard[..prefix], 0, cancellationToken).ConfigureAwait(false);
             if (!DirectIo.TrySet(handle, direct: false))
             {
                 throw new IOException($"Could not switch {temp} back to buffered I/O for the shard's tail.");
@@ -199,7 +199,7 @@ public sealed partial class ChunkStore
         }
         if (prefix < shard.Length)
         {
-            await RandomAccess.WriteAsync(handle, shard[prefix..], prefix, cancellationToken);
+            await RandomAccess.WriteAsync(handle, shard[prefix..], prefix, cancellationToken).ConfigureAwait(false);
         }
         if (_options.FlushToDisk && _commit is null)
         {

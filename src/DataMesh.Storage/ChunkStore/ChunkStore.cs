@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Io;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -91,16 +91,16 @@ public sealed partial class ChunkStore : IDisposable
         FileSystemSync? fileSystem = null;
         try
         {
-            (int tempFiles, long used, long count) = await Task.Run(() => Scan(layout, logger, cancellationToken), cancellationToken);
+            (int tempFiles, long used, long count) = await Task.Run(() => Scan(layout, logger, cancellationToken), cancellationToken).ConfigureAwait(false);
             fileSystem = options.FlushToDisk && options.GroupCommit ? FileSystemSync.TryOpen(layout.Root) : null;
-            PinSet pins = await PinSet.LoadAsync(layout, logger, cancellationToken);
+            PinSet pins = await PinSet.LoadAsync(layout, logger, cancellationToken).ConfigureAwait(false);
             Log.Opened(logger, layout.Root, count, used, options.MaxStorageBytes, tempFiles);
             return new ChunkStore(layout, options, logger, lockFile, pins, used, count, fileSystem);
         }
         catch
         {
             fileSystem?.Dispose();
-            await lockFile.DisposeAsync();
+            await lockFile.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }

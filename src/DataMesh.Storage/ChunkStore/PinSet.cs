@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
+using DataMesh.Storage.Io;
 using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Storage.ChunkStore;
@@ -52,7 +53,7 @@ internal sealed class PinSet : IDisposable
             }
             try
             {
-                ContentHash[] hashes = await ReadPinFileAsync(path, cancellationToken);
+                ContentHash[] hashes = await ReadPinFileAsync(path, cancellationToken).ConfigureAwait(false);
                 set.Add(name[..^4], hashes);
             }
             catch (Exception ex) when (ex is StorageException or IOException or UnauthorizedAccessException)
@@ -100,10 +101,10 @@ internal sealed class PinSet : IDisposable
             throw new ArgumentException($"A pin may reference at most {MaxShardsPerPin} shards, got {distinct.Length}.", nameof(shards));
         }
         byte[] file = Encode(distinct);
-        await _writeGate.WaitAsync(cancellationToken);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await AtomicFile.WriteAsync(PinPath(id), file, cancellationToken);
+            await AtomicFile.WriteAsync(PinPath(id), file, cancellationToken).ConfigureAwait(false);
             lock (_sync)
             {
                 RemoveLocked(id);
@@ -119,7 +120,7 @@ internal sealed class PinSet : IDisposable
     public async Task<bool> UnpinAsync(string id, CancellationToken cancellationToken)
     {
         ValidateId(id);
-        await _writeGate.WaitAsync(cancellationToken);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             string path = PinPath(id);
@@ -207,7 +208,7 @@ internal sealed class PinSet : IDisposable
         {
             throw new StorageException($"Pin file {path} has an impossible length of {length} bytes.");
         }
-        byte[] file = await File.ReadAllBytesAsync(path, cancellationToken);
+        byte[] file = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         return Decode(file, path);
     }
 

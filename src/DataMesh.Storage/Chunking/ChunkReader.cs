@@ -39,7 +39,7 @@ public sealed class ChunkReader : IDisposable
         if (!_started)
         {
             _started = true;
-            _ahead = await ReadOneAsync(cancellationToken);
+            _ahead = await ReadOneAsync(cancellationToken).ConfigureAwait(false);
         }
         Chunk? current = _ahead;
         if (current is null)
@@ -49,7 +49,7 @@ public sealed class ChunkReader : IDisposable
         _ahead = null;
         try
         {
-            _ahead = await ReadOneAsync(cancellationToken);
+            _ahead = await ReadOneAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -74,7 +74,7 @@ public sealed class ChunkReader : IDisposable
             int filled = 0;
             while (filled < _chunkSize)
             {
-                int read = await _input.ReadAsync(memory[filled.._chunkSize], cancellationToken);
+                int read = await _input.ReadAsync(memory[filled.._chunkSize], cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     _ended = true;

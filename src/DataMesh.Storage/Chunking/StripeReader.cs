@@ -31,7 +31,7 @@ public sealed class StripeReader
         {
             while (chunks.Count < _dataShards)
             {
-                Chunk? chunk = await _chunks.ReadNextAsync(cancellationToken);
+                Chunk? chunk = await _chunks.ReadNextAsync(cancellationToken).ConfigureAwait(false);
                 if (chunk is null)
                 {
                     _done = true;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using DataMesh.Storage.Addressing;
 
 namespace DataMesh.Storage.Crypto;
 

@@ -13,9 +13,3 @@ public sealed class WrongKeyException : StorageException
     public WrongKeyException(string message) : base(message) { }
     public WrongKeyException(string message, Exception? innerException) : base(message, innerException) { }
 }
-
-/// <summary>A text that should be a content hash is not one.</summary>
-public sealed class ContentHashFormatException : StorageException
-{
-    public ContentHashFormatException(string message) : base(message) { }
-}

@@ -73,28 +73,28 @@ internal static unsafe class KernelDispatcher
         nint pos = start;
         if (kernel == GaloisKernel.Gfni)
         {
-            nint stop = pos + ((end - pos) & ~(nint)(GfniLanes.StepBytes - 1));
+            nint stop = pos + ((end - pos) & ~(GfniLanes.StepBytes - 1));
             GfniKernel.Apply(plan, inputs, outputs, first, count, pos, stop);
             pos = stop;
         }
 
         if (kernel == GaloisKernel.Avx512)
         {
-            nint stop = pos + ((end - pos) & ~(nint)(Avx512Lanes.StepBytes - 1));
+            nint stop = pos + ((end - pos) & ~(Avx512Lanes.StepBytes - 1));
             Avx512Kernel.Apply(plan, inputs, outputs, first, count, pos, stop);
             pos = stop;
         }
 
         if (kernel is GaloisKernel.Gfni or GaloisKernel.Avx512 or GaloisKernel.Avx2)
         {
-            nint stop = pos + ((end - pos) & ~(nint)(Avx2Lanes.StepBytes - 1));
+            nint stop = pos + ((end - pos) & ~(Avx2Lanes.StepBytes - 1));
             Avx2Kernel.Apply(plan, inputs, outputs, first, count, pos, stop);
             pos = stop;
         }
 
         if (kernel is GaloisKernel.Gfni or GaloisKernel.Avx512 or GaloisKernel.Avx2 or GaloisKernel.Ssse3)
         {
-            nint stop = pos + ((end - pos) & ~(nint)(Ssse3Lanes.StepBytes - 1));
+            nint stop = pos + ((end - pos) & ~(Ssse3Lanes.StepBytes - 1));
             Ssse3Kernel.Apply(plan, inputs, outputs, first, count, pos, stop);
             pos = stop;
         }

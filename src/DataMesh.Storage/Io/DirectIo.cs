@@ -83,11 +83,11 @@ internal static partial class DirectIo
         int prefix = direct is not null && offset % Alignment == 0 ? AlignDown(data.Length) : 0;
         if (prefix > 0)
         {
-            await WriteBlocksAsync(direct!, data[..prefix], offset, cancellationToken);
+            await WriteBlocksAsync(direct!, data[..prefix], offset, cancellationToken).ConfigureAwait(false);
         }
         if (prefix < data.Length)
         {
-            await RandomAccess.WriteAsync(buffered, data[prefix..], offset + prefix, cancellationToken);
+            await RandomAccess.WriteAsync(buffered, data[prefix..], offset + prefix, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -100,7 +100,7 @@ internal static partial class DirectIo
         ReadOnlyMemory<byte> aligned = AlignedBufferPool.Shared.StageForDirectIo(blocks, out AlignedBuffer? staging);
         using (staging)
         {
-            await RandomAccess.WriteAsync(direct, aligned, offset, cancellationToken);
+            await RandomAccess.WriteAsync(direct, aligned, offset, cancellationToken).ConfigureAwait(false);
         }
     }
 

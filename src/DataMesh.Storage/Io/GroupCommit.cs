@@ -34,7 +34,7 @@ internal sealed class GroupCommit : IDisposable
     public async ValueTask SyncAsync(CancellationToken cancellationToken)
     {
         long ticket = Interlocked.Increment(ref _requested);
-        await _gate.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (Volatile.Read(ref _covered) >= ticket)

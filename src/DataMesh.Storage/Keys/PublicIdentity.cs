@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
-using DataMesh.Storage.Crypto;
+using DataMesh.Shared;
+using DataMesh.Storage.Addressing;
 using NSec.Cryptography;
 
 namespace DataMesh.Storage.Keys;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Crypto;
 
 namespace DataMesh.Storage.Manifests;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Immutable;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Keys;
 

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 
 namespace DataMesh.Storage.Manifests;
 

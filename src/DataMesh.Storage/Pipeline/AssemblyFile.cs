@@ -95,12 +95,12 @@ internal sealed class AssemblyFile : IDisposable
     {
         if (CanWriteVectored(chunks, offset))
         {
-            await WriteVectoredAsync(chunks, offset, cancellationToken);
+            await WriteVectoredAsync(chunks, offset, cancellationToken).ConfigureAwait(false);
             return;
         }
         foreach (ReadOnlyMemory<byte> chunk in chunks)
         {
-            await WriteAsync(chunk, offset, cancellationToken);
+            await WriteAsync(chunk, offset, cancellationToken).ConfigureAwait(false);
             offset += chunk.Length;
         }
     }
@@ -121,12 +121,12 @@ internal sealed class AssemblyFile : IDisposable
                 }
                 bodyLength += bodies[i].Length;
             }
-            await RandomAccess.WriteAsync(_direct!, bodies, offset, cancellationToken);
+            await RandomAccess.WriteAsync(_direct!, bodies, offset, cancellationToken).ConfigureAwait(false);
             ReadOnlyMemory<byte> last = chunks[^1];
             int tail = last.Length - bodies[^1].Length;
             if (tail > 0)
             {
-                await RandomAccess.WriteAsync(Buffered, last[^tail..], offset + bodyLength, cancellationToken);
+                await RandomAccess.WriteAsync(Buffered, last[^tail..], offset + bodyLength, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

@@ -1,6 +1,6 @@
 using System.Buffers;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.ChunkStore;
-using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,7 +27,7 @@ public sealed class ChunkStoreShardSource(Store store, ILogger? logger = null) :
     {
         try
         {
-            return await store.TryGetAsync(address, cancellationToken);
+            return await store.TryGetAsync(address, cancellationToken).ConfigureAwait(false);
         }
         catch (CorruptShardException ex)
         {

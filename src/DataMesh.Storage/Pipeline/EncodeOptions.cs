@@ -1,3 +1,4 @@
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Chunking;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Keys;

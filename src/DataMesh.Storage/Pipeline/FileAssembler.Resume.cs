@@ -1,6 +1,8 @@
 using System.Buffers;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Chunking;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Io;
 using DataMesh.Storage.Keys;
 using DataMesh.Storage.Manifests;
 using Microsoft.Win32.SafeHandles;
@@ -54,7 +56,7 @@ public sealed partial class FileAssembler
                 stripesWritten = 0;
             }
             assembler = new FileAssembler(manifest, layout, key, destination, temp, output, options, source: null) { _keepPartial = true };
-            assembler.StripesResumed = await assembler.VerifyWrittenAsync(Math.Min(stripesWritten, layout.StripeCount), cancellationToken);
+            assembler.StripesResumed = await assembler.VerifyWrittenAsync(Math.Min(stripesWritten, layout.StripeCount), cancellationToken).ConfigureAwait(false);
             return assembler;
         }
         catch
@@ -77,7 +79,7 @@ public sealed partial class FileAssembler
     {
         _keepPartial = false;
         Dispose();
-        ChunkStore.AtomicFile.TryDelete(_temp);
+        AtomicFile.TryDelete(_temp);
     }
 
     private async Task<long> VerifyWrittenAsync(long stripes, CancellationToken cancellationToken)
@@ -89,13 +91,13 @@ public sealed partial class FileAssembler
         {
             for (long stripe = 0; stripe < stripes; stripe++)
             {
-                if (!await IsStripeIntactAsync(stripe, plain, sealedChunk, cancellationToken))
+                if (!await IsStripeIntactAsync(stripe, plain, sealedChunk, cancellationToken).ConfigureAwait(false))
                 {
                     // Part of this stripe went into the file hash: start it again over the intact prefix only.
-                    await RehashPrefixAsync(Layout.ChunkOffset(Layout.FirstChunkOf(stripe)), plain, cancellationToken);
+                    await RehashPrefixAsync(Layout.ChunkOffset(Layout.FirstChunkOf(stripe)), plain, cancellationToken).ConfigureAwait(false);
                     return stripe;
                 }
-                await _hashTurn.WaitTurnAsync(stripe, cancellationToken);
+                await _hashTurn.WaitTurnAsync(stripe, cancellationToken).ConfigureAwait(false);
                 _hashTurn.Complete(stripe);
             }
             return stripes;
@@ -117,7 +119,7 @@ public sealed partial class FileAssembler
         {
             long chunk = first + j;
             int length = Layout.ChunkLength(chunk);
-            int read = await RandomAccess.ReadAsync(_output.Buffered, plain.AsMemory(0, length), Layout.ChunkOffset(chunk), cancellationToken);
+            int read = await RandomAccess.ReadAsync(_output.Buffered, plain.AsMemory(0, length), Layout.ChunkOffset(chunk), cancellationToken).ConfigureAwait(false);
             if (read != length)
             {
                 return false;
@@ -138,7 +140,7 @@ public sealed partial class FileAssembler
         _plaintextHash.Reset();
         for (long offset = 0; offset < length;)
         {
-            int read = await RandomAccess.ReadAsync(_output.Buffered, buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - offset)), offset, cancellationToken);
+            int read = await RandomAccess.ReadAsync(_output.Buffered, buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - offset)), offset, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 throw new IOException($"The partial file '{_temp}' shrank while it was being checked.");

@@ -1,5 +1,7 @@
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Chunking;
 using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Io;
 using DataMesh.Storage.Keys;
 using DataMesh.Storage.Manifests;
 using Microsoft.Extensions.Logging;
@@ -142,7 +144,7 @@ public sealed partial class FileAssembler : IDisposable
         _key.Dispose();
         if (!_moved && !_keepPartial)
         {
-            ChunkStore.AtomicFile.TryDelete(_temp);
+            AtomicFile.TryDelete(_temp);
         }
     }
 }

@@ -36,11 +36,11 @@ public static class FileDecoder
             new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = cancellationToken },
             async (stripe, ct) =>
             {
-                await assembler.FetchAndWriteStripeAsync(stripe, ct);
+                await assembler.FetchAndWriteStripeAsync(stripe, ct).ConfigureAwait(false);
                 long bytes = StripeBytes(layout, stripe);
                 progress?.Report(new PipelineProgress(Interlocked.Add(ref bytesDone, bytes), layout.FileSize, Interlocked.Increment(ref stripesDone)));
-            });
-        return await assembler.CompleteAsync(cancellationToken);
+            }).ConfigureAwait(false);
+        return await assembler.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     internal static void ThrowIfDestinationTaken(string destination, bool overwrite)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Chunking;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
@@ -19,7 +20,7 @@ public static class FileEncoder
         IProgress<PipelineProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        await using FileStream input = new(path, new FileStreamOptions
+        FileStream input = new(path, new FileStreamOptions
         {
             Mode = FileMode.Open,
             Access = FileAccess.Read,
@@ -27,7 +28,10 @@ public static class FileEncoder
             Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
             BufferSize = 0, // chunks are read straight into their own buffers
         });
-        return await EncodeAsync(input, options, sink, progress, cancellationToken);
+        await using (input.ConfigureAwait(false))
+        {
+            return await EncodeAsync(input, options, sink, progress, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Encodes <paramref name="input"/> from its current position to its end.</summary>
@@ -60,7 +64,7 @@ public static class FileEncoder
         {
             try
             {
-                while (await stripeReader.ReadNextAsync(ct) is { } stripe)
+                while (await stripeReader.ReadNextAsync(ct).ConfigureAwait(false) is { } stripe)
                 {
                     foreach (Chunk chunk in stripe.Chunks)
                     {
@@ -68,7 +72,7 @@ public static class FileEncoder
                     }
                     try
                     {
-                        await queue.Writer.WriteAsync(stripe, ct);
+                        await queue.Writer.WriteAsync(stripe, ct).ConfigureAwait(false);
                     }
                     catch
                     {
@@ -88,12 +92,12 @@ public static class FileEncoder
         async Task CodeAsync(CancellationToken ct)
         {
             StripeEncoder encoder = new(key, fileId, coder, sink);
-            await foreach (ChunkStripe stripe in queue.Reader.ReadAllAsync(ct))
+            await foreach (ChunkStripe stripe in queue.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 using (stripe)
                 {
                     long bytes = stripe.Chunks.Sum(c => (long)c.Length);
-                    stripes[stripe.Index] = await encoder.EncodeAsync(stripe, ct);
+                    stripes[stripe.Index] = await encoder.EncodeAsync(stripe, ct).ConfigureAwait(false);
                     long done = Interlocked.Add(ref bytesDone, bytes);
                     progress?.Report(new PipelineProgress(done, total, Interlocked.Increment(ref stripesDone)));
                 }
@@ -104,7 +108,7 @@ public static class FileEncoder
         {
             List<Func<CancellationToken, Task>> stages = [ReadAsync];
             stages.AddRange(Enumerable.Repeat<Func<CancellationToken, Task>>(CodeAsync, options.Parallelism));
-            await PipelineStages.RunAsync(stages, cancellationToken);
+            await PipelineStages.RunAsync(stages, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

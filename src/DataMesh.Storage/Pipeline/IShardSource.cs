@@ -1,5 +1,5 @@
 using System.Buffers;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 
 namespace DataMesh.Storage.Pipeline;
 

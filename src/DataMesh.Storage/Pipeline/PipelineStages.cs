@@ -17,18 +17,18 @@ internal static class PipelineStages
             {
                 try
                 {
-                    await stage(linked.Token);
+                    await stage(linked.Token).ConfigureAwait(false);
                 }
                 catch
                 {
-                    await linked.CancelAsync();
+                    await linked.CancelAsync().ConfigureAwait(false);
                     throw;
                 }
             }, CancellationToken.None);
         }
         try
         {
-            await Task.WhenAll(running);
+            await Task.WhenAll(running).ConfigureAwait(false);
         }
         catch
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Chunking;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Io;
@@ -39,13 +40,13 @@ internal sealed class StripeDecoder(
                 present[j] = true;
                 have++;
             }
-            have += await FetchAllAsync(stripe, 0, real, shardLength, fetched, shards, present, cancellationToken);
+            have += await FetchAllAsync(stripe, 0, real, shardLength, fetched, shards, present, cancellationToken).ConfigureAwait(false);
             bool rebuild = have < k;
             // Parity only when data is missing: ask for exactly as many as are short, then more if some fail too.
             for (int next = k; next < total && have < k;)
             {
                 int count = Math.Min(k - have, total - next);
-                have += await FetchAllAsync(stripe, next, count, shardLength, fetched, shards, present, cancellationToken);
+                have += await FetchAllAsync(stripe, next, count, shardLength, fetched, shards, present, cancellationToken).ConfigureAwait(false);
                 next += count;
             }
             if (have < k)
@@ -64,7 +65,7 @@ internal sealed class StripeDecoder(
                 coder.ReconstructData(shards, present);
                 Interlocked.Increment(ref _stripesRebuilt);
             }
-            await OpenAndWriteAsync(stripe, real, shards, cancellationToken);
+            await OpenAndWriteAsync(stripe, real, shards, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -109,7 +110,7 @@ internal sealed class StripeDecoder(
             coder.ReconstructData(shards, present);
             Interlocked.Increment(ref _stripesRebuilt);
         }
-        await OpenAndWriteAsync(stripe, real, shards, cancellationToken);
+        await OpenAndWriteAsync(stripe, real, shards, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Opens the stripe's chunks in place, then writes them in one (vectored) write and feeds the whole-file
@@ -129,12 +130,12 @@ internal sealed class StripeDecoder(
         Task write = output.WriteAsync(plaintext, layout.ChunkOffset(first), cancellationToken).AsTask();
         Task hash = HashInTurnAsync(stripe, real, shards, cancellationToken);
         // Both are awaited, failed or not, before the caller gets the buffers back.
-        await Task.WhenAll(write, hash);
+        await Task.WhenAll(write, hash).ConfigureAwait(false);
     }
 
     private async Task HashInTurnAsync(long stripe, int real, Memory<byte>[] shards, CancellationToken cancellationToken)
     {
-        await hashTurn.WaitTurnAsync(stripe, cancellationToken);
+        await hashTurn.WaitTurnAsync(stripe, cancellationToken).ConfigureAwait(false);
         long first = layout.FirstChunkOf(stripe);
         for (int j = 0; j < real; j++)
         {
@@ -150,7 +151,7 @@ internal sealed class StripeDecoder(
     {
         if (count == 1)
         {
-            return await TryFetchAsync(stripe, first, shardLength, fetched, shards, present, cancellationToken) ? 1 : 0;
+            return await TryFetchAsync(stripe, first, shardLength, fetched, shards, present, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
         Task<bool>[] fetches = new Task<bool>[count];
         for (int i = 0; i < count; i++)
@@ -158,7 +159,7 @@ internal sealed class StripeDecoder(
             fetches[i] = TryFetchAsync(stripe, first + i, shardLength, fetched, shards, present, cancellationToken).AsTask();
         }
         // Every fetch is awaited, failed or not, so no buffer is still being filled when the caller's finally frees them.
-        bool[] arrived = await Task.WhenAll(fetches);
+        bool[] arrived = await Task.WhenAll(fetches).ConfigureAwait(false);
         return arrived.Count(a => a);
     }
 
@@ -167,7 +168,7 @@ internal sealed class StripeDecoder(
     {
         ContentHash address = manifest.Stripes[(int)stripe].Shards[slot];
         IShardSource from = source ?? throw new InvalidOperationException("This stripe decoder assembles fetched stripes; it has no shard source.");
-        IMemoryOwner<byte>? owner = await from.TryGetShardAsync(address, stripe, slot, cancellationToken);
+        IMemoryOwner<byte>? owner = await from.TryGetShardAsync(address, stripe, slot, cancellationToken).ConfigureAwait(false);
         if (owner is null)
         {
             Interlocked.Increment(ref _shardsUnavailable);

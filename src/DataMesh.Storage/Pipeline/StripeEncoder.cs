@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Chunking;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Io;
@@ -60,7 +61,7 @@ internal sealed class StripeEncoder(FileKey key, FileId fileId, ErasureCoder cod
 
             if (sink is IStripeShardSink stripeSink)
             {
-                await stripeSink.StripeEncodedAsync(stripe.Index, addresses, chunks.Count, cancellationToken);
+                await stripeSink.StripeEncodedAsync(stripe.Index, addresses, chunks.Count, cancellationToken).ConfigureAwait(false);
             }
             Task[] puts = new Task[chunks.Count + m];
             for (int j = 0; j < chunks.Count; j++)
@@ -72,7 +73,7 @@ internal sealed class StripeEncoder(FileKey key, FileId fileId, ErasureCoder cod
                 puts[chunks.Count + p] = PutAsync(addresses[k + p], parity[p], stripe.Index, k + p, cancellationToken);
             }
             // Every put is awaited, failed or not, before the finally block returns the buffers they read.
-            await Task.WhenAll(puts);
+            await Task.WhenAll(puts).ConfigureAwait(false);
             return new ManifestStripe(shardLength, ImmutableArray.Create(addresses));
         }
         finally
@@ -87,5 +88,5 @@ internal sealed class StripeEncoder(FileKey key, FileId fileId, ErasureCoder cod
 
     /// <summary>An async wrapper, so a sink that throws synchronously still yields a task to wait for.</summary>
     private async Task PutAsync(ContentHash address, ReadOnlyMemory<byte> shard, long stripe, int index, CancellationToken cancellationToken) =>
-        await sink.PutShardAsync(address, shard, stripe, index, cancellationToken);
+        await sink.PutShardAsync(address, shard, stripe, index, cancellationToken).ConfigureAwait(false);
 }

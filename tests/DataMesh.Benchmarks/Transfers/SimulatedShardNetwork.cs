@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Identity;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
 
@@ -47,7 +48,7 @@ internal sealed class SimulatedShardNetwork : IShardNetwork
     /// <remarks>xorshift64 over whole words: cheap enough that the simulation measures the transfer engine, not the filler.</remarks>
     public static void Generate(int seed, Span<byte> destination)
     {
-        ulong state = 0x9E3779B97F4A7C15UL ^ (ulong)(uint)seed;
+        ulong state = 0x9E3779B97F4A7C15UL ^ (uint)seed;
         var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(destination);
         for (int i = 0; i < words.Length; i++)
         {

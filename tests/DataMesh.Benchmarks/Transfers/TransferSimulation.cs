@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using DataMesh.Core.Peers;
 using DataMesh.Core.Transfers;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 
 namespace DataMesh.Benchmarks.Transfers;
 

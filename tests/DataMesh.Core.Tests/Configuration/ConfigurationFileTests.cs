@@ -75,8 +75,12 @@ public sealed class ConfigurationFileTests
         Assert.False(o.Storage.GroupCommit);
         Assert.Equal(new ChunkPerformanceOptions
         {
-            MaxConcurrentRetrievals = 16, MaxConcurrentUploads = 2, ChunkTimeoutSecs = 30,
-            RetryFailedChunks = 0, PreferFastPeers = false, PeerResponseTimeoutSecs = 9,
+            MaxConcurrentRetrievals = 16,
+            MaxConcurrentUploads = 2,
+            ChunkTimeoutSecs = 30,
+            RetryFailedChunks = 0,
+            PreferFastPeers = false,
+            PeerResponseTimeoutSecs = 9,
         }, o.Performance.Chunks);
         Assert.True(o.Security.RequirePassphrase);
         Assert.Empty(o.Security.AllowedRecordNamespaces);

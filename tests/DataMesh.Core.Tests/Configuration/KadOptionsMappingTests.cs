@@ -24,8 +24,15 @@ public sealed class KadOptionsMappingTests
         {
             Network = new NetworkOptions
             {
-                KadProtocol = "/test/kad/1.0.0", KadBucketSize = 8, KadAlpha = 2, KadRequestTimeoutSecs = 4, KadMaintenanceIntervalSecs = 5,
-                KadRefreshIntervalSecs = 120, KadRandomWalkIntervalSecs = 90, KadRecordRepublishIntervalSecs = 3600, KadProviderRepublishIntervalSecs = 7200,
+                KadProtocol = "/test/kad/1.0.0",
+                KadBucketSize = 8,
+                KadAlpha = 2,
+                KadRequestTimeoutSecs = 4,
+                KadMaintenanceIntervalSecs = 5,
+                KadRefreshIntervalSecs = 120,
+                KadRandomWalkIntervalSecs = 90,
+                KadRecordRepublishIntervalSecs = 3600,
+                KadProviderRepublishIntervalSecs = 7200,
             },
         };
         KadOptions kad = options.ToKadOptions("/data", storageEnabled: true);

@@ -2,7 +2,7 @@ using DataMesh.Core.Configuration;
 using DataMesh.Core.Dht;
 using DataMesh.Libp2p.Kad;
 using DataMesh.Libp2p.Multiformats;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using IdentityKey = DataMesh.Libp2p.Identity.Identity;
 
 namespace DataMesh.Core.Tests.Dht;

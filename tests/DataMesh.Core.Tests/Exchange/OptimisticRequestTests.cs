@@ -4,7 +4,7 @@ using DataMesh.Core.Node;
 using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Multistream;
 using DataMesh.Libp2p.Transports;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 
 namespace DataMesh.Core.Tests.Exchange;
 

@@ -1,5 +1,5 @@
 using DataMesh.Core.Exchange;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Keys;
 
 namespace DataMesh.Core.Tests.Exchange;

@@ -1,6 +1,7 @@
 using DataMesh.Core.Dht;
 using DataMesh.Core.Node;
 using DataMesh.Libp2p.Kad;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
 

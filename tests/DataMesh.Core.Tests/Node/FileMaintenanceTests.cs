@@ -1,5 +1,6 @@
 using DataMesh.Core.Exchange;
 using DataMesh.Core.Node;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.ChunkStore;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using DataMesh.Core.Exchange;
 using DataMesh.Core.Node;
 using DataMesh.Core.Transfers;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.ChunkStore;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Keys;

@@ -1,6 +1,7 @@
 using DataMesh.Core.Peers;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Identity;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Crypto;
 using static DataMesh.Core.Tests.Transfers.TransferFixtures;
 

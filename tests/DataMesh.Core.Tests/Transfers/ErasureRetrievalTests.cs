@@ -1,5 +1,5 @@
 using DataMesh.Core.Transfers;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Erasure;
 using static DataMesh.Core.Tests.Transfers.TransferFixtures;
 

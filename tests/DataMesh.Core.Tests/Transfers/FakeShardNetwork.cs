@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Identity;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
 

@@ -1,5 +1,5 @@
 using DataMesh.Core.Transfers;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using Microsoft.Extensions.Time.Testing;
 using static DataMesh.Core.Tests.Transfers.TransferFixtures;
 

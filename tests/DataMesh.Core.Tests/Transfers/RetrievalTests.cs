@@ -1,6 +1,6 @@
 using DataMesh.Core.Peers;
 using DataMesh.Core.Transfers;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using Microsoft.Extensions.Time.Testing;
 using static DataMesh.Core.Tests.Transfers.TransferFixtures;
 
@@ -105,7 +105,7 @@ public sealed class RetrievalTests
             statistics.RecordSuccess(fast.Id, TimeSpan.FromMilliseconds(30), 100, 0);
         }
         var data = RandomBytes(4096, 1);
-        var hash = Storage.Crypto.ContentHash.Compute(data);
+        var hash = ContentHash.Compute(data);
         slow.Store[hash] = data;
         fast.Store[hash] = data;
         slow.NeverAnswers = true;
@@ -133,7 +133,7 @@ public sealed class RetrievalTests
     {
         var network = new FakeShardNetwork(2);
         var data = RandomBytes(100, 2);
-        var hash = Storage.Crypto.ContentHash.Compute(data);
+        var hash = ContentHash.Compute(data);
         network[0].Store[hash] = data;
         network[1].Store[hash] = data;
         network[0].NeverAnswers = true;
@@ -294,7 +294,7 @@ public sealed class RetrievalTests
         statistics.RecordSuccess(liar.Id, TimeSpan.FromMilliseconds(1), 10, 0); // ranked first
         statistics.RecordSuccess(honest.Id, TimeSpan.FromMilliseconds(40), 10, 0);
         var data = RandomBytes(2048, 3);
-        var hash = Storage.Crypto.ContentHash.Compute(data);
+        var hash = ContentHash.Compute(data);
         liar.Store[hash] = data;
         honest.Store[hash] = data;
         liar.ReturnsCorruptData = true;
@@ -428,7 +428,7 @@ public sealed class RetrievalTests
     public async Task Hostile_descriptors_are_refused_before_any_allocation()
     {
         var network = new FakeShardNetwork(1);
-        var hash = Storage.Crypto.ContentHash.Compute([1]);
+        var hash = ContentHash.Compute([1]);
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Manager(network)
             .RetrieveAsync([new StripeDescriptor(0, 1, [hash], StripeDescriptor.MaxShardLength + 1)], (_, _) => default));
         await Assert.ThrowsAsync<ArgumentException>(() => Manager(network)

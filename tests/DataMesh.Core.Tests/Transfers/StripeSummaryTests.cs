@@ -1,7 +1,7 @@
 using DataMesh.Core.Diagnostics;
 using DataMesh.Core.Peers;
 using DataMesh.Core.Transfers;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using Microsoft.Extensions.Logging;
 using static DataMesh.Core.Tests.Transfers.TransferFixtures;
 

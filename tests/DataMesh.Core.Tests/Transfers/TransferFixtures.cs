@@ -1,6 +1,6 @@
 using DataMesh.Core.Peers;
 using DataMesh.Core.Transfers;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 
 namespace DataMesh.Core.Tests.Transfers;
 
@@ -50,7 +50,7 @@ internal static class TransferFixtures
         public List<int> Delivered { get; } = [];
         public Dictionary<int, bool[]> Present { get; } = [];
 
-        public ValueTask HandleAsync(RetrievedStripe stripe, CancellationToken cancellationToken)
+        public ValueTask HandleAsync(RetrievedStripe stripe, CancellationToken _)
         {
             var expected = originals[stripe.Index];
             int present = 0;

@@ -1,6 +1,6 @@
 using System.Text;
 using DataMesh.Core.Transfers;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using static DataMesh.Core.Tests.Transfers.TransferFixtures;
 
 namespace DataMesh.Core.Tests.Transfers;

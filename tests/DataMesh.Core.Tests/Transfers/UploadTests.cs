@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using DataMesh.Core.Peers;
 using DataMesh.Core.Transfers;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using static DataMesh.Core.Tests.Transfers.TransferFixtures;
 
 namespace DataMesh.Core.Tests.Transfers;

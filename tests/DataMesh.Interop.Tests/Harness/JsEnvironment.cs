@@ -25,7 +25,7 @@ public static class JsEnvironment
     private static readonly TimeSpan NpmCiTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan LockWaitTimeout = TimeSpan.FromMinutes(6);
     private static readonly SemaphoreSlim InstallGate = new(1, 1);
-    private static volatile bool s_ready;
+    private static volatile bool _ready;
 
     /// <summary>The js folder: <see cref="JsDirectoryVariable"/>, else found by walking up from the test binaries.</summary>
     public static string JsDirectory { get; } = LocateJsDirectory();
@@ -50,7 +50,7 @@ public static class JsEnvironment
     /// <summary>Checks node and installs the npm packages if needed. Cheap after the first successful call.</summary>
     public static async Task EnsureReadyAsync(CancellationToken cancellationToken)
     {
-        if (s_ready)
+        if (_ready)
         {
             return;
         }
@@ -58,7 +58,7 @@ public static class JsEnvironment
         await InstallGate.WaitAsync(cancellationToken);
         try
         {
-            if (s_ready)
+            if (_ready)
             {
                 return;
             }
@@ -73,7 +73,7 @@ public static class JsEnvironment
                 }
             }
 
-            s_ready = true;
+            _ready = true;
         }
         finally
         {

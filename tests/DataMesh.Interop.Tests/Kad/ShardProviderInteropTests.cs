@@ -7,7 +7,7 @@ using DataMesh.Libp2p.Host;
 using DataMesh.Libp2p.Identity;
 using DataMesh.Libp2p.Kad;
 using DataMesh.Libp2p.Multiformats;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 

@@ -49,7 +49,7 @@ public sealed class UpFrontWindowTests
         YamuxFrameHeader? syn = await peer.ReadUntilAsync(h => h.StreamId == stream.Id, cts.Token);
         Assert.Equal(YamuxFrameType.WindowUpdate, syn?.Type);
         Assert.Equal(YamuxFrameFlags.Syn, syn?.Flags);
-        Assert.Equal((uint)OneMiB - Initial, syn?.Length);
+        Assert.Equal(OneMiB - Initial, syn?.Length);
 
         // A whole megabyte in one frame, before the application read anything: within the window, not a violation.
         byte[] payload = new byte[OneMiB];
@@ -76,7 +76,7 @@ public sealed class UpFrontWindowTests
         await second.Output.FlushAsync(cts.Token);
         YamuxFrameHeader? firstSyn = await peer.ReadUntilAsync(h => h.StreamId == first.Id, cts.Token);
         YamuxFrameHeader? secondSyn = await peer.ReadUntilAsync(h => h.StreamId == second.Id, cts.Token);
-        Assert.Equal((uint)OneMiB - Initial, firstSyn?.Length);
+        Assert.Equal(OneMiB - Initial, firstSyn?.Length);
         Assert.Equal(0u, secondSyn?.Length);
 
         // The first stream's end returns its grant: the next one gets the full window again.
@@ -85,7 +85,7 @@ public sealed class UpFrontWindowTests
         YamuxStream third = await session.OpenStreamAsync(OneMiB, cts.Token);
         await third.Output.FlushAsync(cts.Token);
         YamuxFrameHeader? thirdSyn = await peer.ReadUntilAsync(h => h.StreamId == third.Id, cts.Token);
-        Assert.Equal((uint)OneMiB - Initial, thirdSyn?.Length);
+        Assert.Equal(OneMiB - Initial, thirdSyn?.Length);
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class UpFrontWindowTests
         Assert.True(stream.TryGrowReceiveWindow(OneMiB));
         Assert.False(stream.TryGrowReceiveWindow(OneMiB)); // already that large: nothing more to grant
         YamuxFrameHeader? grant = await peer.ReadUntilAsync(h => h.StreamId == 1 && h.Type == YamuxFrameType.WindowUpdate && h.Length > 0, cts.Token);
-        Assert.Equal((uint)OneMiB - Initial, grant?.Length);
+        Assert.Equal(OneMiB - Initial, grant?.Length);
 
         // The rest of the megabyte in one frame, still unread by the application: within the window, not a violation.
         await peer.SendAsync(YamuxFrameType.Data, YamuxFrameFlags.Fin, 1, OneMiB - 100, body[100..]);

@@ -1,5 +1,5 @@
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.ChunkStore;
-using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Tests.TestSupport;
 using Store = DataMesh.Storage.ChunkStore.ChunkStore;
 

@@ -1,3 +1,4 @@
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Crypto;
 
 namespace DataMesh.Storage.Tests.Crypto;

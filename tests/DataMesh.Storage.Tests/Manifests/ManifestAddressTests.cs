@@ -1,4 +1,4 @@
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Manifests;
 
 namespace DataMesh.Storage.Tests.Manifests;

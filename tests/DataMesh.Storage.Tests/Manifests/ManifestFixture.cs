@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Keys;
 using DataMesh.Storage.Manifests;

@@ -1,6 +1,6 @@
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.ChunkStore;
 using DataMesh.Storage.Chunking;
-using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
 using DataMesh.Storage.Pipeline;
 using DataMesh.Storage.Tests.TestSupport;

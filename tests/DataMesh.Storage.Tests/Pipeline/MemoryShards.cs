@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Pipeline;
 
 namespace DataMesh.Storage.Tests.Pipeline;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Chunking;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Pipeline;

@@ -1,3 +1,4 @@
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.ChunkStore;
 using DataMesh.Storage.Chunking;
 using DataMesh.Storage.Crypto;

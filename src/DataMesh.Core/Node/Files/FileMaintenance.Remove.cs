@@ -1,7 +1,7 @@
 using DataMesh.Core.Exchange;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Identity;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Manifests;
 
 namespace DataMesh.Core.Node.Files;

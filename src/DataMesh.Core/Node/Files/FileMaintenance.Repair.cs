@@ -1,6 +1,7 @@
 using DataMesh.Core.Exchange;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Identity;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Erasure;
 using DataMesh.Storage.Manifests;
@@ -41,7 +42,7 @@ internal sealed partial class FileMaintenance
             long chunksBefore = (long)stripe.Index * manifest.DataShards;
             int storedData = (int)Math.Clamp(manifest.ChunkCount - chunksBefore, 0, manifest.DataShards);
             damaged.Add(new StripeDescriptor(stripe.Index, manifest.DataShards, shape.Shards, shape.ShardLength,
-                HolderHints: [.. shape.Shards.Select((shard, slot) => ManifestShards.IsStored(manifest, stripe.Index, slot) ? survey.Of(shard) : (IReadOnlyList<PeerId>)[])],
+                HolderHints: [.. shape.Shards.Select((shard, slot) => ManifestShards.IsStored(manifest, stripe.Index, slot) ? survey.Of(shard) : [])],
                 StoredDataShardCount: storedData));
         }
         if (damaged.Count > 0)

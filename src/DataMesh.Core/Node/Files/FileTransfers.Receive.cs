@@ -1,5 +1,8 @@
 using DataMesh.Core.Exchange;
 using DataMesh.Core.Transfers;
+using DataMesh.Libp2p.Identity;
+using DataMesh.Storage.Addressing;
+using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Manifests;
 using DataMesh.Storage.Pipeline;
 using Microsoft.Extensions.Logging;

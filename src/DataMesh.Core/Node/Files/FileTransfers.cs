@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using DataMesh.Core.Configuration;
 using DataMesh.Core.Transfers;
+using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Catalog;
 using DataMesh.Storage.Crypto;
 using DataMesh.Storage.Keys;

@@ -1,4 +1,4 @@
-namespace DataMesh.Storage.Crypto;
+namespace DataMesh.Storage.Addressing;
 
 /// <summary>
 /// Incremental BLAKE3-256, for hashing a whole file's plaintext chunk by chunk without holding it in memory.

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
-namespace DataMesh.Storage.Crypto;
+namespace DataMesh.Storage.Addressing;
 
 /// <summary>
 /// A random 128-bit identifier chosen when a file is stored. It is bound into every chunk's associated

@@ -1,7 +1,7 @@
 using System.Text;
-using DataMesh.Storage.Crypto;
+using DataMesh.Storage.Addressing;
 
-namespace DataMesh.Storage.Tests.Crypto;
+namespace DataMesh.Storage.Tests.Addressing;
 
 public class ContentHashTests
 {

@@ -1,6 +1,7 @@
 using System.Text;
+using DataMesh.Shared;
 
-namespace DataMesh.Storage.Crypto;
+namespace DataMesh.Storage.Addressing;
 
 /// <summary>
 /// The copy-pasteable text form shared by identities ("dmid1…") and file addresses ("dm1…"):

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 
-namespace DataMesh.Storage.Crypto;
+namespace DataMesh.Storage.Addressing;
 
 /// <summary>
 /// A BLAKE3-256 digest: the address of a stored shard, of a manifest, and the whole-file plaintext hash.

@@ -1,18 +1,24 @@
-namespace DataMesh.Storage.Crypto;
+namespace DataMesh.Shared;
 
 /// <summary>
-/// RFC 4648 base32 in lowercase without padding. Chosen for the human-facing strings (identities, file
-/// addresses) because it survives case-insensitive file systems, URLs and shells, and has no 0/O or 1/l pairs.
+/// RFC 4648 base32 without padding: multibase 'b'/'B' in DataMesh.Libp2p, and the human-facing "dm1…"/"dmid1…"
+/// strings in DataMesh.Storage (lowercase survives case-insensitive file systems, URLs and shells, and has no
+/// 0/O or 1/l pairs). Neither layer may reference the other, so this one source file is compiled into both.
 /// </summary>
 internal static class Base32
 {
-    private const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+    private const string LowerAlphabet = "abcdefghijklmnopqrstuvwxyz234567";
+    private const string UpperAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
     /// <summary>Number of characters needed for <paramref name="byteCount"/> bytes (no padding).</summary>
     public static int EncodedLength(int byteCount) => checked((byteCount * 8 + 4) / 5);
 
-    public static string Encode(ReadOnlySpan<byte> data)
+    /// <summary>Number of whole bytes that <paramref name="charCount"/> characters carry.</summary>
+    public static int DecodedLength(int charCount) => (int)((long)charCount * 5 / 8);
+
+    public static string Encode(ReadOnlySpan<byte> data, bool upperCase = false)
     {
+        string alphabet = upperCase ? UpperAlphabet : LowerAlphabet;
         var chars = new char[EncodedLength(data.Length)];
         int buffer = 0, bits = 0, index = 0;
         foreach (byte b in data)
@@ -22,12 +28,12 @@ internal static class Base32
             while (bits >= 5)
             {
                 bits -= 5;
-                chars[index++] = Alphabet[(buffer >> bits) & 31];
+                chars[index++] = alphabet[(buffer >> bits) & 31];
             }
         }
         if (bits > 0)
         {
-            chars[index++] = Alphabet[(buffer << (5 - bits)) & 31];
+            chars[index++] = alphabet[(buffer << (5 - bits)) & 31];
         }
         return new string(chars, 0, index);
     }
@@ -42,8 +48,9 @@ internal static class Base32
     };
 
     /// <summary>
-    /// Decodes exactly <c>destination.Length</c> bytes. The caller has already checked every character and the
-    /// length; returns false only when the unused trailing bits are not zero (a non-canonical spelling).
+    /// Decodes exactly <c>destination.Length</c> bytes (either case). Returns false when the length does not match,
+    /// a character is outside the alphabet, or the unused trailing bits are not zero (a non-canonical spelling);
+    /// callers that report which of these went wrong check the length and characters first.
     /// </summary>
     public static bool TryDecode(ReadOnlySpan<char> text, Span<byte> destination)
     {

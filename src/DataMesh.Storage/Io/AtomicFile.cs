@@ -1,8 +1,9 @@
-namespace DataMesh.Storage.ChunkStore;
+namespace DataMesh.Storage.Io;
 
 /// <summary>Replaces a small file so that readers and crash recovery see either the old or the new content, never
-/// a mix: write a temporary sibling, fsync it, rename it over the target.</summary>
-internal static class AtomicFile
+/// a mix: write a temporary sibling, fsync it, rename it over the target. Public because the node's own small files
+/// (the shard claims in DataMesh.Core) are written the same way as the chunk store's pins and the catalog.</summary>
+public static class AtomicFile
 {
     public static async Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
@@ -10,16 +11,17 @@ internal static class AtomicFile
         string temp = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
-            await using (FileStream stream = new(temp, new FileStreamOptions
+            FileStream stream = new(temp, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
                 Access = FileAccess.Write,
                 Share = FileShare.None,
                 Options = FileOptions.Asynchronous,
                 PreallocationSize = content.Length,
-            }))
+            });
+            await using (stream.ConfigureAwait(false))
             {
-                await stream.WriteAsync(content, cancellationToken);
+                await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);
