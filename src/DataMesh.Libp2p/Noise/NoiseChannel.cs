@@ -32,7 +32,7 @@ public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
     /// on this channel's read loop, the outbound reader (this channel's write loop) on the thread that flushed
     /// plaintext (Yamux's write loop). Scheduling each hand-off to the thread pool cost a work item, a thread
     /// wake-up and, on a busy machine, the idle worker's spinning afterwards: on the loopback benchmark that was
-    /// more CPU than the decryption itself (docs/transfers.md, "Receive throughput"). Inline is safe here because
+    /// more CPU than the decryption itself (docs/transfers.md, "Receive path"). Inline is safe here because
     /// neither loop holds a lock while it flushes or advances, and a resumed reader that has to wait again returns
     /// to the flushing thread at its next await. A paused writer still resumes on the thread pool, so a reader's
     /// AdvanceTo never runs the other loop inside it.</summary>
