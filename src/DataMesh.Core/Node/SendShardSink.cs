@@ -21,7 +21,10 @@ namespace DataMesh.Core.Node;
 /// sent; a stripe without a record never left. If a record cannot be written the journal is abandoned (deleted), so
 /// no rerun can resume with that key.
 /// </remarks>
-internal sealed class SendShardSink(ChannelWriter<ShardToUpload> writer, int dataShards, TransferJournal? journal, ILogger logger) : IStripeShardSink
+/// <param name="storagePeers">Storage peers the layout was chosen for, to cap a stripe's shards per peer at the fewest
+/// the mesh allows (one each when it has a node per shard); 0 leaves placement uncapped (a fixed layout).</param>
+internal sealed class SendShardSink(ChannelWriter<ShardToUpload> writer, int dataShards, int storagePeers, TransferJournal? journal, ILogger logger)
+    : IStripeShardSink
 {
     private readonly ConcurrentDictionary<long, PendingStripe> _stripes = new();
     private TransferJournal? _journal = journal;
@@ -48,7 +51,11 @@ internal sealed class SendShardSink(ChannelWriter<ShardToUpload> writer, int dat
                 await journal.AbandonAsync().ConfigureAwait(false);
             }
         }
-        _stripes[stripe] = new PendingStripe(new StripePlacement(stored), stored.Length);
+        var placement = new StripePlacement(stored)
+        {
+            MaxShardsPerPeer = storagePeers > 0 ? (stored.Length + storagePeers - 1) / storagePeers : int.MaxValue,
+        };
+        _stripes[stripe] = new PendingStripe(placement, stored.Length);
     }
 
     public async ValueTask PutShardAsync(ContentHash address, ReadOnlyMemory<byte> shard, long stripe, int index, CancellationToken cancellationToken)

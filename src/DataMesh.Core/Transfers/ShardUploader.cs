@@ -64,7 +64,7 @@ internal sealed class ShardUploader
                 }
                 throw new ShardUploadException(operation.ToFailure(), error);
             }
-            return new StoredShard(shard.Shard, operation.Holders);
+            return new StoredShard(shard.Shard, operation.Holders) { Length = shard.Data.Length };
         }
         finally
         {

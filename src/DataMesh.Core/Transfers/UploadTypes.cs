@@ -17,7 +17,11 @@ public sealed record ShardToUpload(ContentHash Shard, ReadOnlyMemory<byte> Data,
 }
 
 /// <summary>A shard confirmed by at least the replication factor of peers, and which peers hold it.</summary>
-public sealed record StoredShard(ContentHash Shard, IReadOnlyList<PeerId> Holders);
+public sealed record StoredShard(ContentHash Shard, IReadOnlyList<PeerId> Holders)
+{
+    /// <summary>The shard's size in bytes (each holder stores it once).</summary>
+    public long Length { get; init; }
+}
 
 /// <summary>Expected size of a transfer, for progress reporting when the shards arrive as a stream.</summary>
 public readonly record struct TransferTotals(int Shards, long Bytes);
