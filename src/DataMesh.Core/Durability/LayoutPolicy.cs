@@ -8,7 +8,10 @@ namespace DataMesh.Core.Durability;
 /// <para>An erasure code spread over n nodes that must survive f of them failing stores at least n/(n-f) bytes per
 /// byte (the MDS bound): every node holds one shard of each stripe, f of them parity. So with n &gt; f + 1 nodes a
 /// stripe is (n - f) data + f parity shards, one per node. With n ≤ f + 1 the code cannot help: the file is one data
-/// shard and n - 1 coded copies of it, one per node (replication), surviving n - 1 losses.</para>
+/// shard stored on every node (replication, <see cref="ShardLayout.Copies"/> = n), surviving n - 1 losses. Not one data
+/// shard and n - 1 parity shards: Reed-Solomon parity of a single data shard is a byte-for-byte copy of it (every
+/// coefficient of the systematic matrix's one column is 1), so all of them have one address, and a content-addressed
+/// mesh keeps one object where the layout counted n.</para>
 /// <para>The stripe is capped at <see cref="MaxDataShards"/> data shards: a stripe is held in memory while it is
 /// coded (data shards × chunk size per stripe in flight: 16 MiB at the default 1 MiB chunks), and wider stripes
 /// make every read of a small file touch more peers. Past n = <see cref="MaxDataShards"/> + f the overhead stays
@@ -33,16 +36,15 @@ public static class LayoutPolicy
         if (toleratedFailures == 0)
         {
             // No loss to survive: the cheapest code that is still a code (one parity shard per stripe), so that
-            // a single flipped or missing shard is rebuilt rather than fatal.
-            int data = Math.Clamp(storagePeers - 1, 1, MaxDataShards);
-            return new LayoutChoice(new ShardLayout(data, 1), storagePeers, 0, storagePeers > 1 ? 1 : 0);
+            // a single flipped or missing shard is rebuilt rather than fatal. At least two data shards (parity of
+            // one is a copy with the same address); on fewer than 3 nodes some node holds two shards of a stripe.
+            int data = Math.Clamp(storagePeers - 1, 2, MaxDataShards);
+            return new LayoutChoice(new ShardLayout(data, 1), storagePeers, 0, storagePeers > 2 ? 1 : 0);
         }
         if (storagePeers <= toleratedFailures + 1)
         {
-            // Replication: one shard per node. A single node still gets a data and a parity shard (the code needs
-            // one), which survives a damaged shard but not the node.
-            int parity = Math.Max(1, storagePeers - 1);
-            return new LayoutChoice(new ShardLayout(1, parity), storagePeers, toleratedFailures, storagePeers - 1);
+            // Replication: the one data shard on every node (a single node: once).
+            return new LayoutChoice(new ShardLayout(1, 0, copies: storagePeers), storagePeers, toleratedFailures, storagePeers - 1);
         }
         int dataShards = Math.Min(storagePeers - toleratedFailures, MaxDataShards);
         return new LayoutChoice(new ShardLayout(dataShards, toleratedFailures), storagePeers, toleratedFailures, toleratedFailures);

@@ -53,6 +53,11 @@ public static class PlacementHappiness
     {
         ArgumentNullException.ThrowIfNull(holders);
         int bound = ToleratedFailures(holders, dataShards);
+        if (dataShards == 1)
+        {
+            // Any one shard reads the stripe: it is lost only with every node holding any of its shards.
+            return holders.SelectMany(h => h ?? []).Distinct().Count() - 1;
+        }
         var nodes = new Dictionary<TNode, int>();
         bool shared = false;
         var masks = new int[holders.Count];

@@ -14,6 +14,15 @@ public sealed record ShardToUpload(ContentHash Shard, ReadOnlyMemory<byte> Data,
     /// <summary>The stripe this shard belongs to (one instance shared by its shards), so the stripe's shards land on
     /// distinct peers; null places the shard on its own, XOR-closest first.</summary>
     public StripePlacement? Placement { get; init; }
+
+    /// <summary>Distinct peers that must acknowledge this shard; null: the manager's replication factor. A stripe
+    /// whose shards coincide (parity of a lone data shard is a copy of it, one address) stores the one object once per
+    /// slot it fills, so the stripe keeps a node per slot.</summary>
+    public int? Copies
+    {
+        get;
+        init => field = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Copies), value, "At least one copy.");
+    }
 }
 
 /// <summary>A shard confirmed by at least the replication factor of peers, and which peers hold it.</summary>

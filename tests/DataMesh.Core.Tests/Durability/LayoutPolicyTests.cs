@@ -5,14 +5,11 @@ namespace DataMesh.Core.Tests.Durability;
 public sealed class LayoutPolicyTests
 {
     [Theory]
-    [InlineData(2, 2, 1, 1, 1)]   // below target: replicate on both, survives 1
-    [InlineData(3, 2, 1, 2, 2)]   // n = f + 1: one copy per node
     [InlineData(4, 2, 2, 2, 2)]
     [InlineData(6, 2, 4, 2, 2)]
     [InlineData(12, 2, 10, 2, 2)]
     [InlineData(5, 1, 4, 1, 1)]
     [InlineData(100, 2, 16, 2, 2)] // capped stripe width
-    [InlineData(1, 2, 1, 1, 0)]
     public void Choose_spreads_one_shard_of_a_stripe_per_node(int peers, int target, int k, int m, int expected)
     {
         LayoutChoice choice = LayoutPolicy.Choose(peers, target);
@@ -22,6 +19,34 @@ public sealed class LayoutPolicyTests
         Assert.Equal(1, choice.Layout.Copies);
         Assert.Equal(expected, choice.ExpectedFailures);
         Assert.Equal(expected >= target, choice.MeetsTarget);
+    }
+
+    [Theory]
+    [InlineData(2, 2, 1)]   // below target: the data on both, survives 1
+    [InlineData(3, 2, 2)]   // n = f + 1: a copy per node
+    [InlineData(1, 2, 0)]
+    public void Choose_replicates_where_a_code_cannot_help(int peers, int target, int expected)
+    {
+        // One data shard copied to every node, not 1 + (n - 1) parity: parity of one data shard is the same bytes,
+        // the same address, one object on the mesh.
+        LayoutChoice choice = LayoutPolicy.Choose(peers, target);
+
+        Assert.Equal(new ShardLayout(1, 0, peers), choice.Layout);
+        Assert.Equal(expected, choice.ExpectedFailures);
+        Assert.Equal(LayoutPolicy.MdsBound(peers, target), choice.Layout.Overhead, precision: 9);
+    }
+
+    [Theory]
+    [InlineData(1, 2, 1, 0)]
+    [InlineData(2, 2, 1, 0)]
+    [InlineData(3, 2, 1, 1)]
+    [InlineData(8, 7, 1, 1)]
+    public void No_tolerated_loss_still_codes_at_least_two_data_shards(int peers, int k, int m, int expected)
+    {
+        LayoutChoice choice = LayoutPolicy.Choose(peers, 0);
+
+        Assert.Equal(new ShardLayout(k, m), choice.Layout);
+        Assert.Equal(expected, choice.ExpectedFailures);
     }
 
     [Theory]

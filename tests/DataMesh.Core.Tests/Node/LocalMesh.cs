@@ -11,6 +11,7 @@ internal sealed class LocalMesh : IAsyncDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "dm-mesh-" + Guid.NewGuid().ToString("N")[..8]);
 
+    private readonly HashSet<DataMeshNode> _stopped = [];
     private InMemoryNetwork? _network;
     private Func<string, DataMeshOptions> _options = null!;
 
@@ -58,14 +59,22 @@ internal sealed class LocalMesh : IAsyncDisposable
         return mesh;
     }
 
+    /// <summary>Stops storage node <paramref name="index"/> (a node lost); <see cref="RestartStorageNodeAsync"/> brings it back.</summary>
+    public async Task StopStorageNodeAsync(int index)
+    {
+        _stopped.Add(StorageNodes[index]);
+        await StorageNodes[index].DisposeAsync();
+    }
+
     /// <summary>Stops storage node <paramref name="index"/> and starts it again on the same data directory (same peer
     /// id, same chunk store and claims), then connects every other node to it again.</summary>
     public async Task<DataMeshNode> RestartStorageNodeAsync(int index)
     {
         DataMeshNode stopped = StorageNodes[index];
         await stopped.DisposeAsync();
+        _stopped.Remove(stopped);
         // The others notice the closed connections asynchronously; a stale one would be reused for the new node.
-        DataMeshNode[] others = [.. StorageNodes.Append(Client).Where(n => n != stopped)];
+        DataMeshNode[] others = [.. StorageNodes.Append(Client).Where(n => n != stopped && !_stopped.Contains(n))];
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while (others.Any(n => n.Host.IsConnected(stopped.PeerId)))
         {
@@ -74,7 +83,7 @@ internal sealed class LocalMesh : IAsyncDisposable
         DataMeshNode restarted = await DataMeshNode.StartAsync(_options($"storage{index}"), new NodeStartOptions { InMemoryNetwork = _network });
         StorageNodes[index] = restarted;
         Multiaddr address = restarted.ListenAddresses[0].WithPeerId(restarted.PeerId);
-        foreach (DataMeshNode node in StorageNodes.Append(Client).Where(n => n != restarted))
+        foreach (DataMeshNode node in StorageNodes.Append(Client).Where(n => n != restarted && !_stopped.Contains(n)))
         {
             var results = await node.ConnectAsync([address], CancellationToken.None);
             Assert.All(results, r => Assert.True(r.Succeeded, r.Error));

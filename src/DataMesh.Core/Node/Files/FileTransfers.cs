@@ -161,7 +161,7 @@ internal sealed partial class FileTransfers(DataMeshOptions options, UserIdentit
         EncodeResult encoded;
         try
         {
-            var sink = new SendShardSink(shards.Writer, k, layout.StoragePeers, journal, _logger);
+            var sink = new SendShardSink(shards.Writer, k, layout.Layout.Copies, layout.StoragePeers, journal, _logger);
             encoded = await FileEncoder.EncodeAsync(source, encodeOptions, sink, null, transfer.Token).ConfigureAwait(false);
             shards.Writer.Complete();
         }
