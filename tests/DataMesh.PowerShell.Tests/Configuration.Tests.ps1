@@ -114,7 +114,7 @@ Describe 'Configuration cmdlets' {
 
         It 'routes engine logs to the verbose stream' {
             $verbose = Get-DataMeshConfig -Path $repoConfig -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-            ($verbose | Out-String) | Should -Match 'Read configuration file .*config\.toml \(29 keys set\)'
+            ($verbose | Out-String) | Should -Match 'Read configuration file .*config\.toml \(30 keys set\)'
         }
     }
 
