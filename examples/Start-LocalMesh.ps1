@@ -22,7 +22,8 @@ param(
     [ValidateRange(1, 64)] [int] $StorageNodes = 6,
     # Names of the client-mode nodes (data paths <Root>/<name>).
     [ValidatePattern('^[A-Za-z0-9_-]+$')] [string[]] $Client = @('client'),
-    # config.toml text for every node; the default keeps every shard on two peers.
+    # config.toml text for every node; the default: layouts chosen from storage.tolerated_node_failures (2), and
+    # replication_factor 2 for a config that fixes the layout.
     [string] $Config = "[network]`nreplication_factor = 2`n"
 )
 

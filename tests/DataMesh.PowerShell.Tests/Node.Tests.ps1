@@ -56,6 +56,40 @@ Describe 'Node sessions' {
         }
         (Get-DataMeshNode | Where-Object IsDefault).PeerId | Should -Be $client.PeerId
     }
+
+    It 'warns about one dead bootstrap address among three and joins through the others' {
+        $dead = '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWD4WybiYEutBFPy93VCse2zY9ENaXHeetkyAK1LnLLusP'
+        $node = Start-DataMeshNode -ListenAddress /ip4/127.0.0.1/tcp/0 -DataPath (Join-Path $root 'three-bootstraps') -ConfigPath $configPath `
+            -Bootstrap @($storage[0].DialAddresses[0], $dead, $storage[1].DialAddresses[0]) -ErrorVariable bootErrors -WarningVariable bootWarnings `
+            -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        try {
+            $bootErrors | Should -BeNullOrEmpty
+            @($bootWarnings).Count | Should -Be 1
+            "$($bootWarnings[0])" | Should -BeLike "*$dead*"
+            (Get-DataMeshPeer -Session $node).PeerId | Should -Contain $storage[0].PeerId
+        }
+        finally {
+            Stop-DataMeshNode -Session $node
+        }
+    }
+
+    It 'names every address tried when no bootstrap peer is reachable' {
+        $deadA = '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWD4WybiYEutBFPy93VCse2zY9ENaXHeetkyAK1LnLLusP'
+        $deadB = '/ip4/127.0.0.1/tcp/2/p2p/12D3KooWD4WybiYEutBFPy93VCse2zY9ENaXHeetkyAK1LnLLusP'
+        $node = Start-DataMeshNode -ListenAddress /ip4/127.0.0.1/tcp/0 -DataPath (Join-Path $root 'no-bootstrap') -ConfigPath $configPath `
+            -Bootstrap @($deadA, $deadB) -ErrorVariable bootErrors -ErrorAction SilentlyContinue
+        try {
+            @($bootErrors).Count | Should -Be 1
+            $bootErrors[0].FullyQualifiedErrorId | Should -BeLike 'DataMesh.BootstrapFailed,*'
+            $bootErrors[0].Exception.Message | Should -BeLike '*No bootstrap peer reachable*'
+            $bootErrors[0].Exception.Message | Should -BeLike "*$deadA*"
+            $bootErrors[0].Exception.Message | Should -BeLike "*$deadB*"
+        }
+        finally {
+            Stop-DataMeshNode -Session $node
+        }
+    }
+
     It 'runs a node with -Wait until the pipeline is stopped, then stops it' {
         $dataPath = Join-Path $root 'waiting'
         # The runspace imports the module itself, so the pipeline is the one command: stopping a batch of statements

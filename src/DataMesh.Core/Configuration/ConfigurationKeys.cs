@@ -1,3 +1,5 @@
+using DataMesh.Core.Durability;
+
 namespace DataMesh.Core.Configuration;
 
 /// <summary>The table of every configuration key DataMesh knows. Anything else in a config file is an error.</summary>
@@ -17,7 +19,7 @@ public static class ConfigurationKeys
         new ConfigurationKey<IReadOnlyList<string>>(Network, "bootstrap_nodes", "Multiaddrs with /p2p/<peer id> dialled at start-up to join the network.", "DATAMESH_BOOTSTRAP",
             new StringListCodec("multiaddr", 256, a => MultiaddrShape.Check(a, requirePeerId: true)),
             o => o.Network.BootstrapNodes, (o, v) => o with { Network = o.Network with { BootstrapNodes = v } }),
-        new ConfigurationKey<int>(Network, "replication_factor", "Peers that keep each provider record and shard copy.", "DATAMESH_REPLICATION_FACTOR",
+        new ConfigurationKey<int>(Network, "replication_factor", "Copies of each shard with a fixed layout (data_shards/parity_shards); a holder lookup gathers twice as many providers. Policy layouts store each shard once.", "DATAMESH_REPLICATION_FACTOR",
             new IntegerCodec<int>(1, 64),
             o => o.Network.ReplicationFactor, (o, v) => o with { Network = o.Network with { ReplicationFactor = v } }),
         new ConfigurationKey<string>(Network, "kad_protocol", "Kademlia protocol id; only peers using the same id share a DHT.", null,
@@ -63,10 +65,13 @@ public static class ConfigurationKeys
         new ConfigurationKey<int>(Storage, "chunk_size", "Plaintext bytes per chunk.", "DATAMESH_CHUNK_SIZE",
             new IntegerCodec<int>(StorageOptions.MinChunkSize, StorageOptions.MaxChunkSize),
             o => o.Storage.ChunkSize, (o, v) => o with { Storage = o.Storage with { ChunkSize = v } }),
-        new ConfigurationKey<int>(Storage, "data_shards", "Reed-Solomon data shards per chunk.", null,
-            new IntegerCodec<int>(1, ConfigurationRules.MaxTotalShards - 1),
+        new ConfigurationKey<int>(Storage, "tolerated_node_failures", "Storage nodes that may be lost at once while every file stays readable; each send chooses its layout from it.", "DATAMESH_TOLERATED_NODE_FAILURES",
+            new IntegerCodec<int>(0, LayoutPolicy.MaxToleratedFailures),
+            o => o.Storage.ToleratedNodeFailures, (o, v) => o with { Storage = o.Storage with { ToleratedNodeFailures = v } }),
+        new ConfigurationKey<int>(Storage, "data_shards", "Data shards per stripe of a fixed layout, with parity_shards; 0: chosen per file from tolerated_node_failures.", null,
+            new IntegerCodec<int>(0, ConfigurationRules.MaxTotalShards - 1),
             o => o.Storage.DataShards, (o, v) => o with { Storage = o.Storage with { DataShards = v } }),
-        new ConfigurationKey<int>(Storage, "parity_shards", "Reed-Solomon parity shards per chunk (shards that may be lost).", null,
+        new ConfigurationKey<int>(Storage, "parity_shards", "Parity shards per stripe of a fixed layout, with data_shards; 0: chosen per file from tolerated_node_failures.", null,
             new IntegerCodec<int>(0, ConfigurationRules.MaxTotalShards - 1),
             o => o.Storage.ParityShards, (o, v) => o with { Storage = o.Storage with { ParityShards = v } }),
         new ConfigurationKey<long>(Storage, "max_storage_bytes", "Disk budget for shards stored for the network.", "DATAMESH_MAX_STORAGE_BYTES",

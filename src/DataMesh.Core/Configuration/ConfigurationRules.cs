@@ -13,9 +13,19 @@ internal static class ConfigurationRules
     public static void Check(DataMeshOptions options, Func<string, SourceLocation?> locate)
     {
         var storage = options.Storage;
+        const string parity = "storage.parity_shards", data = "storage.data_shards";
+        if ((storage.DataShards > 0) != (storage.ParityShards > 0))
+        {
+            // Half a layout would silently mean something: data shards without parity lose the file with any node.
+            string key = storage.DataShards > 0 ? data : parity, other = storage.DataShards > 0 ? parity : data;
+            var where = locate(key);
+            throw new ConfigurationException(ConfigurationErrorKind.InvalidValue,
+                $"a fixed layout needs both data_shards and parity_shards (at least 1 each); {other} is not set. " +
+                "Set both in config.toml, or neither to let tolerated_node_failures choose each file's layout",
+                key, where?.Path, where?.Line);
+        }
         if (storage.DataShards + storage.ParityShards > MaxTotalShards)
         {
-            const string parity = "storage.parity_shards", data = "storage.data_shards";
             var key = locate(parity) is not null || locate(data) is null ? parity : data;
             var where = locate(key);
             throw new ConfigurationException(ConfigurationErrorKind.InvalidValue,

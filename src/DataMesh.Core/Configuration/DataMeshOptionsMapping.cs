@@ -1,3 +1,4 @@
+using DataMesh.Core.Durability;
 using DataMesh.Core.Transfers;
 
 namespace DataMesh.Core.Configuration;
@@ -23,5 +24,35 @@ public static class DataMeshOptionsMapping
             PeerResponseTimeout = TimeSpan.FromSeconds(chunks.PeerResponseTimeoutSecs),
             ReplicationFactor = options.Network.ReplicationFactor,
         };
+    }
+
+    /// <summary>The layout <c>[storage]</c> data_shards/parity_shards fix for every file, each shard stored
+    /// replication_factor times; null when the policy chooses per file (the default).</summary>
+    public static ShardLayout? FixedLayout(this DataMeshOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        StorageOptions storage = options.Storage;
+        return storage.HasFixedLayout ? new ShardLayout(storage.DataShards, storage.ParityShards, options.Network.ReplicationFactor) : null;
+    }
+
+    /// <summary>Copies of each shard uploads make and retrievals expect: replication_factor with a fixed layout, one
+    /// with the policy (one shard of a stripe per node; tolerated_node_failures gives the redundancy).</summary>
+    public static int ShardCopies(this DataMeshOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.FixedLayout()?.Copies ?? 1;
+    }
+
+    /// <summary>How many XOR-closest storage peers a holder lookup considers besides announced providers: every
+    /// shard's copy of the widest stripe this configuration may produce sits among them (the policy's widest is
+    /// <see cref="LayoutPolicy.MaxDataShards"/> + <see cref="LayoutPolicy.MaxToleratedFailures"/>), plus the spare
+    /// placement peers fallbacks use.</summary>
+    public static int HolderCandidates(this DataMeshOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        int spare = options.ToChunkTransferOptions().SparePlacementPeers;
+        return options.FixedLayout() is { } fixedLayout
+            ? (fixedLayout.Width * fixedLayout.Copies) + spare
+            : LayoutPolicy.MaxDataShards + LayoutPolicy.MaxToleratedFailures + spare;
     }
 }

@@ -9,7 +9,10 @@ public sealed record NetworkOptions
     /// <summary>Multiaddrs (each ending in <c>/p2p/&lt;peer id&gt;</c>) dialled at start-up to join the network.</summary>
     public IReadOnlyList<string> BootstrapNodes { get; init; } = [];
 
-    /// <summary>How many peers keep each provider record and each shard copy.</summary>
+    /// <summary>Copies of each shard when <c>[storage]</c> data_shards/parity_shards fix the layout (and the manifest's
+    /// copies then); a holder lookup gathers up to twice this many provider records. With the policy layout (the
+    /// default) each shard is stored once, one per node, and tolerated_node_failures sets the redundancy; provider
+    /// records themselves go to the kad_bucket_size closest DHT servers either way.</summary>
     public int ReplicationFactor { get; init; } = 3;
 
     /// <summary>The Kademlia protocol id; nodes only talk DHT with peers that use the same id.</summary>

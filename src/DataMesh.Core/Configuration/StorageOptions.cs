@@ -12,11 +12,21 @@ public sealed record StorageOptions
     /// <summary>Plaintext bytes per chunk before encryption and erasure coding.</summary>
     public int ChunkSize { get; init; } = 1024 * 1024;
 
-    /// <summary>Reed-Solomon data shards per chunk.</summary>
-    public int DataShards { get; init; } = 8;
+    /// <summary>Storage nodes that may be lost at once while every file stays readable: each send chooses its
+    /// shard layout from this and the storage peers it reaches (<see cref="Durability.LayoutPolicy"/>).</summary>
+    public int ToleratedNodeFailures { get; init; } = 2;
 
-    /// <summary>Reed-Solomon parity shards per chunk (how many shards may be lost).</summary>
-    public int ParityShards { get; init; } = 4;
+    /// <summary>Reed-Solomon data shards per stripe of a fixed layout; 0 (the default) lets
+    /// <see cref="ToleratedNodeFailures"/> choose per file. Set together with <see cref="ParityShards"/>.</summary>
+    public int DataShards { get; init; }
+
+    /// <summary>Reed-Solomon parity shards per stripe of a fixed layout; 0 (the default) lets
+    /// <see cref="ToleratedNodeFailures"/> choose per file. Set together with <see cref="DataShards"/>.</summary>
+    public int ParityShards { get; init; }
+
+    /// <summary>Whether data_shards and parity_shards fix every file's layout (each shard then stored replication_factor
+    /// times) instead of the policy choosing one per file.</summary>
+    public bool HasFixedLayout => DataShards > 0;
 
     /// <summary>Disk budget for shards stored on behalf of the network.</summary>
     public long MaxStorageBytes { get; init; } = 10L * 1024 * 1024 * 1024;

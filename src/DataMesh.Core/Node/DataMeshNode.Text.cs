@@ -98,8 +98,10 @@ public sealed partial class DataMeshNode
 
     /// <summary>Sends a file; recipients are public identity strings.</summary>
     /// <exception cref="NodeRequestException">A recipient does not parse, or the data plane failed.</exception>
+    /// <param name="toleratedFailures">Node losses the file must survive; null: tolerated_node_failures.</param>
+    /// <param name="force">Send even with fewer than 2 storage peers reachable.</param>
     public async Task<SendFileResult> SendFileAsync(string path, string? name, IReadOnlyList<string> tags, IReadOnlyList<string> recipients,
-        int? maxConcurrency, IProgress<Transfers.TransferProgress>? progress, CancellationToken cancellationToken)
+        int? maxConcurrency, int? toleratedFailures, bool force, IProgress<Transfers.TransferProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tags);
         ArgumentNullException.ThrowIfNull(recipients);
@@ -113,7 +115,15 @@ public sealed partial class DataMeshNode
             }
             identities.Add(identity);
         }
-        var options = new SendFileOptions { Name = name, Tags = tags, Recipients = identities, MaxConcurrency = maxConcurrency };
+        var options = new SendFileOptions
+        {
+            Name = name,
+            Tags = tags,
+            Recipients = identities,
+            MaxConcurrency = maxConcurrency,
+            ToleratedFailures = toleratedFailures,
+            Force = force,
+        };
         return await TranslateAsync(() => SendFileAsync(path, options, progress, cancellationToken)).ConfigureAwait(false);
     }
 
@@ -168,6 +178,10 @@ public sealed partial class DataMeshNode
         try
         {
             return await operation().ConfigureAwait(false);
+        }
+        catch (Durability.InsufficientStoragePeersException error)
+        {
+            throw new NodeRequestException(NodeErrorKind.InsufficientStoragePeers, error.Message, error);
         }
         catch (DestinationExistsException error)
         {

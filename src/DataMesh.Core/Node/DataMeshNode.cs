@@ -48,8 +48,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         // A stripe's shards may sit anywhere in their placement window (StripePlacement), so holders are looked for
         // across the whole window: a shard's holder stays inside it however many other peers leave.
         // Every store this node makes carries its user's owner tag, so only that user's signed Delete removes it.
-        var network = new MeshShardNetwork(new ChunkExchangeClient(host, user.PublicIdentity), Directory, holderCandidates:
-            ((options.Storage.DataShards + options.Storage.ParityShards) * options.Network.ReplicationFactor) + options.ToChunkTransferOptions().SparePlacementPeers);
+        var network = new MeshShardNetwork(new ChunkExchangeClient(host, user.PublicIdentity), Directory, holderCandidates: options.HolderCandidates());
         PeerStatistics = new PeerStatistics(timeProvider: start.TimeProvider);
         var managers = new ChunkManagerFactory(network, PeerStatistics, options, start.TimeProvider, loggerFactory);
         var manifests = new ManifestSource(Dht, loggerFactory.CreateLogger<ManifestSource>());

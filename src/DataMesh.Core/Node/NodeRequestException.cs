@@ -45,6 +45,9 @@ public enum NodeErrorKind
 
     /// <summary>The DHT lookup finished without finding the peer or record.</summary>
     NotFoundOnDht,
+
+    /// <summary>Fewer than 2 storage peers are reachable: a file sent now would not survive a node loss.</summary>
+    InsufficientStoragePeers,
 }
 
 /// <summary>A request through the node's text API failed; <see cref="Kind"/> says how, the inner exception why.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using DataMesh.Core.Durability;
 using DataMesh.Core.Transfers;
 using DataMesh.Storage.Manifests;
 using Microsoft.Extensions.Logging;
@@ -23,11 +24,14 @@ internal static class ResumeJournals
         return TransferJournal.PathInDirectory(Path.Combine(dataDirectory, DirectoryName), name);
     }
 
-    public static string UploadOperationKey(FileInfo source, int chunkSize, int dataShards, int parityShards, int replication) =>
-        "up1-" + Digest(string.Join('|', source.FullName, source.Length.ToString(CultureInfo.InvariantCulture),
+    /// <summary>The upload's identity: the source file as it is now, the chunk size and the layout (data, parity,
+    /// copies). A layout is chosen per send from the mesh, so a rerun over a changed mesh gets another key and starts
+    /// over rather than mixing layouts in one file.</summary>
+    public static string UploadOperationKey(FileInfo source, int chunkSize, ShardLayout layout) =>
+        "up2-" + Digest(string.Join('|', source.FullName, source.Length.ToString(CultureInfo.InvariantCulture),
             source.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture), chunkSize.ToString(CultureInfo.InvariantCulture),
-            dataShards.ToString(CultureInfo.InvariantCulture), parityShards.ToString(CultureInfo.InvariantCulture),
-            replication.ToString(CultureInfo.InvariantCulture)))[..48];
+            layout.DataShards.ToString(CultureInfo.InvariantCulture), layout.ParityShards.ToString(CultureInfo.InvariantCulture),
+            layout.Copies.ToString(CultureInfo.InvariantCulture)))[..48];
 
     public static string DownloadOperationKey(ManifestAddress fileKey) => "down1-" + fileKey.Hash;
 

@@ -15,6 +15,13 @@ public sealed record SendFileOptions
 
     /// <summary>Shard uploads in flight; overrides max_concurrent_uploads.</summary>
     public int? MaxConcurrency { get; init; }
+
+    /// <summary>Storage nodes that may be lost at once while the file stays readable (0..32); overrides
+    /// <c>[storage] tolerated_node_failures</c>. Ignored by a fixed layout (data_shards/parity_shards).</summary>
+    public int? ToleratedFailures { get; init; }
+
+    /// <summary>Send even when fewer than 2 storage peers are reachable (the file then survives no node loss).</summary>
+    public bool Force { get; init; }
 }
 
 /// <summary>Per-transfer choices for <see cref="DataMeshNode.ReceiveFileAsync"/>.</summary>

@@ -21,7 +21,12 @@ namespace DataMesh.Core.Node;
 /// sent; a stripe without a record never left. If a record cannot be written the journal is abandoned (deleted), so
 /// no rerun can resume with that key.
 /// </remarks>
-internal sealed class SendShardSink(ChannelWriter<ShardToUpload> writer, int dataShards, TransferJournal? journal, ILogger logger) : IStripeShardSink
+/// <param name="storagePeers">Storage peers the layout was chosen for, to cap a stripe's shards (each of its
+/// <paramref name="copiesPerShard"/> counted) per peer at the fewest the mesh allows (one each when it has a node per shard);
+/// 0 leaves placement uncapped (a fixed layout).</param>
+internal sealed class SendShardSink(ChannelWriter<ShardToUpload> writer, int dataShards, int copiesPerShard, int storagePeers, TransferJournal? journal,
+    ILogger logger)
+    : IStripeShardSink
 {
     private readonly ConcurrentDictionary<long, PendingStripe> _stripes = new();
     private TransferJournal? _journal = journal;
@@ -48,19 +53,30 @@ internal sealed class SendShardSink(ChannelWriter<ShardToUpload> writer, int dat
                 await journal.AbandonAsync().ConfigureAwait(false);
             }
         }
-        _stripes[stripe] = new PendingStripe(new StripePlacement(stored), stored.Length);
+        var placement = new StripePlacement(stored)
+        {
+            MaxShardsPerPeer = storagePeers > 0 ? ((stored.Length * copiesPerShard) + storagePeers - 1) / storagePeers : int.MaxValue,
+        };
+        _stripes[stripe] = new PendingStripe(placement, stored.Length, stored);
     }
 
     public async ValueTask PutShardAsync(ContentHash address, ReadOnlyMemory<byte> shard, long stripe, int index, CancellationToken cancellationToken)
     {
         StripePlacement? placement = null;
+        int? copies = null;
         if (_stripes.TryGetValue(stripe, out var pending))
         {
             placement = pending.Placement;
+            bool first = pending.TakeFirst(address, out int occurrences);
             if (Interlocked.Decrement(ref pending.PutsLeft) == 0)
             {
                 _stripes.TryRemove(stripe, out _);
             }
+            if (!first)
+            {
+                return; // the same object as a shard already sent for this stripe, stored once per slot it fills
+            }
+            copies = occurrences > 1 ? occurrences * copiesPerShard : null;
         }
         // The encoder's buffer is only lent for the call: copy into a pooled buffer the chunk manager returns.
         IMemoryOwner<byte> owner = MemoryPool<byte>.Shared.Rent(shard.Length);
@@ -72,6 +88,7 @@ internal sealed class SendShardSink(ChannelWriter<ShardToUpload> writer, int dat
                 Placement = placement,
                 Stripe = stripe,
                 IsParity = index >= dataShards,
+                Copies = copies,
             };
             await writer.WriteAsync(upload, cancellationToken).ConfigureAwait(false);
         }
@@ -93,10 +110,24 @@ internal sealed class SendShardSink(ChannelWriter<ShardToUpload> writer, int dat
         return ContentHash.Compute(all);
     }
 
-    private sealed class PendingStripe(StripePlacement placement, int puts)
+    private sealed class PendingStripe(StripePlacement placement, int puts, IReadOnlyList<ContentHash> stored)
     {
+        private readonly Dictionary<ContentHash, int> _occurrences = stored.GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
+        private readonly HashSet<ContentHash> _sent = [];
+
         public StripePlacement Placement { get; } = placement;
         public int PutsLeft = puts;
+
+        /// <summary>Whether this is the first put of <paramref name="address"/> in the stripe, and in how many of its
+        /// stored slots that object stands.</summary>
+        public bool TakeFirst(ContentHash address, out int occurrences)
+        {
+            occurrences = _occurrences.GetValueOrDefault(address, 1);
+            lock (_sent)
+            {
+                return _sent.Add(address);
+            }
+        }
     }
 }
 

@@ -20,6 +20,28 @@ public sealed record SendFileResult(
 
     /// <summary>True when this send continued an interrupted one (same file key and file id).</summary>
     public bool Resumed { get; init; }
+
+    /// <summary>Storage nodes that may be lost at once while the file stays readable, counted from the acknowledged
+    /// placement: the least over every stripe (a matching of its shards to distinct nodes, less the shards it needs)
+    /// and the manifest (its holders less one).</summary>
+    public int ToleratedFailures { get; init; }
+
+    /// <summary>The node losses the send aimed for (tolerated_node_failures or the per-send override).</summary>
+    public int TargetFailures { get; init; }
+
+    /// <summary>Storage peers reachable when the layout was chosen; 0 with a fixed layout (not counted).</summary>
+    public int StoragePeers { get; init; }
+
+    /// <summary>Bytes stored across the mesh for this file, redundancy and manifest included, counted from what the
+    /// peers acknowledged (a resumed send counts the earlier run's shards too).</summary>
+    public long StoredBytes { get; init; }
+
+    /// <summary><see cref="StoredBytes"/> per byte of the file (0 for an empty file).</summary>
+    public double Overhead => Size > 0 ? (double)StoredBytes / Size : 0;
+
+    /// <summary>Why the file survives fewer node losses than the target (too few storage peers), in the user's terms;
+    /// null when the target is met.</summary>
+    public string? Warning { get; init; }
 }
 
 /// <summary>What a completed receive produced.</summary>

@@ -38,7 +38,7 @@ internal sealed class ShardUploader
     /// <summary>Stores the shard or throws <see cref="ShardUploadException"/>; <see cref="OperationCanceledException"/> only when <paramref name="cancellationToken"/> fired.</summary>
     public async Task<StoredShard> UploadAsync(ShardToUpload shard, TransferMonitor monitor, CancellationToken cancellationToken)
     {
-        var operation = new UploadOperation(shard, _options.ReplicationFactor, monitor);
+        var operation = new UploadOperation(shard, shard.Copies ?? _options.ReplicationFactor, monitor);
         using var chunkTimeout = new CancellationTokenSource(_options.ChunkTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, chunkTimeout.Token);
         var context = ResilienceContextPool.Shared.Get(linked.Token);
@@ -64,7 +64,7 @@ internal sealed class ShardUploader
                 }
                 throw new ShardUploadException(operation.ToFailure(), error);
             }
-            return new StoredShard(shard.Shard, operation.Holders);
+            return new StoredShard(shard.Shard, operation.Holders) { Length = shard.Data.Length };
         }
         finally
         {
@@ -76,9 +76,10 @@ internal sealed class ShardUploader
     {
         StripePlacement? placement = operation.Shard.Placement;
         int slot = placement?.SlotOf(operation.Shard.Shard) ?? -1;
+        int copies = Math.Max(operation.Required, _options.ReplicationFactor);
         int window = slot >= 0
-            ? placement!.WindowFor(_options.ReplicationFactor, _options.SparePlacementPeers)
-            : _options.ReplicationFactor + _options.SparePlacementPeers;
+            ? placement!.WindowFor(copies, _options.SparePlacementPeers)
+            : operation.Required + _options.SparePlacementPeers;
         var found = await _network.FindPlacementPeersAsync(operation.Shard.Shard, window + operation.ExcludedCount, cancellationToken).ConfigureAwait(false);
         List<PeerId> candidates = operation.OrderCandidates(found, _statistics);
         int usable = candidates.Count;
@@ -130,7 +131,7 @@ internal sealed class ShardUploader
         if (operation.Missing > 0)
         {
             throw new TransferException(
-                $"only {operation.Holders.Count} of {_options.ReplicationFactor} peers acknowledged shard {operation.Shard.Shard} " +
+                $"only {operation.Holders.Count} of {operation.Required} peers acknowledged shard {operation.Shard.Shard} " +
                 $"({found.Count} placement peers found, {usable} usable)");
         }
     }

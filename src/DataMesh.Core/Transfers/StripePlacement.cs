@@ -43,6 +43,15 @@ public sealed class StripePlacement
 
     public IReadOnlyList<ContentHash> Shards { get; }
 
+    /// <summary>The most of this stripe's shards one peer may take (each copy counted). A policy layout sets 1 (or the
+    /// fewest per peer the mesh allows): a fallback then goes only to a peer holding none of the stripe, and when none
+    /// is left the shard fails instead of silently halving the stripe's tolerance. Unlimited by default.</summary>
+    public int MaxShardsPerPeer
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxShardsPerPeer), value, "At least one shard per peer.");
+    } = int.MaxValue;
+
     /// <summary>The slot of <paramref name="shard"/>, or -1 when it is not part of this stripe.</summary>
     public int SlotOf(ContentHash shard) => _slots.TryGetValue(shard, out int slot) ? slot : -1;
 
@@ -129,7 +138,8 @@ public sealed class StripePlacement
     /// <summary>
     /// Takes the best of <paramref name="remaining"/> for <paramref name="slot"/> out of the list and claims it: its
     /// <paramref name="preferred"/> planned peers first (in plan order), then the peer holding or planned to hold the
-    /// fewest of the stripe's shards (whichever count is higher), the earliest in the list among equals. Counting plans,
+    /// fewest of the stripe's shards (whichever count is higher), the earliest in the list among equals; never a peer
+    /// that already took <see cref="MaxShardsPerPeer"/> of them. Counting plans,
     /// not only stores already started, keeps a fallback off a peer whose own shard simply has not started yet. Null
     /// when none is left.
     /// </summary>
@@ -141,6 +151,10 @@ public sealed class StripePlacement
             for (int i = 0; i < remaining.Count; i++)
             {
                 PeerId peer = remaining[i];
+                if (_load.GetValueOrDefault(peer) >= MaxShardsPerPeer)
+                {
+                    continue;
+                }
                 int planRank = IndexOf(preferred, peer);
                 int load = planRank >= 0 ? int.MinValue + planRank : Math.Max(_load.GetValueOrDefault(peer), PlannedElsewhere(plan, slot, peer));
                 if (load < bestLoad)

@@ -28,6 +28,9 @@ internal sealed class UploadOperation
     public ShardToUpload Shard { get; }
     public TransferMonitor Monitor { get; }
 
+    /// <summary>Distinct peers that must acknowledge the shard.</summary>
+    public int Required => _required;
+
     public int Missing
     {
         get { lock (_gate) { return _required - _holders.Count; } }

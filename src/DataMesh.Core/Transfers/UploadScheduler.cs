@@ -45,7 +45,7 @@ internal sealed class UploadScheduler
                     shard.Owner?.Dispose();
                     lock (_results)
                     {
-                        _results.Add(new StoredShard(shard.Shard, holders));
+                        _results.Add(new StoredShard(shard.Shard, holders) { Length = shard.Data.Length });
                     }
                     skipped++;
                     _monitor.Completed(1, shard.ProgressBytes);

@@ -24,10 +24,23 @@ public sealed record ShardToUpload(ContentHash Shard, ReadOnlyMemory<byte> Data,
 
     /// <summary>What this shard adds to the progress's BytesDone.</summary>
     internal long ProgressBytes => IsParity ? 0 : Data.Length;
+
+    /// <summary>Distinct peers that must acknowledge this shard; null: the manager's replication factor. A stripe
+    /// whose shards coincide (parity of a lone data shard is a copy of it, one address) stores the one object once per
+    /// slot it fills, so the stripe keeps a node per slot.</summary>
+    public int? Copies
+    {
+        get;
+        init => field = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Copies), value, "At least one copy.");
+    }
 }
 
 /// <summary>A shard confirmed by at least the replication factor of peers, and which peers hold it.</summary>
-public sealed record StoredShard(ContentHash Shard, IReadOnlyList<PeerId> Holders);
+public sealed record StoredShard(ContentHash Shard, IReadOnlyList<PeerId> Holders)
+{
+    /// <summary>The shard's size in bytes (each holder stores it once).</summary>
+    public long Length { get; init; }
+}
 
 /// <summary>Expected size of a transfer, for progress reporting when the shards arrive as a stream. <paramref name="Bytes"/>
 /// counts the shards that are not <see cref="ShardToUpload.IsParity"/> (the file's bytes as stored).</summary>

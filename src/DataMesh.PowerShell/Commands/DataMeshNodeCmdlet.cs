@@ -49,7 +49,8 @@ public abstract class DataMeshNodeCmdlet : DataMeshCmdlet
     }
 
     /// <summary>Starts a node, registers it as the default session and dials <paramref name="bootstrap"/>; an
-    /// unreachable bootstrap address is a non-terminating error, a node that cannot start a terminating one.</summary>
+    /// unreachable bootstrap address is a warning while another one answered, a non-terminating error naming every
+    /// address tried when none did, and a node that cannot start a terminating error.</summary>
     /// <param name="passphrase">Unlocks a passphrase-protected user identity (New-DataMeshIdentity -Passphrase).</param>
     private protected DataMeshSession StartSession(DataMeshOptions options, bool storageEnabled, IReadOnlyList<string> bootstrap, bool includeDebug,
         string? passphrase = null)
@@ -102,17 +103,31 @@ public abstract class DataMeshNodeCmdlet : DataMeshCmdlet
             WriteError(new ErrorRecord(error, ErrorIds.AddressInvalid, ErrorCategory.InvalidArgument, addresses));
             return;
         }
+        // One dead address among several is routine (a node being restarted): the mesh is joined through the others,
+        // and the DHT keeps retrying it. Only a node that reached none of them is cut off.
+        bool anyReached = attempts.Any(a => a.Succeeded);
         foreach (ConnectAttempt attempt in attempts)
         {
             if (attempt.Succeeded)
             {
                 WriteVerbose($"Connected to {attempt.PeerId} at {attempt.Address}.");
             }
-            else
+            else if (anyReached)
             {
-                WriteError(new ErrorRecord(new InvalidOperationException($"Could not connect to {attempt.Address}: {attempt.Error}"),
-                    ErrorIds.BootstrapFailed, ErrorCategory.ConnectionError, attempt.Address));
+                WriteWarning($"Could not connect to bootstrap peer {attempt.Address}: {attempt.Error}");
             }
+        }
+        if (!anyReached && attempts.Count > 0)
+        {
+            string tried = string.Join("; ", attempts.Select(a => $"{a.Address} ({a.Error})"));
+            WriteError(new ErrorRecord(new InvalidOperationException($"No bootstrap peer reachable; tried {attempts.Count}: {tried}"),
+                ErrorIds.BootstrapFailed, ErrorCategory.ConnectionError, addresses)
+            {
+                ErrorDetails = new ErrorDetails($"No bootstrap peer reachable; tried {attempts.Count}: {tried}")
+                {
+                    RecommendedAction = "Check that the bootstrap nodes run and that their addresses (with /p2p/<peer id>) are current; the node keeps retrying them.",
+                },
+            });
         }
     }
 
@@ -130,6 +145,7 @@ public abstract class DataMeshNodeCmdlet : DataMeshCmdlet
             NodeErrorKind.NotARecipient => (ErrorIds.NotARecipient, ErrorCategory.PermissionDenied),
             NodeErrorKind.NotOwner => (ErrorIds.NotOwner, ErrorCategory.PermissionDenied),
             NodeErrorKind.FileNotOnMesh => (ErrorIds.FileNotOnMesh, ErrorCategory.ObjectNotFound),
+            NodeErrorKind.InsufficientStoragePeers => (ErrorIds.InsufficientStoragePeers, ErrorCategory.ResourceUnavailable),
             NodeErrorKind.Network => (failedId, ErrorCategory.ConnectionError),
             _ => (failedId, ErrorCategory.InvalidData),
         };

@@ -24,7 +24,7 @@ public static class ErrorIds
     /// <summary>Another node in this process already uses the -DataPath.</summary>
     public const string DataPathInUse = "DataMesh.DataPathInUse";
 
-    /// <summary>A -Bootstrap address could not be reached when the node started.</summary>
+    /// <summary>No bootstrap address could be reached when the node started (one dead address among several is a warning).</summary>
     public const string BootstrapFailed = "DataMesh.BootstrapFailed";
 
     /// <summary>No node runs for Stop-DataMeshNode, or the -Session given has been stopped.</summary>
@@ -42,8 +42,11 @@ public static class ErrorIds
     /// <summary>A -Recipient is not a public identity string.</summary>
     public const string RecipientInvalid = "DataMesh.RecipientInvalid";
 
-    /// <summary>Some shard of a file could not be stored on enough peers.</summary>
+    /// <summary>A file could not be stored: some shard or its manifest found too few storage nodes.</summary>
     public const string SendFailed = "DataMesh.SendFailed";
+
+    /// <summary>Fewer than 2 storage peers are reachable, so a file sent now would not survive a node loss (-Force sends anyway).</summary>
+    public const string InsufficientStoragePeers = "DataMesh.InsufficientStoragePeers";
 
     /// <summary>A -FileKey is not a "dm1…" file key.</summary>
     public const string FileKeyInvalid = "DataMesh.FileKeyInvalid";

@@ -37,6 +37,16 @@ public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
     [ValidateNotNull]
     public string[] Tag { get; set; } = [];
 
+    /// <summary>Storage nodes that may be lost at once while the file stays readable; overrides
+    /// storage.tolerated_node_failures. The layout is chosen from it and the storage peers reachable.</summary>
+    [Parameter]
+    [ValidateRange(0, 32)]
+    public int? ToleratedFailures { get; set; }
+
+    /// <summary>Send even when fewer than 2 storage peers are reachable (the file then survives no node loss).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>Send in the background: returns a job (Receive-Job for results and progress, Stop-Job cancels).</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -69,9 +79,10 @@ public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
         if (AsJob && _jobSession is { } session && _jobFiles.Count > 0)
         {
             string[] tags = Tag, recipients = Recipient;
-            int? concurrency = MaxConcurrency;
+            int? concurrency = MaxConcurrency, tolerated = ToleratedFailures;
+            bool force = Force;
             var steps = _jobFiles.Select(file => (Func<DataMeshTransferJob, CancellationToken, Task>)((job, token) =>
-                SendInJobAsync(job, session, file, tags, recipients, concurrency, token))).ToArray();
+                SendInJobAsync(job, session, file, tags, recipients, concurrency, tolerated, force, token))).ToArray();
             var job = new DataMeshTransferJob(MyInvocation.Line, $"Send-DataMeshFile ({_jobFiles.Count} file(s))", session, ErrorIds.SendFailed, steps);
             JobRepository.Add(job);
             job.Start();
@@ -81,12 +92,17 @@ public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
     }
 
     private static async Task SendInJobAsync(DataMeshTransferJob job, DataMeshSession session, string file, string[] tags, string[] recipients,
-        int? maxConcurrency, CancellationToken cancellationToken)
+        int? maxConcurrency, int? toleratedFailures, bool force, CancellationToken cancellationToken)
     {
         var progress = new JobProgress(job, new TransferProgressReporter($"Sending {System.IO.Path.GetFileName(file)}"));
         try
         {
-            SendFileResult result = await session.Node.SendFileAsync(file, null, tags, recipients, maxConcurrency, progress, cancellationToken).ConfigureAwait(false);
+            SendFileResult result = await session.Node.SendFileAsync(file, null, tags, recipients, maxConcurrency, toleratedFailures, force, progress,
+                cancellationToken).ConfigureAwait(false);
+            if (result.Warning is { } warning)
+            {
+                job.WriteWarning(warning);
+            }
             job.WriteOutput(ToOutput(result));
         }
         catch (Exception error) when (MapError(error, file) is { } record)
@@ -156,12 +172,16 @@ public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
         try
         {
             result = WaitForTransfer(session, $"Sending {name}",
-                progress => session.Node.SendFileAsync(file, null, Tag, Recipient, MaxConcurrency, progress, CancelToken));
+                progress => session.Node.SendFileAsync(file, null, Tag, Recipient, MaxConcurrency, ToleratedFailures, Force, progress, CancelToken));
         }
         catch (Exception error) when (MapError(error, file) is { } record)
         {
             WriteError(record);
             return;
+        }
+        if (result.Warning is { } warning)
+        {
+            WriteWarning(warning);
         }
         WriteObject(ToOutput(result));
     }
@@ -176,6 +196,9 @@ public sealed class SendDataMeshFileCommand : DataMeshSessionCmdlet
         Shards = result.Shards,
         DataShards = result.DataShards,
         ParityShards = result.ParityShards,
+        ToleratedFailures = result.ToleratedFailures,
+        StoredBytes = result.StoredBytes,
+        Overhead = result.Overhead,
         Resumed = result.Resumed,
         ShardsSkipped = result.ShardsSkipped,
         Duration = result.Statistics.Duration,

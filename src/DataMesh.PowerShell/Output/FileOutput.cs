@@ -21,6 +21,16 @@ public sealed class DataMeshSentFile
 
     public required int ParityShards { get; init; }
 
+    /// <summary>Storage nodes that may be lost at once while the file stays readable, counted from where its shards
+    /// and manifest were acknowledged (the least over every stripe and the manifest).</summary>
+    public required int ToleratedFailures { get; init; }
+
+    /// <summary>Bytes stored across the mesh for the file, redundancy and manifest included.</summary>
+    public required long StoredBytes { get; init; }
+
+    /// <summary>StoredBytes / Size: bytes stored per byte of file.</summary>
+    public required double Overhead { get; init; }
+
     /// <summary>True when this send continued an interrupted send of the same file.</summary>
     public required bool Resumed { get; init; }
 

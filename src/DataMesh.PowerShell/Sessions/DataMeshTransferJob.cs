@@ -76,6 +76,8 @@ public sealed class DataMeshTransferJob : Job
 
     internal void WriteOutput(object value) => Output.Add(PSObject.AsPSObject(value));
 
+    internal void WriteWarning(string message) => Warning.Add(new WarningRecord(message));
+
     internal void WriteError(ErrorRecord record)
     {
         Interlocked.Increment(ref _failed);

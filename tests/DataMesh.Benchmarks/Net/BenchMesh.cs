@@ -47,7 +47,10 @@ internal sealed class BenchMesh : IAsyncDisposable
     /// <summary>Connections the client opened to something other than a relay (should stay empty).</summary>
     public IReadOnlyCollection<string> Bypasses => _bypasses;
 
-    public static async Task<BenchMesh> StartAsync(string workDir, int nodeCount, LinkShape? link, CancellationToken cancellationToken)
+    /// <param name="clientConfig">config.toml text for the client (the sender chooses the layout), e.g. a fixed
+    /// layout; null: the defaults.</param>
+    public static async Task<BenchMesh> StartAsync(string workDir, int nodeCount, LinkShape? link, CancellationToken cancellationToken,
+        string? clientConfig = null)
     {
         Directory.CreateDirectory(workDir);
         var starting = Enumerable.Range(0, nodeCount)
@@ -67,10 +70,13 @@ internal sealed class BenchMesh : IAsyncDisposable
         }
         StorageNodeProcess[] nodes = [.. starting.Select(t => t.Result)];
         DelayRelay[] relays = link is null ? [] : [.. nodes.Select(n => DelayRelay.Start(n.EndPoint, link))];
-        var options = new DataMeshOptions
+        DataMeshOptions configured = clientConfig is null
+            ? new DataMeshOptions()
+            : ConfigurationLoader.FromToml(clientConfig, Path.Combine(workDir, "client.toml")).Options;
+        DataMeshOptions options = configured with
         {
-            Network = new NetworkOptions { ListenAddresses = ["/ip4/127.0.0.1/tcp/0"] },
-            Storage = new StorageOptions { DataDir = Path.Combine(workDir, "client"), StorageEnabled = false },
+            Network = configured.Network with { ListenAddresses = ["/ip4/127.0.0.1/tcp/0"] },
+            Storage = configured.Storage with { DataDir = Path.Combine(workDir, "client"), StorageEnabled = false },
         };
         DataMeshNode client = await DataMeshNode.StartAsync(options, new NodeStartOptions { StorageEnabled = false }, cancellationToken: cancellationToken);
         var mesh = new BenchMesh(workDir, nodes, relays, client);

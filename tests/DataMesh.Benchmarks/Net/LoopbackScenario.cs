@@ -11,12 +11,29 @@ namespace DataMesh.Benchmarks.Net;
 /// same run and with the nodes stopped, Helia moves a file of the same size between two processes (the shared
 /// anchor script; if it fails at that size, again with 256 MiB). Options: --nodes 6 --size-mib 1024 --concurrency N
 /// (default: the configuration's 4 uploads / 8 retrievals) --helia-mib N (default: the same size) --no-helia
-/// --anchors /work/shared/anchors.
+/// --anchors /work/shared/anchors --layouts policy,fixed (each on fresh node processes, so peak RSS is its own:
+/// "policy" is the default configuration, tolerated_node_failures = 2 choosing the layout from the nodes;
+/// "fixed" the old layout set through config, data_shards 8, parity_shards 4, replication_factor 3).
 /// </summary>
 internal static class LoopbackScenario
 {
     private const double RssGoalMiB = 300;
     private const double ThroughputGoal = 5;
+    private const double SendSpeedupGoal = 2.5;
+    private const double OverheadTolerance = 0.05;
+
+    /// <summary>The layouts the suite can compare: name, client config.toml (null: defaults) and description.</summary>
+    private static readonly Dictionary<string, (string? Config, string Description)> Layouts = new(StringComparer.Ordinal)
+    {
+        ["policy"] = (null, "default policy, tolerated_node_failures = 2"),
+        ["fixed"] = ("[network]\nreplication_factor = 3\n[storage]\ndata_shards = 8\nparity_shards = 4\n", "old fixed layout 8+4, 3 copies"),
+    };
+
+    private sealed record LayoutRun(string Name, string Description, SendFileResult Sent, double SendSeconds, double ReceiveSeconds,
+        IReadOnlyList<(string Process, double MiB)> Rss)
+    {
+        public double MaxRss => Rss.Max(r => r.MiB);
+    }
 
     private const int HeliaFallbackMiB = 256;
 
@@ -48,47 +65,27 @@ internal static class LoopbackScenario
         Console.WriteLine($"loopback: {nodeCount} storage nodes (one process each) and 1 client (this process) on 127.0.0.1, {sizeMiB} MiB, " +
             $"concurrency {(level is { } l ? l.ToString(CultureInfo.InvariantCulture) : "from the configuration")}");
 
+        string[] layouts = (options.Text("--layouts") ?? "policy,fixed").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (layouts.Length == 0 || layouts.FirstOrDefault(l => !Layouts.ContainsKey(l)) is { } unknown)
+        {
+            Console.Error.WriteLine($"--layouts takes a comma-separated list of: {string.Join(", ", Layouts.Keys)}");
+            return 2;
+        }
         string work = BenchFiles.NewWorkDir("loopback");
-        double sendSeconds, receiveSeconds;
-        var rss = new List<(string Process, double MiB)>();
         try
         {
             string source = await BenchFiles.CreateRandomAsync(Path.Combine(work, "input.bin"), sizeMiB, cancellationToken);
             string sourceHash = await BenchFiles.Sha256Async(source, cancellationToken);
-            await using (BenchMesh mesh = await BenchMesh.StartAsync(work, nodeCount, link: null, cancellationToken))
+            var runs = new List<LayoutRun>();
+            foreach (string layout in layouts)
             {
-                int[] processIds = [Environment.ProcessId, .. mesh.Nodes.Select(n => n.ProcessId)];
-                double gib = sizeMiB / 1024.0;
-                var cpu = ProcessCpu.Sample(processIds);
-                var watch = Stopwatch.StartNew();
-                SendFileResult sent = await mesh.Client.SendFileAsync(source, new SendFileOptions { MaxConcurrency = level }, cancellationToken: cancellationToken);
-                sendSeconds = watch.Elapsed.TotalSeconds;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"RESULT datamesh send: {sendSeconds:0.00} s, {sent.Size / 1e6 / sendSeconds:0.0} MB/s ({sent.Shards} shards x replication {mesh.Client.Options.Network.ReplicationFactor}, retries {sent.Statistics.Retries}); load {MachineInfo.LoadAverage()}"));
-                Console.WriteLine("datamesh send " + ProcessCpu.Describe(cpu, ProcessCpu.Sample(processIds), gib));
-                string target = Path.Combine(work, "output.bin");
-                cpu = ProcessCpu.Sample(processIds);
-                watch.Restart();
-                ReceiveFileResult received = await mesh.Client.ReceiveFileAsync(sent.FileKey, target,
-                    new ReceiveFileOptions { MaxConcurrency = level, Overwrite = true }, cancellationToken: cancellationToken);
-                receiveSeconds = watch.Elapsed.TotalSeconds;
-                // Before the SHA-256 check below, which reads the whole file back and is not part of the receive.
-                Console.WriteLine("datamesh receive " + ProcessCpu.Describe(cpu, ProcessCpu.Sample(processIds), gib));
-                string hash = await BenchFiles.Sha256Async(received.Path, cancellationToken);
-                if (hash != sourceHash)
-                {
-                    throw new InvalidOperationException($"The received file differs from the original (SHA-256 {hash} vs {sourceHash}).");
-                }
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"RESULT datamesh receive: {receiveSeconds:0.00} s, {received.Size / 1e6 / receiveSeconds:0.0} MB/s, sha256 ok (retries {received.Statistics.Retries}, hedges {received.Statistics.HedgesFired}/{received.Statistics.HedgesWon}); load {MachineInfo.LoadAverage()}"));
-                rss.Add(("client (benchmark process)", MachineInfo.PeakRssMiB(Environment.ProcessId) ?? double.NaN));
-                rss.AddRange(mesh.Nodes.Select((n, i) => ($"storage node {i}", n.PeakRssMiB ?? double.NaN)));
+                runs.Add(await RunLayoutAsync(Path.Combine(work, layout), layout, nodeCount, sizeMiB, level, source, sourceHash, cancellationToken));
             }
             BenchFiles.TryDelete(work);
 
             double bytes = sizeMiB * (double)BenchFiles.MiB;
-            double sendRate = bytes / 1e6 / sendSeconds;
-            double receiveRate = bytes / 1e6 / receiveSeconds;
+            LayoutRun first = runs[0];
+            double receiveRate = bytes / 1e6 / first.ReceiveSeconds;
             HeliaTransferResult? helia = null;
             if (!options.Flag("--no-helia"))
             {
@@ -104,30 +101,54 @@ internal static class LoopbackScenario
 
             Console.WriteLine();
             Console.WriteLine($"SUMMARY loopback ({nodeCount} storage nodes, {sizeMiB} MiB; MB = 10^6 bytes)");
-            Console.WriteLine("| system | step | MB/s | time s | peak RSS |");
-            Console.WriteLine("|---|---|---|---|---|");
-            double maxRss = rss.Max(r => r.MiB);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| DataMesh | send (encrypt, erasure-code, 3 replicas) | {sendRate:0.0} | {sendSeconds:0.00} | max {maxRss:0} MiB over {rss.Count} processes |"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| DataMesh | receive (fetch, verify, decrypt) | {receiveRate:0.0} | {receiveSeconds:0.00} | |"));
+            Console.WriteLine("| system | layout | step | MB/s | time s | stored | overhead | tolerates | peak RSS |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+            foreach (LayoutRun run in runs)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| DataMesh | {run.Name}: {run.Sent.DataShards}+{run.Sent.ParityShards} ({run.Description}) | send (encrypt, erasure-code, store) | {bytes / 1e6 / run.SendSeconds:0.0} | {run.SendSeconds:0.00} | {run.Sent.StoredBytes / (double)BenchFiles.MiB:0} MiB | {run.Sent.Overhead:0.000}x | {run.Sent.ToleratedFailures} node(s) | max {run.MaxRss:0} MiB over {run.Rss.Count} processes |"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| DataMesh | {run.Name} | receive (fetch, verify, decrypt) | {bytes / 1e6 / run.ReceiveSeconds:0.0} | {run.ReceiveSeconds:0.00} | | | | |"));
+            }
             if (helia is not null)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| Helia {helia.SizeMiB} MiB | add (provider) | {helia.AddMbPerSec:0.0} | {helia.SizeMiB * BenchFiles.MiB / 1e6 / helia.AddMbPerSec:0.00} | provider {helia.ProviderMaxRssMiB:0} MiB |"));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| Helia {helia.SizeMiB} MiB | transfer (fetcher cat) | {helia.TransferMbPerSec:0.0} | {helia.TransferSeconds:0.00} | fetcher {helia.ReceiverMaxRssMiB:0} MiB |"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| Helia {helia.SizeMiB} MiB | | add (provider) | {helia.AddMbPerSec:0.0} | {helia.SizeMiB * BenchFiles.MiB / 1e6 / helia.AddMbPerSec:0.00} | | | | provider {helia.ProviderMaxRssMiB:0} MiB |"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| Helia {helia.SizeMiB} MiB | | transfer (fetcher cat) | {helia.TransferMbPerSec:0.0} | {helia.TransferSeconds:0.00} | | | | fetcher {helia.ReceiverMaxRssMiB:0} MiB |"));
             }
-            foreach ((string process, double mib) in rss)
+            foreach (LayoutRun run in runs)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS {process}: {mib:0} MiB"));
+                foreach ((string process, double mib) in run.Rss)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS {run.Name} {process}: {mib:0} MiB"));
+                }
+            }
+            if (runs.FirstOrDefault(r => r.Name == "policy") is { } policy && runs.FirstOrDefault(r => r.Name == "fixed") is { } fixedRun)
+            {
+                double speedup = fixedRun.SendSeconds / policy.SendSeconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"GOAL send: policy {bytes / 1e6 / policy.SendSeconds:0.0} MB/s vs fixed {bytes / 1e6 / fixedRun.SendSeconds:0.0} MB/s = {speedup:0.00}x (goal >= {SendSpeedupGoal}x): {(speedup >= SendSpeedupGoal ? "met" : "NOT met")}"));
+                double receiveRatio = fixedRun.ReceiveSeconds / policy.ReceiveSeconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"GOAL receive: policy {bytes / 1e6 / policy.ReceiveSeconds:0.0} MB/s vs fixed {bytes / 1e6 / fixedRun.ReceiveSeconds:0.0} MB/s = {receiveRatio:0.00}x (goal: no slower): {(receiveRatio >= 1 ? "met" : "NOT met")}"));
+            }
+            if (runs.FirstOrDefault(r => r.Name == "policy") is { } policyRun)
+            {
+                double bound = DataMesh.Core.Durability.LayoutPolicy.MdsBound(policyRun.Sent.StoragePeers, policyRun.Sent.TargetFailures);
+                double excess = (policyRun.Sent.Overhead / bound) - 1;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"GOAL overhead: policy {policyRun.Sent.Overhead:0.000}x vs n/(n-f) = {bound:0.000}x, {excess:+0.0%;-0.0%} (goal within {OverheadTolerance:0%}): {(Math.Abs(excess) <= OverheadTolerance ? "met" : "NOT met")}"));
             }
             if (helia is not null)
             {
                 double ratio = receiveRate / helia.TransferMbPerSec;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"GOAL throughput: DataMesh receive {receiveRate:0.0} MB/s vs Helia transfer {helia.TransferMbPerSec:0.0} MB/s = {ratio:0.00}x (goal >= {ThroughputGoal}x): {(ratio >= ThroughputGoal ? "met" : "NOT met")}"));
-                double endToEnd = bytes / 1e6 / (sendSeconds + receiveSeconds);
+                    $"GOAL throughput: DataMesh receive ({first.Name}) {receiveRate:0.0} MB/s vs Helia transfer {helia.TransferMbPerSec:0.0} MB/s = {ratio:0.00}x (goal >= {ThroughputGoal}x): {(ratio >= ThroughputGoal ? "met" : "NOT met")}"));
+                double endToEnd = bytes / 1e6 / (first.SendSeconds + first.ReceiveSeconds);
                 double heliaEndToEnd = helia.SizeMiB * BenchFiles.MiB / 1e6 / ((helia.SizeMiB * BenchFiles.MiB / 1e6 / helia.AddMbPerSec) + helia.TransferSeconds);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"also: send+receive {endToEnd:0.0} MB/s vs Helia add+transfer {heliaEndToEnd:0.0} MB/s = {endToEnd / heliaEndToEnd:0.00}x"));
             }
+            double maxRss = runs.Max(r => r.MaxRss);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"GOAL peak RSS: largest DataMesh process {maxRss:0} MiB (goal < {RssGoalMiB} MiB per process): {(maxRss < RssGoalMiB ? "met" : "NOT met")}"));
             Console.WriteLine($"load average at the end: {MachineInfo.LoadAverage()}");
@@ -137,5 +158,44 @@ internal static class LoopbackScenario
         {
             BenchFiles.TryDelete(work);
         }
+    }
+
+    /// <summary>One layout on fresh node processes: send, receive (checked by SHA-256), and every process's peak RSS.</summary>
+    private static async Task<LayoutRun> RunLayoutAsync(string work, string layout, int nodeCount, int sizeMiB, int? level, string source,
+        string sourceHash, CancellationToken cancellationToken)
+    {
+        (string? config, string description) = Layouts[layout];
+        await using BenchMesh mesh = await BenchMesh.StartAsync(work, nodeCount, link: null, cancellationToken, clientConfig: config);
+        int[] processIds = [Environment.ProcessId, .. mesh.Nodes.Select(n => n.ProcessId)];
+        double gib = sizeMiB / 1024.0;
+        var cpu = ProcessCpu.Sample(processIds);
+        var watch = Stopwatch.StartNew();
+        SendFileResult sent = await mesh.Client.SendFileAsync(source, new SendFileOptions { MaxConcurrency = level }, cancellationToken: cancellationToken);
+        double sendSeconds = watch.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT datamesh {layout} send: {sendSeconds:0.00} s, {sent.Size / 1e6 / sendSeconds:0.0} MB/s ({sent.Shards} shards of {sent.DataShards}+{sent.ParityShards}, {description}; stored {sent.StoredBytes} bytes, overhead {sent.Overhead:0.000}x, tolerates {sent.ToleratedFailures} node loss(es); retries {sent.Statistics.Retries}); load {MachineInfo.LoadAverage()}"));
+        Console.WriteLine($"datamesh {layout} send " + ProcessCpu.Describe(cpu, ProcessCpu.Sample(processIds), gib));
+        string target = Path.Combine(work, "output.bin");
+        cpu = ProcessCpu.Sample(processIds);
+        watch.Restart();
+        ReceiveFileResult received = await mesh.Client.ReceiveFileAsync(sent.FileKey, target,
+            new ReceiveFileOptions { MaxConcurrency = level, Overwrite = true }, cancellationToken: cancellationToken);
+        double receiveSeconds = watch.Elapsed.TotalSeconds;
+        // Before the SHA-256 check below, which reads the whole file back and is not part of the receive.
+        Console.WriteLine($"datamesh {layout} receive " + ProcessCpu.Describe(cpu, ProcessCpu.Sample(processIds), gib));
+        string hash = await BenchFiles.Sha256Async(received.Path, cancellationToken);
+        if (hash != sourceHash)
+        {
+            throw new InvalidOperationException($"The received file differs from the original (SHA-256 {hash} vs {sourceHash}).");
+        }
+        File.Delete(target);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT datamesh {layout} receive: {receiveSeconds:0.00} s, {received.Size / 1e6 / receiveSeconds:0.0} MB/s, sha256 ok (retries {received.Statistics.Retries}, hedges {received.Statistics.HedgesFired}/{received.Statistics.HedgesWon}); load {MachineInfo.LoadAverage()}"));
+        var rss = new List<(string Process, double MiB)>
+        {
+            ("client (benchmark process, cumulative)", MachineInfo.PeakRssMiB(Environment.ProcessId) ?? double.NaN),
+        };
+        rss.AddRange(mesh.Nodes.Select((n, i) => ($"storage node {i}", n.PeakRssMiB ?? double.NaN)));
+        return new LayoutRun(layout, description, sent, sendSeconds, receiveSeconds, rss);
     }
 }

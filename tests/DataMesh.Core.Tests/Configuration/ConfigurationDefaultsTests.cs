@@ -25,8 +25,10 @@ public sealed class ConfigurationDefaultsTests
         Assert.Equal(DhtMode.Auto, o.Network.DhtMode);
         Assert.Equal(Path.Combine(sandbox.Home, ".local", "share", "datamesh"), o.Storage.DataDir);
         Assert.Equal(1048576, o.Storage.ChunkSize);
-        Assert.Equal(8, o.Storage.DataShards);
-        Assert.Equal(4, o.Storage.ParityShards);
+        Assert.Equal(2, o.Storage.ToleratedNodeFailures);
+        Assert.Equal(0, o.Storage.DataShards);
+        Assert.Equal(0, o.Storage.ParityShards);
+        Assert.False(o.Storage.HasFixedLayout);
         Assert.Equal(10L * 1024 * 1024 * 1024, o.Storage.MaxStorageBytes);
         Assert.True(o.Storage.StorageEnabled);
         Assert.Equal(8, o.Performance.Chunks.MaxConcurrentRetrievals);

@@ -78,10 +78,10 @@ public sealed class ConfigurationFileEditorTests
     public void A_broken_value_elsewhere_blocks_the_edit_but_fixing_that_value_works()
     {
         using var sandbox = new ConfigurationSandbox();
-        var path = sandbox.WriteConfig("[storage]\nchunk_size = 1\ndata_shards = 4\n");
+        var path = sandbox.WriteConfig("[storage]\nchunk_size = 1\ndata_shards = 4\nparity_shards = 2\n");
         var blocked = Assert.Throws<ConfigurationException>(() => ConfigurationFileEditor.Prepare(path, "storage.data_shards", 5, sandbox.Environment()));
         Assert.Equal(2, blocked.Line);
         var fix = ConfigurationFileEditor.Prepare(path, "storage.chunk_size", 131072, sandbox.Environment());
-        Assert.Equal("[storage]\nchunk_size = 131072\ndata_shards = 4\n", fix.NewText);
+        Assert.Equal("[storage]\nchunk_size = 131072\ndata_shards = 4\nparity_shards = 2\n", fix.NewText);
     }
 }

@@ -33,6 +33,7 @@ public sealed class ConfigurationFileTests
         max_storage_bytes = 20_000_000
         storage_enabled = false
         group_commit = false
+        tolerated_node_failures = 3
 
         [performance.chunks]
         max_concurrent_retrievals = 16
@@ -73,6 +74,7 @@ public sealed class ConfigurationFileTests
         Assert.Equal(20_000_000, o.Storage.MaxStorageBytes);
         Assert.False(o.Storage.StorageEnabled);
         Assert.False(o.Storage.GroupCommit);
+        Assert.Equal(3, o.Storage.ToleratedNodeFailures);
         Assert.Equal(new ChunkPerformanceOptions
         {
             MaxConcurrentRetrievals = 16,
@@ -111,6 +113,29 @@ public sealed class ConfigurationFileTests
     {
         var error = ConfigurationAssert.Fails("[network]\nreplication_factor = 3\n\nreplication = 4\n", ConfigurationErrorKind.UnknownKey, "network.replication", 4);
         Assert.Contains("network.replication_factor", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Half_a_fixed_layout_is_an_error_naming_the_key_set_and_the_one_missing()
+    {
+        var data = ConfigurationAssert.Fails("[storage]\nchunk_size = 65536\ndata_shards = 8\n", ConfigurationErrorKind.InvalidValue, "storage.data_shards", 3);
+        Assert.Contains("parity_shards is not set", data.Message, StringComparison.Ordinal);
+        var parity = ConfigurationAssert.Fails("[storage]\nparity_shards = 4\n", ConfigurationErrorKind.InvalidValue, "storage.parity_shards", 2);
+        Assert.Contains("data_shards is not set", parity.Message, StringComparison.Ordinal);
+        ConfigurationAssert.Fails("[storage]\ntolerated_node_failures = 33\n", ConfigurationErrorKind.InvalidValue, "storage.tolerated_node_failures", 2);
+    }
+
+    [Fact]
+    public void A_fixed_layout_stores_each_shard_replication_factor_times_and_the_policy_once()
+    {
+        using var sandbox = new ConfigurationSandbox();
+        var fixedLayout = ConfigurationLoader.FromToml("[network]\nreplication_factor = 3\n[storage]\ndata_shards = 8\nparity_shards = 4\n",
+            Path.Combine(sandbox.Root, "a.toml"), sandbox.Environment()).Options;
+        Assert.Equal(new DataMesh.Core.Durability.ShardLayout(8, 4, 3), fixedLayout.FixedLayout());
+        Assert.Equal(3, fixedLayout.ShardCopies());
+        var policy = ConfigurationLoader.FromToml("[network]\nreplication_factor = 3\n", Path.Combine(sandbox.Root, "b.toml"), sandbox.Environment()).Options;
+        Assert.Null(policy.FixedLayout());
+        Assert.Equal(1, policy.ShardCopies());
     }
 
     [Fact]

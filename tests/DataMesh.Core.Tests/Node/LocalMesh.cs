@@ -19,6 +19,7 @@ internal sealed class LocalMesh : IAsyncDisposable
     private const int JoinedBucketSize = 4;
 
     private readonly TempDirectory _root = new("mesh");
+    private readonly HashSet<DataMeshNode> _stopped = [];
     private readonly bool _tcp;
     private readonly int _chunkSize;
     private readonly int _dataShards;
@@ -119,19 +120,27 @@ internal sealed class LocalMesh : IAsyncDisposable
         Assert.True(results.Single().Succeeded, results.Single().Error);
     }
 
+    /// <summary>Stops storage node <paramref name="index"/> (a node lost); <see cref="RestartStorageNodeAsync"/> brings it back.</summary>
+    public async Task StopStorageNodeAsync(int index)
+    {
+        _stopped.Add(StorageNodes[index]);
+        await StorageNodes[index].DisposeAsync();
+    }
+
     /// <summary>Stops storage node <paramref name="index"/> and starts it again on the same data directory (same peer
     /// id, same chunk store and claims), then connects every other node to it again.</summary>
     public async Task<DataMeshNode> RestartStorageNodeAsync(int index)
     {
         DataMeshNode stopped = StorageNodes[index];
         await stopped.DisposeAsync();
+        _stopped.Remove(stopped);
         // The others notice the closed connections asynchronously; a stale one would be reused for the new node.
-        DataMeshNode[] others = [.. StorageNodes.Concat(Clients).Where(n => n != stopped)];
+        DataMeshNode[] others = [.. StorageNodes.Concat(Clients).Where(n => n != stopped && !_stopped.Contains(n))];
         await Polling.WaitUntilAsync(() => !others.Any(n => n.Host.IsConnected(stopped.PeerId)));
         DataMeshNode restarted = await DataMeshNode.StartAsync(Options($"storage{index}"), new NodeStartOptions { InMemoryNetwork = Network });
         StorageNodes[index] = restarted;
         Multiaddr address = restarted.ListenAddresses[0].WithPeerId(restarted.PeerId);
-        foreach (DataMeshNode node in StorageNodes.Concat(Clients).Where(n => n != restarted))
+        foreach (DataMeshNode node in StorageNodes.Concat(Clients).Where(n => n != restarted && !_stopped.Contains(n)))
         {
             var results = await node.ConnectAsync([address], CancellationToken.None);
             Assert.All(results, r => Assert.True(r.Succeeded, r.Error));

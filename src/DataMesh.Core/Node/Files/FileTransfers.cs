@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using DataMesh.Core.Configuration;
+using DataMesh.Core.Durability;
 using DataMesh.Core.Transfers;
 using DataMesh.Storage.Addressing;
 using DataMesh.Storage.Catalog;
@@ -26,14 +27,23 @@ internal sealed partial class FileTransfers(DataMeshOptions options, UserIdentit
     private readonly ILogger _logger = loggerFactory.CreateLogger<FileTransfers>();
 
     /// <summary>Encrypts, erasure-codes and stores a file on the mesh: the encoder streams shards into a bounded
-    /// channel that the chunk manager drains with at most MaxConcurrency uploads in flight, each shard confirmed by
-    /// replication_factor peers, the shards of a stripe on distinct peers. The signed manifest is stored like a shard;
-    /// its address is the file key.</summary>
-    /// <remarks>Resumable: progress goes to a journal in the data directory (keyed by the file's path, size, time and
-    /// the shard settings), so rerunning an interrupted send of the same unchanged file uploads only the shards not
-    /// yet confirmed. The journal holds the file key wrapped to this user's identity, never in the clear, and is
-    /// deleted when the send completes.</remarks>
-    /// <exception cref="UploadFailedException">Some shard could not reach its replication target (lists which and why).</exception>
+    /// channel that the chunk manager drains with at most MaxConcurrency uploads in flight. The layout comes from the
+    /// storage peers reachable and the node losses to survive (tolerated_node_failures, or
+    /// <see cref="SendFileOptions.ToleratedFailures"/>): one shard of a stripe per node, each stored once
+    /// (<see cref="Durability.LayoutPolicy"/>); a fixed layout (data_shards/parity_shards) stores each shard
+    /// replication_factor times. The signed manifest is stored on f + 1 nodes; its address is the file key. The
+    /// result says how many node losses what was acknowledged survives, counted per stripe as a matching of shards
+    /// to distinct nodes (Tahoe-LAFS's servers of happiness).</summary>
+    /// <remarks>Resumable: progress goes to a journal in the data directory (keyed by the file's path, size, time,
+    /// chunk size and the layout chosen), so rerunning an interrupted send of the same unchanged file over the same
+    /// mesh uploads only the shards not yet confirmed; when the mesh changed so that another layout is chosen, the
+    /// send starts over (a file never mixes layouts). The journal holds the file key wrapped to this user's identity,
+    /// never in the clear, and is deleted when the send completes.</remarks>
+    /// <exception cref="Durability.InsufficientStoragePeersException">Fewer than 2 storage peers are reachable (and not
+    /// <see cref="SendFileOptions.Force"/>), or none.</exception>
+    /// <exception cref="Durability.DurabilityShortfallException">Some stripe or the manifest could not be placed on
+    /// enough distinct nodes for the tolerance the mesh allows.</exception>
+    /// <exception cref="UploadFailedException">With a fixed layout: some shard could not reach its replication target.</exception>
     public async Task<SendFileResult> SendFileAsync(string path, SendFileOptions? options = null,
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -46,9 +56,9 @@ internal sealed partial class FileTransfers(DataMeshOptions options, UserIdentit
             throw new FileNotFoundException($"Cannot send '{source}': the file does not exist.", source);
         }
         var storage = _options.Storage;
+        SendLayout layout = await ChooseLayoutAsync(source, options, cancellationToken).ConfigureAwait(false);
         string journalPath = ResumeJournals.UploadJournalPath(_dataDirectory, source);
-        string operation = ResumeJournals.UploadOperationKey(info, storage.ChunkSize, storage.DataShards, storage.ParityShards,
-            _options.Network.ReplicationFactor);
+        string operation = ResumeJournals.UploadOperationKey(info, storage.ChunkSize, layout.Layout);
         TransferJournal? journal = await ResumeJournals.TryOpenAsync(journalPath, operation, _logger, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -59,7 +69,7 @@ internal sealed partial class FileTransfers(DataMeshOptions options, UserIdentit
                 {
                     try
                     {
-                        SendFileResult result = await SendWithKeysAsync(info, options, keys, journal, resumed, progress, cancellationToken).ConfigureAwait(false);
+                        SendFileResult result = await SendWithKeysAsync(info, options, layout, keys, journal, resumed, progress, cancellationToken).ConfigureAwait(false);
                         if (journal is not null)
                         {
                             await journal.DeleteAsync().ConfigureAwait(false);
@@ -110,12 +120,13 @@ internal sealed partial class FileTransfers(DataMeshOptions options, UserIdentit
         return (keys, journal, false);
     }
 
-    private async Task<SendFileResult> SendWithKeysAsync(FileInfo info, SendFileOptions options, UploadKeyMaterial keys,
+    private async Task<SendFileResult> SendWithKeysAsync(FileInfo info, SendFileOptions options, SendLayout layout, UploadKeyMaterial keys,
         TransferJournal? journal, bool resumed, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         var storage = _options.Storage;
         string source = info.FullName;
-        ConcurrentChunkManager manager = _managers.Create(maxUploads: options.MaxConcurrency);
+        int k = layout.Layout.DataShards, m = layout.Layout.ParityShards;
+        ConcurrentChunkManager manager = _managers.Create(maxUploads: options.MaxConcurrency, replicationFactor: layout.Layout.Copies);
         var encodeOptions = new EncodeOptions
         {
             Owner = _user,
@@ -123,8 +134,8 @@ internal sealed partial class FileTransfers(DataMeshOptions options, UserIdentit
             Tags = options.Tags,
             Recipients = options.Recipients,
             ChunkSize = storage.ChunkSize,
-            DataShards = storage.DataShards,
-            ParityShards = storage.ParityShards,
+            DataShards = k,
+            ParityShards = m,
             FileKey = keys.Key,
             FileId = keys.Id,
             TimeProvider = _time,
@@ -138,12 +149,20 @@ internal sealed partial class FileTransfers(DataMeshOptions options, UserIdentit
             FullMode = BoundedChannelFullMode.Wait,
         });
         using var transfer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task<UploadResult> upload = manager.UploadAsync(shards.Reader, ExpectedUpload(info.Length, storage.ChunkSize, storage.DataShards, storage.ParityShards),
+        Task<UploadResult> upload = manager.UploadAsync(shards.Reader, ExpectedUpload(info.Length, storage.ChunkSize, k, m),
             progress, journal, transfer.Token);
+        if (layout.Choice is { } choice)
+        {
+            Log.LayoutChosen(_logger, encodeOptions.Name, layout.Layout, choice.StoragePeers, choice.ExpectedFailures, choice.TargetFailures);
+            if (choice.ShortfallMessage is { } shortfall)
+            {
+                Log.BelowTarget(_logger, shortfall);
+            }
+        }
         EncodeResult encoded;
         try
         {
-            var sink = new SendShardSink(shards.Writer, storage.DataShards, journal, _logger);
+            var sink = new SendShardSink(shards.Writer, k, layout.Layout.Copies, layout.StoragePeers, journal, _logger);
             encoded = await FileEncoder.EncodeAsync(source, encodeOptions, sink, null, transfer.Token).ConfigureAwait(false);
             shards.Writer.Complete();
         }
@@ -157,8 +176,12 @@ internal sealed partial class FileTransfers(DataMeshOptions options, UserIdentit
             {
                 await upload.ConfigureAwait(false);
             }
-            catch (UploadFailedException) when (error is not SourceChangedException)
+            catch (UploadFailedException failed) when (error is not SourceChangedException)
             {
+                if (layout.Choice is not null)
+                {
+                    throw PlacementFailed(layout, failed);
+                }
                 throw;
             }
             catch (Exception) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -167,13 +190,36 @@ internal sealed partial class FileTransfers(DataMeshOptions options, UserIdentit
             }
             throw;
         }
-        UploadResult uploaded = await upload.ConfigureAwait(false);
+        UploadResult uploaded;
+        try
+        {
+            uploaded = await upload.ConfigureAwait(false);
+        }
+        catch (UploadFailedException failed) when (layout.Choice is not null)
+        {
+            throw PlacementFailed(layout, failed);
+        }
 
-        // The manifest is tiny and without it nothing can be read: it gets at least one copy more than a stripe can
-        // lose shards, so it survives whatever the data survives.
-        int manifestCopies = Math.Max(_options.Network.ReplicationFactor, storage.ParityShards + 1);
-        ConcurrentChunkManager manifestUploader = _managers.Create(options.MaxConcurrency, replicationFactor: manifestCopies);
-        await manifestUploader.UploadAsync(OneShard(new ShardToUpload(encoded.Address.Hash, encoded.EncodedManifest)), cancellationToken: cancellationToken).ConfigureAwait(false);
+        // The manifest is tiny and without it nothing can be read: it survives whatever the data survives.
+        ConcurrentChunkManager manifestUploader = _managers.Create(options.MaxConcurrency, replicationFactor: layout.ManifestCopies);
+        UploadResult manifestUploaded;
+        try
+        {
+            manifestUploaded = await manifestUploader.UploadAsync(OneShard(new ShardToUpload(encoded.Address.Hash, encoded.EncodedManifest)),
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (UploadFailedException failed) when (layout.Choice is not null)
+        {
+            throw ManifestFailed(layout, failed);
+        }
+        StoredDurability durability = Measure(encoded.Manifest, uploaded, manifestUploaded.Shards[0], encoded.EncodedManifest.Length);
+        if (layout.Choice is { } chosen && durability.ToleratedFailures < chosen.ExpectedFailures)
+        {
+            throw new DurabilityShortfallException(
+                $"The acknowledged placement survives {durability.ToleratedFailures} node loss(es), not the {chosen.ExpectedFailures} that " +
+                $"{chosen.StoragePeers} storage peers allow: some shards of a stripe share a node. Send again.",
+                chosen.ExpectedFailures, durability.ToleratedFailures);
+        }
         await _manifests.PublishRecordAsync(encoded.Address, encoded.EncodedManifest, cancellationToken).ConfigureAwait(false);
 
         Manifest manifest = encoded.Manifest;
@@ -198,6 +244,11 @@ internal sealed partial class FileTransfers(DataMeshOptions options, UserIdentit
         {
             ShardsSkipped = uploaded.SkippedFromJournal,
             Resumed = resumed,
+            ToleratedFailures = durability.ToleratedFailures,
+            TargetFailures = layout.TargetFailures,
+            StoragePeers = layout.StoragePeers,
+            StoredBytes = durability.StoredBytes,
+            Warning = layout.Choice?.ShortfallMessage,
         };
     }
 
