@@ -18,6 +18,9 @@ public sealed record StorageOptions
     /// <summary>Reed-Solomon parity shards per chunk (how many shards may be lost).</summary>
     public int ParityShards { get; init; } = 4;
 
+    /// <summary>How many storage nodes may be lost at once while every file stays readable (the durability target).</summary>
+    public int ToleratedNodeFailures { get; init; } = 2;
+
     /// <summary>Disk budget for shards stored on behalf of the network.</summary>
     public long MaxStorageBytes { get; init; } = 10L * 1024 * 1024 * 1024;
 

@@ -5,8 +5,9 @@ namespace DataMesh.Core.Node;
 
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Repaired {FileKey}: {Rebuilt} shard(s) rebuilt, {Copies} copies and {ManifestCopies} manifest copies stored, now {Status}")]
-    public static partial void Repaired(ILogger logger, string fileKey, int rebuilt, int copies, int manifestCopies, FileHealthStatus status);
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Repaired {FileKey}: {Rebuilt} shard(s) rebuilt, {Copies} copies and {ManifestCopies} manifest copies stored; survives {ToleratedBefore} -> {Tolerated} node loss(es), target {Target}, now {Status}")]
+    public static partial void Repaired(ILogger logger, string fileKey, int rebuilt, int copies, int manifestCopies, int toleratedBefore, int tolerated, int target,
+        FileHealthStatus status);
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "Repair of {FileKey}: {Problem}")]
     public static partial void RepairProblem(ILogger logger, string fileKey, string problem);
