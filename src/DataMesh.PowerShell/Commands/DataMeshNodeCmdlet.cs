@@ -51,8 +51,10 @@ public abstract class DataMeshNodeCmdlet : DataMeshCmdlet
     /// <summary>Starts a node, registers it as the default session and dials <paramref name="bootstrap"/>; an
     /// unreachable bootstrap address is a non-terminating error, a node that cannot start a terminating one.</summary>
     /// <param name="passphrase">Unlocks a passphrase-protected user identity (New-DataMeshIdentity -Passphrase).</param>
+    /// <param name="service">A long-running node (Start-DataMeshNode -Wait): it checks and repairs its catalog's files
+    /// on the [maintenance] schedule.</param>
     private protected DataMeshSession StartSession(DataMeshOptions options, bool storageEnabled, IReadOnlyList<string> bootstrap, bool includeDebug,
-        string? passphrase = null)
+        string? passphrase = null, bool service = false)
     {
         string dataPath = System.IO.Path.GetFullPath(options.Storage.DataDir);
         if (SessionRegistry.FindByDataPath(dataPath) is { } existing)
@@ -65,7 +67,7 @@ public abstract class DataMeshNodeCmdlet : DataMeshCmdlet
         DataMeshNode node;
         try
         {
-            node = WaitFor(DataMeshNode.StartAsync(options, new NodeStartOptions { StorageEnabled = storageEnabled, Passphrase = passphrase }, log, CancelToken), log);
+            node = WaitFor(DataMeshNode.StartAsync(options, new NodeStartOptions { StorageEnabled = storageEnabled, Passphrase = passphrase, ScheduledMaintenance = service }, log, CancelToken), log);
         }
         catch (Exception error) when (error is not PipelineStoppedException)
         {

@@ -64,6 +64,10 @@ internal sealed partial class FileMaintenance
 
         MeshSurvey afterSurvey = await SurveyAsync(manager, fileKey, manifest, cancellationToken).ConfigureAwait(false);
         FileAvailability after = Describe(fileKey, manifest, afterSurvey, options);
+        foreach (string problem in work.Problems)
+        {
+            Log.RepairProblem(_logger, work.FileKey, problem);
+        }
         Log.Repaired(_logger, work.FileKey, work.Rebuilt, work.Copies, work.ManifestCopies, before.ToleratedFailures, after.ToleratedFailures, after.TargetFailures,
             after.Status);
         return new FileRepairResult(work.FileKey, before.Status, work.StripesRepaired, work.Rebuilt, work.Copies, work.ManifestCopies, work.Problems, after,
