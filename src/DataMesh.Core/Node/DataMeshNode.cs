@@ -189,6 +189,9 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Test, repair and remove of files (the service the file operations forward to).</summary>
+    internal FileMaintenance Maintenance => _maintenance;
+
     /// <summary>The scheduled check and repair of the catalog's files, when this node runs as a service with maintenance enabled.</summary>
     internal ScheduledRepair? ScheduledRepair => _scheduledRepair;
 
