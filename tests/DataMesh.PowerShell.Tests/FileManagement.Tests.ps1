@@ -41,6 +41,12 @@ Describe 'Test-DataMeshFile' {
         $health[0].StripeCount | Should -Be $sent.Stripes
         $health[0].Stripes | ForEach-Object { $_.AvailableShards | Should -Be 6; $_.MinHolders | Should -BeGreaterOrEqual 2 }
         $health[0].ManifestHolders.Count | Should -BeGreaterOrEqual $health[0].ManifestCopiesWanted
+        # Five storage nodes hold at most five of a 4+2 stripe's six shards on distinct nodes: one loss at most,
+        # below storage.tolerated_node_failures (2), so that is the target.
+        $health[0].StoragePeers | Should -Be 5
+        $health[0].TargetFailures | Should -Be 1
+        $health[0].ToleratedFailures | Should -Be 1
+        $health[0].Stripes | ForEach-Object { $_.ToleratedFailures | Should -BeGreaterOrEqual 1 }
     }
 
     It 'reports a bad key with DataMesh.FileKeyInvalid and an unknown one with DataMesh.FileNotOnMesh' {
@@ -55,8 +61,11 @@ Describe 'Test-DataMeshFile' {
         $goneErrors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 
-    It 'has a table view' {
-        (Test-DataMeshFile $sent.FileKey | Format-Table | Out-String) | Should -Match 'Healthy'
+    It 'has a table view with the tolerance beside the target' {
+        $table = Test-DataMeshFile $sent.FileKey | Format-Table | Out-String
+        $table | Should -Match 'Healthy'
+        $table | Should -Match 'Tolerated'
+        $table | Should -Match 'Healthy\s+1/1\s'
     }
 }
 
@@ -71,7 +80,10 @@ Describe 'Repair-DataMeshFile' {
     }
 
     It 'restores full redundancy after a storage node stops, then Test-DataMeshFile is Healthy' {
-        $victim = $storage[4]
+        # A node holding a manifest copy: four live nodes can keep no more than what is left of the stripes'
+        # tolerance, but the lost manifest copy is damage a repair restores.
+        $holders = (Test-DataMeshFile $sent.FileKey).ManifestHolders
+        $victim = $storage | Where-Object { $holders -contains $_.PeerId } | Select-Object -First 1
         $victim | Stop-DataMeshNode
         $deadline = [DateTime]::UtcNow.AddSeconds(10)
         while ((Get-DataMeshPeer -Session $client).PeerId -contains $victim.PeerId -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
@@ -83,6 +95,8 @@ Describe 'Repair-DataMeshFile' {
         $repair | Should -BeOfType DataMesh.PowerShell.Output.DataMeshFileRepair
         $repair.StatusBefore | Should -Be $damaged.Status
         $repair.StatusAfter | Should -Be 'Healthy'
+        $repair.ToleratedFailuresBefore | Should -Be $damaged.ToleratedFailures
+        $repair.ToleratedFailures | Should -BeGreaterOrEqual $repair.TargetFailures
         ($repair.CopiesStored + $repair.ManifestCopiesStored) | Should -BeGreaterThan 0
         $repair.Problems | Should -BeNullOrEmpty
         (Test-DataMeshFile $sent.FileKey).Status | Should -Be 'Healthy'
