@@ -72,7 +72,12 @@ Describe 'Test-DataMeshFile' {
 Describe 'Repair-DataMeshFile' {
     BeforeAll {
         $source = New-RandomFile 'repair.bin' 900KB 3
-        $sent = Send-DataMeshFile -Path $source -Tag repair
+        # The repair test stops the last storage node (the others serve later tests) and needs it to hold a manifest
+        # copy: each send's manifest lands on 3 of the 5 nodes by its random address, so a few sends find one.
+        foreach ($attempt in 1..12) {
+            $sent = Send-DataMeshFile -Path $source -Tag repair
+            if ((Test-DataMeshFile $sent.FileKey).ManifestHolders -contains $storage[4].PeerId) { break }
+        }
     }
 
     It 'changes nothing with -WhatIf' {
@@ -80,10 +85,10 @@ Describe 'Repair-DataMeshFile' {
     }
 
     It 'restores full redundancy after a storage node stops, then Test-DataMeshFile is Healthy' {
-        # A node holding a manifest copy: four live nodes can keep no more than what is left of the stripes'
-        # tolerance, but the lost manifest copy is damage a repair restores.
-        $holders = (Test-DataMeshFile $sent.FileKey).ManifestHolders
-        $victim = $storage | Where-Object { $holders -contains $_.PeerId } | Select-Object -First 1
+        # A node holding a manifest copy: four live nodes can give the 4+2 stripes no tolerance back, but the lost
+        # manifest copy is damage a repair restores.
+        $victim = $storage[4]
+        (Test-DataMeshFile $sent.FileKey).ManifestHolders | Should -Contain $victim.PeerId
         $victim | Stop-DataMeshNode
         $deadline = [DateTime]::UtcNow.AddSeconds(10)
         while ((Get-DataMeshPeer -Session $client).PeerId -contains $victim.PeerId -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
