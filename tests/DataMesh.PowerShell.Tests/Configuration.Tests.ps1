@@ -23,7 +23,7 @@ Describe 'Configuration cmdlets' {
     Describe 'Get-DataMeshConfig' {
         It 'returns every key with its source, defaults when no file exists' {
             $entries = @(Get-DataMeshConfig)
-            $entries.Count | Should -Be 31
+            $entries.Count | Should -Be 34
             $entries | ForEach-Object { $_.Source.ToString() } | Sort-Object -Unique | Should -Be 'Default'
             ($entries | Where-Object Key -eq 'storage.data_dir').Value | Should -Be (Join-Path $env:XDG_DATA_HOME 'datamesh')
             $entries[0].PSObject.TypeNames[0] | Should -Be 'DataMesh.Core.Configuration.ConfigurationEntry'
@@ -114,7 +114,7 @@ Describe 'Configuration cmdlets' {
 
         It 'routes engine logs to the verbose stream' {
             $verbose = Get-DataMeshConfig -Path $repoConfig -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-            ($verbose | Out-String) | Should -Match 'Read configuration file .*config\.toml \(30 keys set\)'
+            ($verbose | Out-String) | Should -Match 'Read configuration file .*config\.toml \(32 keys set\)'
         }
     }
 

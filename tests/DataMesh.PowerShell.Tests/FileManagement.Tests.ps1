@@ -41,6 +41,12 @@ Describe 'Test-DataMeshFile' {
         $health[0].StripeCount | Should -Be $sent.Stripes
         $health[0].Stripes | ForEach-Object { $_.AvailableShards | Should -Be 6; $_.MinHolders | Should -BeGreaterOrEqual 2 }
         $health[0].ManifestHolders.Count | Should -BeGreaterOrEqual $health[0].ManifestCopiesWanted
+        # Five storage nodes hold at most five of a 4+2 stripe's six shards on distinct nodes: one loss at most,
+        # below storage.tolerated_node_failures (2), so that is the target.
+        $health[0].StoragePeers | Should -Be 5
+        $health[0].TargetFailures | Should -Be 1
+        $health[0].ToleratedFailures | Should -Be 1
+        $health[0].Stripes | ForEach-Object { $_.ToleratedFailures | Should -BeGreaterOrEqual 1 }
     }
 
     It 'reports a bad key with DataMesh.FileKeyInvalid and an unknown one with DataMesh.FileNotOnMesh' {
@@ -55,15 +61,23 @@ Describe 'Test-DataMeshFile' {
         $goneErrors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 
-    It 'has a table view' {
-        (Test-DataMeshFile $sent.FileKey | Format-Table | Out-String) | Should -Match 'Healthy'
+    It 'has a table view with the tolerance beside the target' {
+        $table = Test-DataMeshFile $sent.FileKey | Format-Table | Out-String
+        $table | Should -Match 'Healthy'
+        $table | Should -Match 'Tolerated'
+        $table | Should -Match 'Healthy\s+1/1\s'
     }
 }
 
 Describe 'Repair-DataMeshFile' {
     BeforeAll {
         $source = New-RandomFile 'repair.bin' 900KB 3
-        $sent = Send-DataMeshFile -Path $source -Tag repair
+        # The repair test stops the last storage node (the others serve later tests) and needs it to hold a manifest
+        # copy: each send's manifest lands on 3 of the 5 nodes by its random address, so a few sends find one.
+        foreach ($attempt in 1..12) {
+            $sent = Send-DataMeshFile -Path $source -Tag repair
+            if ((Test-DataMeshFile $sent.FileKey).ManifestHolders -contains $storage[4].PeerId) { break }
+        }
     }
 
     It 'changes nothing with -WhatIf' {
@@ -71,7 +85,10 @@ Describe 'Repair-DataMeshFile' {
     }
 
     It 'restores full redundancy after a storage node stops, then Test-DataMeshFile is Healthy' {
+        # A node holding a manifest copy: four live nodes can give the 4+2 stripes no tolerance back, but the lost
+        # manifest copy is damage a repair restores.
         $victim = $storage[4]
+        (Test-DataMeshFile $sent.FileKey).ManifestHolders | Should -Contain $victim.PeerId
         $victim | Stop-DataMeshNode
         $deadline = [DateTime]::UtcNow.AddSeconds(10)
         while ((Get-DataMeshPeer -Session $client).PeerId -contains $victim.PeerId -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
@@ -83,6 +100,8 @@ Describe 'Repair-DataMeshFile' {
         $repair | Should -BeOfType DataMesh.PowerShell.Output.DataMeshFileRepair
         $repair.StatusBefore | Should -Be $damaged.Status
         $repair.StatusAfter | Should -Be 'Healthy'
+        $repair.ToleratedFailuresBefore | Should -Be $damaged.ToleratedFailures
+        $repair.ToleratedFailures | Should -BeGreaterOrEqual $repair.TargetFailures
         ($repair.CopiesStored + $repair.ManifestCopiesStored) | Should -BeGreaterThan 0
         $repair.Problems | Should -BeNullOrEmpty
         (Test-DataMeshFile $sent.FileKey).Status | Should -Be 'Healthy'

@@ -9,6 +9,7 @@ public static class ConfigurationKeys
     private const string Storage = "storage";
     private const string Chunks = "performance.chunks";
     private const string Security = "security";
+    private const string Maintenance = "maintenance";
 
     /// <summary>Every key, in the order of config.toml.</summary>
     public static IReadOnlyList<ConfigurationKey> All { get; } =
@@ -109,6 +110,16 @@ public static class ConfigurationKeys
         new ConfigurationKey<IReadOnlyList<string>>(Security, "allowed_record_namespaces", "DHT record namespaces (/<ns>/...) this node stores for others.", null,
             new StringListCodec("namespace", 32, CheckNamespace),
             o => o.Security.AllowedRecordNamespaces, (o, v) => o with { Security = o.Security with { AllowedRecordNamespaces = v } }),
+
+        new ConfigurationKey<bool>(Maintenance, "enabled", "Service nodes (Start-DataMeshNode -Wait) check and repair their catalog's files on a schedule.", "DATAMESH_MAINTENANCE_ENABLED",
+            new BooleanCodec(),
+            o => o.Maintenance.Enabled, (o, v) => o with { Maintenance = o.Maintenance with { Enabled = v } }),
+        new ConfigurationKey<int>(Maintenance, "check_interval_secs", "Seconds between two scheduled checks of the catalog's files.", null,
+            new IntegerCodec<int>(MaintenanceOptions.MinCheckIntervalSecs, MaintenanceOptions.MaxCheckIntervalSecs),
+            o => o.Maintenance.CheckIntervalSecs, (o, v) => o with { Maintenance = o.Maintenance with { CheckIntervalSecs = v } }),
+        new ConfigurationKey<int>(Maintenance, "files_per_run", "Files checked per scheduled run at most; the next run goes on from there.", null,
+            new IntegerCodec<int>(1, MaintenanceOptions.MaxFilesPerRun),
+            o => o.Maintenance.FilesPerRun, (o, v) => o with { Maintenance = o.Maintenance with { FilesPerRun = v } }),
     ];
 
     /// <summary>Every table name that may appear in a config file, including parents such as <c>performance</c>.</summary>

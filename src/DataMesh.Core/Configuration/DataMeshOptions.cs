@@ -7,4 +7,5 @@ public sealed record DataMeshOptions
     public StorageOptions Storage { get; init; } = new();
     public PerformanceOptions Performance { get; init; } = new();
     public SecurityOptions Security { get; init; } = new();
+    public MaintenanceOptions Maintenance { get; init; } = new();
 }

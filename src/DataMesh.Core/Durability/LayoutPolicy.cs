@@ -7,11 +7,11 @@ namespace DataMesh.Core.Durability;
 /// <remarks>
 /// <para>An erasure code spread over n nodes that must survive f of them failing stores at least n/(n-f) bytes per
 /// byte (the MDS bound): every node holds one shard of each stripe, f of them parity. So with n &gt; f + 1 nodes a
-/// stripe is (n - f) data + f parity shards, one per node. With n ≤ f + 1 the code cannot help: the file is one data
-/// shard stored on every node (replication, <see cref="ShardLayout.Copies"/> = n), surviving n - 1 losses. Not one data
-/// shard and n - 1 parity shards: Reed-Solomon parity of a single data shard is a byte-for-byte copy of it (every
-/// coefficient of the systematic matrix's one column is 1), so all of them have one address, and a content-addressed
-/// mesh keeps one object where the layout counted n.</para>
+/// stripe is (n - f) data + f parity shards, one per node. With n ≤ f + 1 the code cannot help: the stripe is one data
+/// shard and n - 1 parity shards, one per node (replication), surviving n - 1 losses. Reed-Solomon parity of a single
+/// data shard is a byte-for-byte copy of it (the systematic matrix's one column is all ones), so its n slots share
+/// one address: the send stores that object once per slot, on distinct nodes, and Test/Repair count it per slot like
+/// any other stripe.</para>
 /// <para>The stripe is capped at <see cref="MaxDataShards"/> data shards: a stripe is held in memory while it is
 /// coded (data shards × chunk size per stripe in flight: 16 MiB at the default 1 MiB chunks), and wider stripes
 /// make every read of a small file touch more peers. Past n = <see cref="MaxDataShards"/> + f the overhead stays
@@ -43,8 +43,8 @@ public static class LayoutPolicy
         }
         if (storagePeers <= toleratedFailures + 1)
         {
-            // Replication: the one data shard on every node (a single node: once).
-            return new LayoutChoice(new ShardLayout(1, 0, copies: storagePeers), storagePeers, toleratedFailures, storagePeers - 1);
+            // Replication: one slot per node, every slot the same bytes (a single node: the data shard alone).
+            return new LayoutChoice(new ShardLayout(1, storagePeers - 1), storagePeers, toleratedFailures, storagePeers - 1);
         }
         int dataShards = Math.Min(storagePeers - toleratedFailures, MaxDataShards);
         return new LayoutChoice(new ShardLayout(dataShards, toleratedFailures), storagePeers, toleratedFailures, toleratedFailures);

@@ -28,6 +28,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
     private readonly FileTransfers _transfers;
     private readonly FileMaintenance _maintenance;
     private readonly DhtRecords _records;
+    private readonly ScheduledRepair? _scheduledRepair;
     private int _disposed;
 
     private DataMeshNode(DataMeshOptions options, NodeStartOptions start, Libp2p.Identity.Identity nodeKey, UserIdentity user,
@@ -55,6 +56,10 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         _transfers = new FileTransfers(options, user, catalog, Path.GetFullPath(options.Storage.DataDir), managers, manifests, start.TimeProvider, loggerFactory);
         _records = new DhtRecords(Dht, nodeKey, host.PeerId, start.TimeProvider);
         _maintenance = new FileMaintenance(options, user, catalog, store, claims, managers, manifests, loggerFactory.CreateLogger<FileMaintenance>());
+        if (start.ScheduledMaintenance && options.Maintenance.Enabled)
+        {
+            _scheduledRepair = new ScheduledRepair(options.Maintenance, catalog, _maintenance, start.TimeProvider, loggerFactory.CreateLogger<ScheduledRepair>());
+        }
         StartedAt = start.TimeProvider.GetUtcNow();
     }
 
@@ -132,6 +137,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
             // Before listening, so the first peers' Identify already shows whether this node serves the DHT.
             await node.StartDhtAsync(cancellationToken).ConfigureAwait(false);
             await host.ListenAsync(options.Network.ListenAddresses.Select(Multiaddr.Parse), cancellationToken).ConfigureAwait(false);
+            node._scheduledRepair?.Start();
             string listening = string.Join(", ", node.ListenAddresses);
             Log.Started(node._logger, node.PeerId, listening, start.StorageEnabled);
             return node;
@@ -180,6 +186,12 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Test, repair and remove of files (the service the file operations forward to).</summary>
+    internal FileMaintenance Maintenance => _maintenance;
+
+    /// <summary>The scheduled check and repair of the catalog's files, when this node runs as a service with maintenance enabled.</summary>
+    internal ScheduledRepair? ScheduledRepair => _scheduledRepair;
+
     /// <summary>What the chunk manager has learned of each peer it worked with.</summary>
     public IReadOnlyList<PeerStatsSnapshot> GetPeerStatistics() => PeerStatistics.GetSnapshots();
 
@@ -188,6 +200,10 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
+        }
+        if (_scheduledRepair is not null)
+        {
+            await _scheduledRepair.DisposeAsync().ConfigureAwait(false);
         }
         await StopDhtAsync().ConfigureAwait(false);
         await Host.DisposeAsync().ConfigureAwait(false);

@@ -1,15 +1,20 @@
 namespace DataMesh.Core.Node;
 
-/// <summary>How safe a stripe (or a whole file, its worst stripe) is.</summary>
+/// <summary>How safe a stripe (or a whole file, its worst stripe and its manifest) is, from the node losses it
+/// survives now (its tolerance, counted as Tahoe-LAFS's servers of happiness) against the target: the configured
+/// <c>tolerated_node_failures</c>, capped by what the file's layout and the live storage nodes allow. Checked in this
+/// order: Lost, Healthy, AtRisk, Degraded.</summary>
 public enum FileHealthStatus
 {
-    /// <summary>Every shard is reachable on at least replication_factor peers.</summary>
+    /// <summary>Tolerance at or above the target and nothing missing: every stored shard has a live holder and the
+    /// manifest has as many holders as it should (as far as the live nodes allow).</summary>
     Healthy,
 
-    /// <summary>Some shard is missing or under-replicated, but more than data_shards + the safety margin remain.</summary>
+    /// <summary>Readable and surviving at least the safety margin's node losses, but below the target or missing a
+    /// shard or manifest copy that a repair can restore.</summary>
     Degraded,
 
-    /// <summary>Still readable, but losing the safety margin's worth of shards more would lose data.</summary>
+    /// <summary>Readable, but surviving fewer node losses than the safety margin (by default: the next loss may lose data).</summary>
     AtRisk,
 
     /// <summary>Fewer than data_shards shards are reachable: the stripe cannot be read or repaired.</summary>
@@ -17,7 +22,7 @@ public enum FileHealthStatus
 }
 
 /// <summary>How many availability requests to make, and what counts as at risk.</summary>
-/// <param name="SafetyMargin">A stripe with fewer than data_shards + this many reachable shards is at risk (0..128).</param>
+/// <param name="SafetyMargin">A stripe or file that survives fewer than this many node losses is at risk (0..128).</param>
 public sealed record FileCheckOptions(int SafetyMargin = 1)
 {
     public const int MaxSafetyMargin = 128;
@@ -35,26 +40,37 @@ public sealed record ShardAvailability(int Slot, string Address, bool Stored, IR
 /// <param name="AvailableShards">Slots with at least one holder (virtual slots count as available).</param>
 /// <param name="UnderReplicatedShards">Stored shards held by fewer than the replication factor's peers (missing ones included).</param>
 /// <param name="MinHolders">The fewest holders of any stored shard.</param>
+/// <param name="ToleratedFailures">Node losses the stripe survives now: the largest matching of its stored shards to
+/// distinct live holders, minus the shards needed to read it; -1 when it is lost.</param>
 public sealed record StripeAvailability(int Index, int DataShards, int ParityShards, int AvailableShards, int UnderReplicatedShards,
-    int MinHolders, FileHealthStatus Status, IReadOnlyList<ShardAvailability> Shards);
+    int MinHolders, FileHealthStatus Status, IReadOnlyList<ShardAvailability> Shards, int ToleratedFailures);
 
 /// <summary>What Test-DataMeshFile reports: the manifest's holders and every stripe's availability.</summary>
 /// <param name="Name">The catalog's name for the file, else the manifest's when this user may decrypt it, else null.</param>
 /// <param name="ManifestCopiesWanted">How many peers should hold the manifest (as Send places it).</param>
 /// <param name="PeersAsked">Peers asked which shards they hold.</param>
 /// <param name="UnreachablePeers">Peers that did not answer (their shards count as missing).</param>
+/// <param name="ToleratedFailures">Node losses the file survives now: its weakest stripe's, and no more than its
+/// manifest's holders - 1; -1 when a stripe is lost.</param>
+/// <param name="TargetFailures">What it should survive: storage.tolerated_node_failures, capped by what its layout can
+/// give over the live storage peers (a 4+2 stripe survives at most 2 losses, and at most 0 on 4 nodes).</param>
+/// <param name="StoragePeers">Live storage peers the file could be spread over (those known that did not fail to answer).</param>
 public sealed record FileAvailability(string FileKey, string? Name, long Size, int DataShards, int ParityShards, int ReplicationFactor,
     int SafetyMargin, IReadOnlyList<string> ManifestHolders, int ManifestCopiesWanted, IReadOnlyList<StripeAvailability> Stripes,
-    int PeersAsked, IReadOnlyList<string> UnreachablePeers, FileHealthStatus Status);
+    int PeersAsked, IReadOnlyList<string> UnreachablePeers, FileHealthStatus Status, int ToleratedFailures, int TargetFailures, int StoragePeers);
 
 /// <summary>What Repair-DataMeshFile did.</summary>
+/// <param name="StripesRepaired">Stripes that needed work and reached the target with every shard held.</param>
 /// <param name="ShardsRebuilt">Shards recomputed with Reed-Solomon because no peer held them.</param>
-/// <param name="CopiesStored">Shard copies stored on new peers (rebuilt or copied from survivors).</param>
+/// <param name="CopiesStored">Shard copies stored on new peers (rebuilt shards, and shards given a node of their own to
+/// raise the stripe's tolerance).</param>
 /// <param name="ManifestCopiesStored">Manifest copies stored on new peers.</param>
 /// <param name="Problems">What could not be repaired, and why (empty when all went well).</param>
-/// <param name="After">The file's availability checked again after the repair.</param>
+/// <param name="After">The file's availability checked again after the repair (its ToleratedFailures and
+/// TargetFailures are what the repair achieved).</param>
+/// <param name="ToleratedFailuresBefore">Node losses the file survived before the repair.</param>
 public sealed record FileRepairResult(string FileKey, FileHealthStatus Before, int StripesRepaired, int ShardsRebuilt, int CopiesStored,
-    int ManifestCopiesStored, IReadOnlyList<string> Problems, FileAvailability After);
+    int ManifestCopiesStored, IReadOnlyList<string> Problems, FileAvailability After, int ToleratedFailuresBefore);
 
 /// <summary>What Remove-DataMeshFile did.</summary>
 /// <param name="PeersAsked">Storage peers asked to delete (every peer that may hold the manifest or a shard).</param>

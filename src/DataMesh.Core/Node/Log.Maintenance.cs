@@ -5,8 +5,9 @@ namespace DataMesh.Core.Node;
 
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Repaired {FileKey}: {Rebuilt} shard(s) rebuilt, {Copies} copies and {ManifestCopies} manifest copies stored, now {Status}")]
-    public static partial void Repaired(ILogger logger, string fileKey, int rebuilt, int copies, int manifestCopies, FileHealthStatus status);
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Repaired {FileKey}: {Rebuilt} shard(s) rebuilt, {Copies} copies and {ManifestCopies} manifest copies stored; survives {ToleratedBefore} -> {Tolerated} node loss(es), target {Target}, now {Status}")]
+    public static partial void Repaired(ILogger logger, string fileKey, int rebuilt, int copies, int manifestCopies, int toleratedBefore, int tolerated, int target,
+        FileHealthStatus status);
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "Repair of {FileKey}: {Problem}")]
     public static partial void RepairProblem(ILogger logger, string fileKey, string problem);
@@ -16,4 +17,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "Removing {FileKey}: {Problem}")]
     public static partial void RemoveProblem(ILogger logger, string fileKey, string problem);
+
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Warning, Message = "Scheduled check: {FileKey} ({Name}) survives {Tolerated} node loss(es), target {Target}: {Status}")]
+    public static partial void FileBelowTarget(ILogger logger, string fileKey, string name, int tolerated, int target, FileHealthStatus status);
+
+    [LoggerMessage(EventId = 4107, Level = LogLevel.Warning, Message = "Scheduled check of {FileKey} failed: {Reason}")]
+    public static partial void ScheduledCheckFailed(ILogger logger, string fileKey, string reason);
+
+    [LoggerMessage(EventId = 4108, Level = LogLevel.Debug, Message = "Scheduled check done: {Checked} file(s) checked, {BelowTarget} below target, {Repaired} repaired, {Failed} failed")]
+    public static partial void ScheduledRunDone(ILogger logger, int @checked, int belowTarget, int repaired, int failed);
 }

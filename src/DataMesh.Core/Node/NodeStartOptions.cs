@@ -14,5 +14,10 @@ public sealed record NodeStartOptions
     /// <summary>Passphrase for the user keystore, when it is protected.</summary>
     public string? Passphrase { get; init; }
 
+    /// <summary>Run as a service: check and repair the catalog's files on the <c>[maintenance]</c> schedule (when
+    /// maintenance.enabled). Only the host of a long-running node sets it (Start-DataMeshNode -Wait); a node started
+    /// for a session never heals on its own.</summary>
+    public bool ScheduledMaintenance { get; init; }
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

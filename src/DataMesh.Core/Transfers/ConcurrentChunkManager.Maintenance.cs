@@ -106,6 +106,30 @@ public sealed partial class ConcurrentChunkManager
         return new CopiesStored(stored, failures);
     }
 
+    /// <summary>Stores <paramref name="data"/> on the first of <paramref name="candidates"/> (in order) that takes it; a
+    /// peer that refuses or fails is skipped for the next. Returns the peer that took it (null when none did) and why
+    /// the others did not.</summary>
+    internal async Task<CopyPlaced> StoreOnFirstAsync(ContentHash shard, ReadOnlyMemory<byte> data, IReadOnlyList<PeerId> candidates,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        var failures = new List<string>();
+        foreach (PeerId peer in candidates)
+        {
+            try
+            {
+                await _requests.SendAsync(peer, ct => _network.StoreShardAsync(peer, shard, data, ct), bytesSent: data.Length, cancellationToken)
+                    .ConfigureAwait(false);
+                return new CopyPlaced(peer, failures);
+            }
+            catch (Exception error) when (IsPeerFailure(error, cancellationToken))
+            {
+                failures.Add($"{peer} did not take shard {shard}: {error.Message}");
+            }
+        }
+        return new CopyPlaced(null, failures);
+    }
+
     /// <summary>Sends the owner-signed delete of a file to every one of <paramref name="peers"/>, a few at a time.</summary>
     internal async Task<DeletesSent> DeleteFileAsync(IReadOnlyCollection<PeerId> peers, ManifestAddress address, ReadOnlyMemory<byte> encodedManifest,
         ReadOnlyMemory<byte> signature, CancellationToken cancellationToken)
@@ -152,6 +176,10 @@ internal sealed record HolderSurvey(IReadOnlyDictionary<ContentHash, IReadOnlyLi
 
 /// <summary>Copies of one shard stored by <see cref="ConcurrentChunkManager.StoreCopiesAsync"/>, and why other peers took none.</summary>
 internal sealed record CopiesStored(int Stored, IReadOnlyList<string> Failures);
+
+/// <summary>The peer that took a copy of a shard from <see cref="ConcurrentChunkManager.StoreOnFirstAsync"/> (null when
+/// none did), and why the candidates before it took none.</summary>
+internal sealed record CopyPlaced(PeerId? Peer, IReadOnlyList<string> Failures);
 
 /// <summary>What the peers asked to delete a file answered: how many confirmed, shards deleted, and the refusals and failures.</summary>
 internal sealed record DeletesSent(int Confirmed, int Deleted, IReadOnlyList<string> Problems);

@@ -52,8 +52,10 @@ public abstract class DataMeshNodeCmdlet : DataMeshCmdlet
     /// unreachable bootstrap address is a warning while another one answered, a non-terminating error naming every
     /// address tried when none did, and a node that cannot start a terminating error.</summary>
     /// <param name="passphrase">Unlocks a passphrase-protected user identity (New-DataMeshIdentity -Passphrase).</param>
+    /// <param name="service">A long-running node (Start-DataMeshNode -Wait): it checks and repairs its catalog's files
+    /// on the [maintenance] schedule.</param>
     private protected DataMeshSession StartSession(DataMeshOptions options, bool storageEnabled, IReadOnlyList<string> bootstrap, bool includeDebug,
-        string? passphrase = null)
+        string? passphrase = null, bool service = false)
     {
         string dataPath = System.IO.Path.GetFullPath(options.Storage.DataDir);
         if (SessionRegistry.FindByDataPath(dataPath) is { } existing)
@@ -66,7 +68,7 @@ public abstract class DataMeshNodeCmdlet : DataMeshCmdlet
         DataMeshNode node;
         try
         {
-            node = WaitFor(DataMeshNode.StartAsync(options, new NodeStartOptions { StorageEnabled = storageEnabled, Passphrase = passphrase }, log, CancelToken), log);
+            node = WaitFor(DataMeshNode.StartAsync(options, new NodeStartOptions { StorageEnabled = storageEnabled, Passphrase = passphrase, ScheduledMaintenance = service }, log, CancelToken), log);
         }
         catch (Exception error) when (error is not PipelineStoppedException)
         {

@@ -5,9 +5,11 @@ using DataMesh.PowerShell.Sessions;
 namespace DataMesh.PowerShell.Commands;
 
 /// <summary>
-/// Restores a file's redundancy: shards that no reachable peer holds are rebuilt from the surviving shards of their
-/// stripe with Reed-Solomon, and every shard (and the manifest) held by too few peers is stored on further peers.
-/// Reports what it did; a file it cannot bring back to Healthy is a non-terminating error after the report.
+/// Restores a file's durability: shards that no reachable peer holds are rebuilt from the surviving shards of their
+/// stripe with Reed-Solomon and stored, on peers holding none of that stripe first; while a stripe survives fewer node
+/// losses than the target (TargetFailures), its shards get peers of their own; the manifest gets copies up to the
+/// target + 1. Reports what it did and the tolerance it achieved; a file it cannot bring back to Healthy is a
+/// non-terminating error after the report.
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Repair, "DataMeshFile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(DataMeshFileRepair))]
@@ -29,7 +31,7 @@ public sealed class RepairDataMeshFileCommand : DataMeshSessionCmdlet
         DataMeshSession session = ResolveSession();
         foreach (string key in FileKey)
         {
-            if (!ShouldProcess(key, "Rebuild missing shards and store copies on further peers"))
+            if (!ShouldProcess(key, "Rebuild missing shards and place shards on further peers up to the target tolerance"))
             {
                 continue;
             }

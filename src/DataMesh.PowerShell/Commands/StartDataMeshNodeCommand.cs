@@ -39,7 +39,8 @@ public sealed class StartDataMeshNodeCommand : DataMeshNodeCmdlet
     [Parameter]
     public SwitchParameter ClientMode { get; set; }
 
-    /// <summary>Block until Ctrl+C, then stop the node.</summary>
+    /// <summary>Block until Ctrl+C, then stop the node. The node runs as a service: it checks the files in its catalog
+    /// on the [maintenance] schedule and repairs those below their durability target.</summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
@@ -77,7 +78,8 @@ public sealed class StartDataMeshNodeCommand : DataMeshNodeCmdlet
         bool storageEnabled = !ClientMode && options.Storage.StorageEnabled;
         bool debug = MyInvocation.BoundParameters.ContainsKey("Debug");
         string? passphrase = Passphrase is null ? null : new NetworkCredential(string.Empty, Passphrase).Password;
-        DataMeshSession session = StartSession(options, storageEnabled, options.Network.BootstrapNodes, debug, passphrase);
+        // Only a node that keeps running checks and repairs its catalog's files on a schedule ([maintenance]).
+        DataMeshSession session = StartSession(options, storageEnabled, options.Network.BootstrapNodes, debug, passphrase, service: Wait);
         WriteObject(DataMeshNodeInfo.From(session));
         if (Wait)
         {

@@ -1,16 +1,16 @@
 namespace DataMesh.PowerShell.Output;
 
-/// <summary>How safe a stripe or file is (Test-DataMeshFile). The output objects carry its name as a string, so
-/// ConvertTo-Json and Export-Csv write "Healthy" rather than a number.</summary>
+/// <summary>How safe a stripe or file is (Test-DataMeshFile), from the node losses it survives now against its target.
+/// The output objects carry its name as a string, so ConvertTo-Json and Export-Csv write "Healthy" rather than a number.</summary>
 public enum DataMeshHealthStatus
 {
-    /// <summary>Every shard reachable on at least replication_factor peers.</summary>
+    /// <summary>Survives the target's node losses (TargetFailures), and no shard or manifest copy is missing.</summary>
     Healthy,
 
-    /// <summary>Some shard missing or under-replicated, with more than data_shards + the safety margin left.</summary>
+    /// <summary>Below the target or missing a shard, but surviving at least the safety margin's node losses.</summary>
     Degraded,
 
-    /// <summary>Readable, but losing the safety margin's worth of shards more would lose data.</summary>
+    /// <summary>Readable, but surviving fewer node losses than the safety margin (by default: none).</summary>
     AtRisk,
 
     /// <summary>Fewer than data_shards shards reachable: unreadable, beyond repair.</summary>
@@ -52,6 +52,9 @@ public sealed class DataMeshStripeHealth
     /// <summary>The fewest holders of any stored shard.</summary>
     public required int MinHolders { get; init; }
 
+    /// <summary>Node losses the stripe survives now (shards matched to distinct live holders, minus DataShards); -1 when lost.</summary>
+    public required int ToleratedFailures { get; init; }
+
     public required DataMeshShardHealth[] Shards { get; init; }
 }
 
@@ -70,6 +73,17 @@ public sealed class DataMeshFileHealth
 
     /// <summary>True when Status is Healthy.</summary>
     public required bool IsHealthy { get; init; }
+
+    /// <summary>Storage nodes that may be lost at once with the file still readable, counted from the live holders
+    /// (its weakest stripe, and the manifest's holders - 1); -1 when a stripe is lost.</summary>
+    public required int ToleratedFailures { get; init; }
+
+    /// <summary>What it should survive: storage.tolerated_node_failures, capped by what its layout allows over the
+    /// live storage peers.</summary>
+    public required int TargetFailures { get; init; }
+
+    /// <summary>Live storage peers the file could be spread over.</summary>
+    public required int StoragePeers { get; init; }
 
     public required int StripeCount { get; init; }
 
@@ -113,6 +127,15 @@ public sealed class DataMeshFileRepair
 
     /// <summary>Checked again after the repair: a <see cref="DataMeshHealthStatus"/> name.</summary>
     public required string StatusAfter { get; init; }
+
+    /// <summary>Node losses the file survived before the repair.</summary>
+    public required int ToleratedFailuresBefore { get; init; }
+
+    /// <summary>Node losses it survives after the repair: what the repair achieved.</summary>
+    public required int ToleratedFailures { get; init; }
+
+    /// <summary>The target it was repaired towards (see DataMeshFileHealth.TargetFailures).</summary>
+    public required int TargetFailures { get; init; }
 
     public required int StripesRepaired { get; init; }
 

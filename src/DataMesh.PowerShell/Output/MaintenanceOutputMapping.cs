@@ -25,6 +25,7 @@ internal static class MaintenanceOutputMapping
             ParityShards = s.ParityShards,
             UnderReplicatedShards = s.UnderReplicatedShards,
             MinHolders = s.MinHolders,
+            ToleratedFailures = s.ToleratedFailures,
             Shards = [.. s.Shards.Select(x => new DataMeshShardHealth { Slot = x.Slot, Address = x.Address, Stored = x.Stored, Holders = [.. x.Holders] })],
         })];
         return new DataMeshFileHealth
@@ -34,6 +35,9 @@ internal static class MaintenanceOutputMapping
             Size = file.Size,
             Status = ToStatus(file.Status),
             IsHealthy = file.Status == FileHealthStatus.Healthy,
+            ToleratedFailures = file.ToleratedFailures,
+            TargetFailures = file.TargetFailures,
+            StoragePeers = file.StoragePeers,
             StripeCount = stripes.Length,
             HealthyStripes = stripes.Count(s => s.Status == nameof(DataMeshHealthStatus.Healthy)),
             DegradedStripes = stripes.Count(s => s.Status == nameof(DataMeshHealthStatus.Degraded)),
@@ -60,6 +64,9 @@ internal static class MaintenanceOutputMapping
             Name = after.Name,
             StatusBefore = ToStatus(repair.Before),
             StatusAfter = after.Status,
+            ToleratedFailuresBefore = repair.ToleratedFailuresBefore,
+            ToleratedFailures = after.ToleratedFailures,
+            TargetFailures = after.TargetFailures,
             StripesRepaired = repair.StripesRepaired,
             ShardsRebuilt = repair.ShardsRebuilt,
             CopiesStored = repair.CopiesStored,

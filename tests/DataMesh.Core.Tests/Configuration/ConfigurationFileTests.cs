@@ -46,6 +46,11 @@ public sealed class ConfigurationFileTests
         [security]
         require_passphrase = true
         allowed_record_namespaces = []
+
+        [maintenance]
+        enabled = false
+        check_interval_secs = 60
+        files_per_run = 7
         """;
 
     [Fact]
@@ -86,6 +91,7 @@ public sealed class ConfigurationFileTests
         }, o.Performance.Chunks);
         Assert.True(o.Security.RequirePassphrase);
         Assert.Empty(o.Security.AllowedRecordNamespaces);
+        Assert.Equal(new MaintenanceOptions { Enabled = false, CheckIntervalSecs = 60, FilesPerRun = 7 }, o.Maintenance);
 
         Assert.All(config.Entries, e => Assert.Equal(ConfigurationValueSource.File, e.Source));
         var chunkSize = config.Entries.Single(e => e.Key == "storage.chunk_size");
@@ -170,6 +176,9 @@ public sealed class ConfigurationFileTests
     [InlineData("[performance.chunks]\nmax_concurrent_retrievals = 0\n", "performance.chunks.max_concurrent_retrievals", 2)]
     [InlineData("[performance.chunks]\n\nchunk_timeout_secs = -5\n", "performance.chunks.chunk_timeout_secs", 3)]
     [InlineData("[storage]\nmax_storage_bytes = 1024\n", "storage.max_storage_bytes", 2)]
+    [InlineData("[maintenance]\ncheck_interval_secs = 59\n", "maintenance.check_interval_secs", 2)]
+    [InlineData("[maintenance]\ncheck_interval_secs = 604801\n", "maintenance.check_interval_secs", 2)]
+    [InlineData("[maintenance]\nfiles_per_run = 0\n", "maintenance.files_per_run", 2)]
     public void Out_of_range_names_key_and_line(string toml, string key, int line)
     {
         var error = ConfigurationAssert.Fails(toml, ConfigurationErrorKind.InvalidValue, key, line);

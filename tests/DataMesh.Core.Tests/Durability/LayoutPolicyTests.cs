@@ -27,11 +27,11 @@ public sealed class LayoutPolicyTests
     [InlineData(1, 2, 0)]
     public void Choose_replicates_where_a_code_cannot_help(int peers, int target, int expected)
     {
-        // One data shard copied to every node, not 1 + (n - 1) parity: parity of one data shard is the same bytes,
-        // the same address, one object on the mesh.
+        // One data shard and n - 1 parity shards, one slot per node: parity of one data shard is the same bytes, which
+        // the send stores once per slot.
         LayoutChoice choice = LayoutPolicy.Choose(peers, target);
 
-        Assert.Equal(new ShardLayout(1, 0, peers), choice.Layout);
+        Assert.Equal(new ShardLayout(1, peers - 1), choice.Layout);
         Assert.Equal(expected, choice.ExpectedFailures);
         Assert.Equal(LayoutPolicy.MdsBound(peers, target), choice.Layout.Overhead, precision: 9);
     }

@@ -31,7 +31,7 @@ internal sealed partial class FileMaintenance
         var peers = new HashSet<PeerId>();
         foreach (ContentHash shard in ManifestShards.Stored(manifest).Prepend(fileKey.Hash).Distinct())
         {
-            peers.UnionWith(await CandidateHoldersAsync(shard, fileKey, cancellationToken).ConfigureAwait(false));
+            peers.UnionWith(await CandidateHoldersAsync(shard, fileKey, ManifestSearchWidth(manifest), cancellationToken).ConfigureAwait(false));
         }
         DeletesSent sent = await manager.DeleteFileAsync(peers, fileKey, fetched.Encoded, signature, cancellationToken).ConfigureAwait(false);
         foreach (string problem in sent.Problems)

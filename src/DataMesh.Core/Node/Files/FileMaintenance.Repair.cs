@@ -1,3 +1,4 @@
+using DataMesh.Core.Configuration;
 using DataMesh.Core.Exchange;
 using DataMesh.Core.Transfers;
 using DataMesh.Libp2p.Identity;
@@ -11,11 +12,14 @@ namespace DataMesh.Core.Node.Files;
 
 internal sealed partial class FileMaintenance
 {
-    /// <summary>Restores a file's redundancy: every stored shard held by fewer than replication_factor peers is
-    /// fetched from a survivor or, when none holds it, rebuilt from any k shards of its stripe with Reed-Solomon,
-    /// checked against the manifest's address, and stored on further storage peers (closest first) until it has
-    /// replication_factor holders. The manifest gets the same treatment. Works for any file whose stripes still have
-    /// k reachable shards; the file's key is not needed (shards are ciphertext), so any node may repair.</summary>
+    /// <summary>Restores a file's durability: every stored shard that no live peer holds is rebuilt from any k shards
+    /// of its stripe with Reed-Solomon (checked against the manifest's address) and stored, on a storage peer holding
+    /// no shard of that stripe when there is one; then, while a stripe survives fewer node losses than the target
+    /// (<see cref="FileAvailability.TargetFailures"/>), one of its shards that shares its holders with another is given
+    /// a storage peer of its own, raising the stripe's happiness by one each time, until the target is met or no
+    /// further peer takes a shard. The manifest gets copies up to the target + 1 too. Works for any layout the manifest
+    /// records (k = 1 replication included) and any file whose stripes still have k reachable shards; the file's key is
+    /// not needed to rebuild (shards are ciphertext), but the manifest is, and it is sealed to the file's readers.</summary>
     /// <exception cref="FileNotFoundOnMeshException">No reachable peer has the manifest.</exception>
     public async Task<FileRepairResult> RepairFileAsync(ManifestAddress fileKey, FileCheckOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -23,15 +27,15 @@ internal sealed partial class FileMaintenance
         ConcurrentChunkManager manager = _managers.Create();
         FetchedManifest fetched = await FetchEncodedManifestAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
         Manifest manifest = fetched.Manifest;
-        HolderSurvey survey = await SurveyAsync(manager, fileKey, manifest, cancellationToken).ConfigureAwait(false);
+        MeshSurvey survey = await SurveyAsync(manager, fileKey, manifest, cancellationToken).ConfigureAwait(false);
         FileAvailability before = Describe(fileKey, manifest, survey, options);
-        var work = new RepairWork(fileKey.ToString(), _options.Network.ReplicationFactor);
+        var work = new RepairWork(fileKey.ToString(), before.TargetFailures);
 
-        work.ManifestCopies = await StoreCopiesAsync(manager, fileKey.Hash, fetched.Encoded, survey.Of(fileKey.Hash), ManifestCopiesWanted, work, avoid: null, _logger,
+        work.ManifestCopies = await StoreCopiesAsync(manager, fileKey.Hash, fetched.Encoded, survey.Of(fileKey.Hash), before.ManifestCopiesWanted, work, avoid: null, _logger,
             cancellationToken).ConfigureAwait(false);
 
         var damaged = new List<StripeDescriptor>();
-        foreach (StripeAvailability stripe in before.Stripes.Where(s => s.UnderReplicatedShards > 0))
+        foreach (StripeAvailability stripe in before.Stripes.Where(s => s.ToleratedFailures < before.TargetFailures || s.Shards.Any(x => !x.Available)))
         {
             if (stripe.Status == FileHealthStatus.Lost)
             {
@@ -59,51 +63,95 @@ internal sealed partial class FileMaintenance
             }
         }
 
-        HolderSurvey afterSurvey = await SurveyAsync(manager, fileKey, manifest, cancellationToken).ConfigureAwait(false);
+        MeshSurvey afterSurvey = await SurveyAsync(manager, fileKey, manifest, cancellationToken).ConfigureAwait(false);
         FileAvailability after = Describe(fileKey, manifest, afterSurvey, options);
-        Log.Repaired(_logger, work.FileKey, work.Rebuilt, work.Copies, work.ManifestCopies, after.Status);
-        return new FileRepairResult(work.FileKey, before.Status, work.StripesRepaired, work.Rebuilt, work.Copies, work.ManifestCopies, work.Problems, after);
+        foreach (string problem in work.Problems)
+        {
+            Log.RepairProblem(_logger, work.FileKey, problem);
+        }
+        Log.Repaired(_logger, work.FileKey, work.Rebuilt, work.Copies, work.ManifestCopies, before.ToleratedFailures, after.ToleratedFailures, after.TargetFailures,
+            after.Status);
+        return new FileRepairResult(work.FileKey, before.Status, work.StripesRepaired, work.Rebuilt, work.Copies, work.ManifestCopies, work.Problems, after,
+            before.ToleratedFailures);
     }
 
-    /// <summary>Rebuilds the stripe's missing shards in the lent buffers, then re-places every under-replicated one.</summary>
-    private async ValueTask RepairStripeAsync(ConcurrentChunkManager manager, RetrievedStripe stripe, Manifest manifest, HolderSurvey survey, ReedSolomon coder, RepairWork work,
-        CancellationToken cancellationToken)
+    /// <summary>Rebuilds the stripe's missing shards in the lent buffers and stores each on a peer, one holding no shard
+    /// of the stripe first; then gives shards peers of their own until the stripe's tolerance reaches the target.</summary>
+    private async ValueTask RepairStripeAsync(ConcurrentChunkManager manager, RetrievedStripe stripe, Manifest manifest, MeshSurvey survey, ReedSolomon coder,
+        RepairWork work, CancellationToken cancellationToken)
     {
         Memory<byte>[] shards = stripe.Shards.ToArray();
         bool[] present = stripe.Present.ToArray();
-        var needed = new List<int>();
-        for (int slot = 0; slot < shards.Length; slot++)
-        {
-            if (ManifestShards.IsStored(manifest, stripe.Index, slot) && survey.Of(stripe.Descriptor.Shards[slot]).Count < work.Replication)
-            {
-                needed.Add(slot);
-            }
-        }
-        int rebuilt = needed.Count(slot => !present[slot]);
-        if (rebuilt > 0)
+        var (slots, holderLists, virtualSlots) = StoredSlots(manifest, stripe.Index, survey);
+        var placement = new StripeRepair(stripe.Index, stripe.Descriptor.Shards, slots, holderLists, manifest.DataShards - virtualSlots,
+            new HashSet<PeerId>(survey.Holders.Unreachable));
+        if (slots.Any(slot => !present[slot]))
         {
             coder.Reconstruct(shards, present);
         }
-        // Every peer holding some shard of this stripe: rebuilt shards go elsewhere when they can, so that losing one
-        // peer never costs the stripe two shards (the same diversity StripePlacement gives an upload).
-        var stripeHolders = new HashSet<PeerId>(stripe.Descriptor.Shards.SelectMany(survey.Of));
-        bool complete = true;
-        foreach (int slot in needed)
+        bool intact = true;
+        // Shards no live peer holds: rebuilt, and stored on the least loaded peer (one holding none of the stripe if any).
+        foreach (int index in placement.MissingSlots())
         {
-            ContentHash address = stripe.Descriptor.Shards[slot];
-            if (ContentHash.Compute(shards[slot].Span) != address)
+            IReadOnlyList<PeerId> candidates = placement.LeastLoadedFirst(index, await PlacementPeersAsync(placement, index, work, cancellationToken).ConfigureAwait(false));
+            if (await PlaceAsync(manager, placement, index, shards, candidates, work, cancellationToken).ConfigureAwait(false))
             {
-                work.Problem($"stripe {stripe.Index} shard {slot}: the rebuilt bytes do not match the manifest's address; nothing was stored");
-                complete = false;
-                continue;
+                work.Rebuilt++;
             }
-            IReadOnlyList<PeerId> holders = survey.Of(address);
-            int stored = await StoreCopiesAsync(manager, address, shards[slot], holders, work.Replication, work, stripeHolders, _logger, cancellationToken).ConfigureAwait(false);
-            work.Copies += stored;
-            complete &= holders.Count + stored >= work.Replication;
+            else
+            {
+                intact = false;
+            }
         }
-        work.Rebuilt += rebuilt;
-        work.StripesRepaired += complete ? 1 : 0;
+        // Then raise the happiness one node at a time: a shard the largest matching leaves without a node of its own
+        // goes to a peer holding none of the stripe.
+        while (placement.Tolerated < work.Target && placement.SlotRaisingHappiness() is int index)
+        {
+            IReadOnlyList<PeerId> fresh = placement.Unused(await PlacementPeersAsync(placement, index, work, cancellationToken).ConfigureAwait(false));
+            if (fresh.Count == 0 || !await PlaceAsync(manager, placement, index, shards, fresh, work, cancellationToken).ConfigureAwait(false))
+            {
+                break;
+            }
+        }
+        if (placement.Tolerated < work.Target)
+        {
+            work.Problem($"stripe {stripe.Index} survives {placement.Tolerated} node loss(es), target {work.Target}: no further storage peer holding none of its shards took one");
+        }
+        work.StripesRepaired += intact && placement.Tolerated >= work.Target ? 1 : 0;
+    }
+
+    /// <summary>The XOR-closest storage peers of a slot's address, enough for every shard of the stripe and the target.</summary>
+    private async Task<IReadOnlyList<PeerId>> PlacementPeersAsync(StripeRepair placement, int index, RepairWork work, CancellationToken cancellationToken)
+    {
+        int window = placement.Slots.Count + placement.StripeHolders().Count + work.Target + _options.ToChunkTransferOptions().SparePlacementPeers;
+        return await _managers.Network.FindPlacementPeersAsync(placement.AddressOf(index), window, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stores the shard of stored slot <paramref name="index"/> on the first candidate that takes it, after
+    /// checking its bytes against the manifest's address.</summary>
+    private async Task<bool> PlaceAsync(ConcurrentChunkManager manager, StripeRepair placement, int index, Memory<byte>[] shards, IReadOnlyList<PeerId> candidates,
+        RepairWork work, CancellationToken cancellationToken)
+    {
+        ContentHash address = placement.AddressOf(index);
+        ReadOnlyMemory<byte> data = shards[placement.Slots[index]];
+        if (ContentHash.Compute(data.Span) != address)
+        {
+            work.Problem($"stripe {placement.Stripe} shard {placement.Slots[index]}: the rebuilt bytes do not match the manifest's address; nothing was stored");
+            return false;
+        }
+        CopyPlaced placed = await manager.StoreOnFirstAsync(address, data, candidates, cancellationToken).ConfigureAwait(false);
+        foreach (string failure in placed.Failures)
+        {
+            Log.RepairProblem(_logger, work.FileKey, failure);
+        }
+        if (placed.Peer is not { } peer)
+        {
+            work.Problem($"stripe {placement.Stripe} shard {placement.Slots[index]}: no storage peer took it");
+            return false;
+        }
+        placement.Add(index, peer);
+        work.Copies++;
+        return true;
     }
 
     /// <summary>Stores copies of <paramref name="data"/> until it has <paramref name="target"/> holders (see
@@ -124,12 +172,13 @@ internal sealed partial class FileMaintenance
     }
 
     /// <summary>What one repair did so far (stripes are handed over one at a time, so no locking is needed).</summary>
-    private sealed class RepairWork(string fileKey, int replication)
+    private sealed class RepairWork(string fileKey, int target)
     {
         private readonly List<string> _problems = [];
 
         public string FileKey { get; } = fileKey;
-        public int Replication { get; } = replication;
+        /// <summary>Node losses each stripe should survive (the file's capped target).</summary>
+        public int Target { get; } = target;
         public int StripesRepaired { get; set; }
         public int Rebuilt { get; set; }
         public int Copies { get; set; }

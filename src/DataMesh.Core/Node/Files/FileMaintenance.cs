@@ -34,7 +34,7 @@ internal sealed partial class FileMaintenance(DataMeshOptions options, UserIdent
         options = Validate(options);
         ConcurrentChunkManager manager = _managers.Create();
         FetchedManifest fetched = await FetchEncodedManifestAsync(manager, fileKey, cancellationToken).ConfigureAwait(false);
-        HolderSurvey survey = await SurveyAsync(manager, fileKey, fetched.Manifest, cancellationToken).ConfigureAwait(false);
+        MeshSurvey survey = await SurveyAsync(manager, fileKey, fetched.Manifest, cancellationToken).ConfigureAwait(false);
         return Describe(fileKey, fetched.Manifest, survey, options);
     }
 
@@ -65,13 +65,14 @@ internal sealed partial class FileMaintenance(DataMeshOptions options, UserIdent
     }
 
     /// <summary>Asks every candidate holder (announced providers and the XOR-closest storage peers) of the manifest and
-    /// of each stored shard which of them it holds: one Have request per peer per 1024 shards, a few peers at a time.</summary>
-    private async Task<HolderSurvey> SurveyAsync(ConcurrentChunkManager manager, ManifestAddress fileKey, Manifest manifest, CancellationToken cancellationToken)
+    /// of each stored shard which of them it holds: one Have request per peer per 1024 shards, a few peers at a time;
+    /// then counts the live storage peers the file could be spread over.</summary>
+    private async Task<MeshSurvey> SurveyAsync(ConcurrentChunkManager manager, ManifestAddress fileKey, Manifest manifest, CancellationToken cancellationToken)
     {
         var byPeer = new Dictionary<PeerId, List<ContentHash>>();
         foreach (ContentHash shard in ManifestShards.Stored(manifest).Prepend(fileKey.Hash).Distinct())
         {
-            foreach (PeerId peer in await CandidateHoldersAsync(shard, fileKey, cancellationToken).ConfigureAwait(false))
+            foreach (PeerId peer in await CandidateHoldersAsync(shard, fileKey, ManifestSearchWidth(manifest), cancellationToken).ConfigureAwait(false))
             {
                 if (!byPeer.TryGetValue(peer, out List<ContentHash>? list))
                 {
@@ -80,65 +81,22 @@ internal sealed partial class FileMaintenance(DataMeshOptions options, UserIdent
                 list.Add(shard);
             }
         }
-        return await manager.SurveyAsync(byPeer, cancellationToken).ConfigureAwait(false);
+        HolderSurvey survey = await manager.SurveyAsync(byPeer, cancellationToken).ConfigureAwait(false);
+        int storagePeers = await CountLiveStoragePeersAsync(fileKey, manifest, survey, cancellationToken).ConfigureAwait(false);
+        return new MeshSurvey(survey, storagePeers);
     }
 
     /// <summary>Peers that may hold <paramref name="shard"/>: announced providers and the XOR-closest storage peers. The
-    /// manifest is placed on more peers than a shard (<see cref="ManifestCopiesWanted"/>), so more are asked about it.</summary>
-    private async ValueTask<IReadOnlyList<PeerId>> CandidateHoldersAsync(ContentHash shard, ManifestAddress fileKey, CancellationToken cancellationToken)
+    /// manifest is placed on more peers than a shard (<paramref name="manifestCopies"/>), so more are asked about it.</summary>
+    private async ValueTask<IReadOnlyList<PeerId>> CandidateHoldersAsync(ContentHash shard, ManifestAddress fileKey, int manifestCopies, CancellationToken cancellationToken)
     {
         IReadOnlyList<PeerId> holders = await _managers.Network.FindHoldersAsync(shard, cancellationToken).ConfigureAwait(false);
         if (shard != fileKey.Hash)
         {
             return holders;
         }
-        IReadOnlyList<PeerId> closest = await _managers.Network.FindPlacementPeersAsync(shard, ManifestCopiesWanted * 2, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PeerId> closest = await _managers.Network.FindPlacementPeersAsync(shard, manifestCopies * 2, cancellationToken).ConfigureAwait(false);
         return [.. holders.Concat(closest).Distinct()];
-    }
-
-    private int ManifestCopiesWanted => Math.Max(_options.Network.ReplicationFactor, _options.Storage.ParityShards + 1);
-
-    private FileAvailability Describe(ManifestAddress fileKey, Manifest manifest, HolderSurvey survey, FileCheckOptions options)
-    {
-        int k = manifest.DataShards, m = manifest.ParityShards, replication = _options.Network.ReplicationFactor;
-        var stripes = new StripeAvailability[manifest.Stripes.Count];
-        for (int s = 0; s < stripes.Length; s++)
-        {
-            var addresses = manifest.Stripes[s].Shards;
-            var shards = new ShardAvailability[addresses.Length];
-            int available = 0, underReplicated = 0, minHolders = int.MaxValue;
-            for (int j = 0; j < addresses.Length; j++)
-            {
-                bool stored = ManifestShards.IsStored(manifest, s, j);
-                IReadOnlyList<PeerId> holders = stored ? survey.Of(addresses[j]) : [];
-                shards[j] = new ShardAvailability(j, addresses[j].ToString(), stored, [.. holders.Select(p => p.ToString())]);
-                available += shards[j].Available ? 1 : 0;
-                if (stored)
-                {
-                    underReplicated += holders.Count < replication ? 1 : 0;
-                    minHolders = Math.Min(minHolders, holders.Count);
-                }
-            }
-            FileHealthStatus status = available < k ? FileHealthStatus.Lost
-                : available < k + Math.Min(options.SafetyMargin, m) ? FileHealthStatus.AtRisk
-                : available < k + m || underReplicated > 0 ? FileHealthStatus.Degraded
-                : FileHealthStatus.Healthy;
-            stripes[s] = new StripeAvailability(s, k, m, available, underReplicated, minHolders == int.MaxValue ? 0 : minHolders, status, shards);
-        }
-        IReadOnlyList<PeerId> manifestHolders = survey.Of(fileKey.Hash);
-        FileHealthStatus worst = stripes.Length == 0 ? FileHealthStatus.Healthy : stripes.Max(s => s.Status);
-        if (worst == FileHealthStatus.Healthy && manifestHolders.Count < ManifestCopiesWanted)
-        {
-            worst = FileHealthStatus.Degraded;
-        }
-        if (manifestHolders.Count == 0)
-        {
-            // It was fetched a moment ago, but no peer now admits to holding it: the file is one failure from unreadable.
-            worst = (FileHealthStatus)Math.Max((int)worst, (int)FileHealthStatus.AtRisk);
-        }
-        return new FileAvailability(fileKey.ToString(), NameOf(fileKey, manifest), manifest.PlaintextSize, k, m, replication, options.SafetyMargin,
-            [.. manifestHolders.Select(p => p.ToString())], ManifestCopiesWanted, stripes, survey.PeersAsked,
-            [.. survey.Unreachable.Select(p => p.ToString())], worst);
     }
 
     private string? NameOf(ManifestAddress fileKey, Manifest manifest)

@@ -14,12 +14,18 @@ namespace DataMesh.Core.Node.Files;
 /// <param name="Choice">The policy's choice; null for a fixed layout.</param>
 internal sealed record SendLayout(ShardLayout Layout, int StoragePeers, int TargetFailures, LayoutChoice? Choice)
 {
-    /// <summary>Copies of the manifest: without it nothing can be read, so it survives as many node losses as the
-    /// data (f + 1 copies, on distinct nodes, as many as the mesh has when it is smaller); a fixed layout keeps
-    /// max(replication_factor, parity + 1).</summary>
+    /// <summary>Copies of the manifest this send places: <see cref="ManifestCopiesWanted"/>, as many as the mesh has
+    /// when it is smaller.</summary>
     public int ManifestCopies => Choice is not null
-        ? Math.Max(1, Math.Min(StoragePeers, TargetFailures + 1))
-        : Math.Max(Layout.Copies, Layout.ParityShards + 1);
+        ? Math.Max(1, Math.Min(StoragePeers, ManifestCopiesWanted(TargetFailures, null)))
+        : ManifestCopiesWanted(TargetFailures, Layout);
+
+    /// <summary>The one rule for how many nodes should hold a file's manifest, used by Send and by Test/Repair: without
+    /// it nothing can be read, so under the policy it survives as many node losses as the data (f + 1 copies on
+    /// distinct nodes); a fixed layout keeps max(replication_factor, parity + 1).</summary>
+    public static int ManifestCopiesWanted(int targetFailures, ShardLayout? fixedLayout) => fixedLayout is { } layout
+        ? Math.Max(layout.Copies, layout.ParityShards + 1)
+        : targetFailures + 1;
 }
 
 /// <summary>What was acknowledged, in the terms a user plans with: node losses survived and bytes stored.</summary>
