@@ -4,7 +4,7 @@ using DataMesh.Core.Transfers;
 namespace DataMesh.Core.Configuration;
 
 /// <summary>Turns the configuration into the settings records of the components that use it.</summary>
-public static class DataMeshOptionsMapping
+internal static class DataMeshOptionsMapping
 {
     /// <summary>
     /// The concurrent chunk manager's settings: <c>[performance.chunks]</c> plus <c>[network] replication_factor</c>;

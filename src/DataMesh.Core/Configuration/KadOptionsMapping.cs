@@ -4,7 +4,7 @@ using DataMesh.Libp2p.Kad;
 namespace DataMesh.Core.Configuration;
 
 /// <summary>Turns the <c>[network]</c> kad_* keys, dht_mode and the allowed record namespaces into the DHT's settings.</summary>
-public static class KadOptionsMapping
+internal static class KadOptionsMapping
 {
     /// <summary>The folder under the data directory that holds the DHT's record and provider stores, so records this
     /// node published or keeps for others, and the shards it announced, survive a restart.</summary>

@@ -11,7 +11,7 @@ namespace DataMesh.Core.Dht;
 /// (<c>/dm/manifest/&lt;hash hex&gt;</c>) are content-addressed and must carry their owner's valid signature; every
 /// other key is a node-signed record (<see cref="SignedRecordValidator"/>). The two key shapes cannot collide: a peer
 /// id is never the word "manifest".</summary>
-public sealed class DataMeshRecordValidator : IRecordValidator
+internal sealed class DataMeshRecordValidator : IRecordValidator
 {
     public static DataMeshRecordValidator Instance { get; } = new();
 
@@ -62,7 +62,7 @@ public sealed class DataMeshRecordValidator : IRecordValidator
 
 /// <summary>The DHT key a manifest is published under: <c>/dm/manifest/&lt;BLAKE3 of the manifest, lower-case hex&gt;</c>,
 /// derived from the file key alone, so a receiver needs nothing else to look it up.</summary>
-public static class ManifestRecordKey
+internal static class ManifestRecordKey
 {
     private const string Prefix = "/" + DhtRecordNamespaces.DataMesh + "/manifest/";
 

@@ -5,9 +5,9 @@ namespace DataMesh.Core.Dht;
 
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 4100, Level = LogLevel.Debug, Message = "Announced shard {Hash} as provided to {Peers} peers")]
+    [LoggerMessage(EventId = 3300, Level = LogLevel.Debug, Message = "Announced shard {Hash} as provided to {Peers} peers")]
     public static partial void ProviderAnnounced(ILogger logger, ContentHash hash, int peers);
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Debug, Message = "Announcing shard {Hash} failed: {Reason}")]
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Debug, Message = "Announcing shard {Hash} failed: {Reason}")]
     public static partial void ProviderAnnounceFailed(ILogger logger, ContentHash hash, string reason);
 }

@@ -10,7 +10,7 @@ namespace DataMesh.Core.Dht;
 /// (<see cref="ShardProviderKey"/>). The store path only enqueues
 /// (never waits: a full queue drops the announcement and counts it, the shard is still found by XOR placement); one
 /// owned loop drains the queue in batches and announces each batch with a few announcements in flight.</summary>
-public sealed class ProviderAnnouncer : IAsyncDisposable
+internal sealed class ProviderAnnouncer : IAsyncDisposable
 {
     private readonly KadDht _dht;
     private readonly ILogger _logger;

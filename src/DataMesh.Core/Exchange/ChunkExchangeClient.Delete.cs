@@ -7,7 +7,7 @@ using DataMesh.Storage.Manifests;
 
 namespace DataMesh.Core.Exchange;
 
-public sealed partial class ChunkExchangeClient
+internal sealed partial class ChunkExchangeClient
 {
     /// <summary>Asks a peer to delete a file: the manifest at <paramref name="address"/> and the shards it lists that
     /// the peer holds and no other file it knows of needs. Returns how many shards the peer deleted.</summary>
@@ -52,7 +52,7 @@ public sealed partial class ChunkExchangeClient
 }
 
 /// <summary>A peer refused to delete a file, with its reason.</summary>
-public sealed class DeleteRefusedException : PeerRefusedException
+internal sealed class DeleteRefusedException : PeerRefusedException
 {
     public DeleteRefusedException(PeerId peer, ManifestAddress address, ChunkResponseStatus status, string reason)
         : base($"Peer {peer} refused to delete {address}: {reason}.")

@@ -8,7 +8,7 @@ using DataMesh.Storage.Keys;
 namespace DataMesh.Core.Exchange;
 
 /// <summary>The asking side of /datamesh/chunk/1.0.0: one stream per request, every answer bounded and checked.</summary>
-public sealed partial class ChunkExchangeClient
+internal sealed partial class ChunkExchangeClient
 {
     /// <summary>
     /// Every request opens its own stream, so the negotiation round trip would be paid per shard (50 ms over a

@@ -3,7 +3,7 @@ namespace DataMesh.Core.Exchange;
 /// <summary>/datamesh/chunk/1.0.0: one request per stream. The dialer writes a fixed-size request header and its
 /// payload, the listener answers with a fixed-size response header, an optional UTF-8 message and a payload.
 /// Every length is checked against the limits below before anything is allocated. Documented in docs/chunk-exchange.md.</summary>
-public static class ChunkExchangeProtocol
+internal static class ChunkExchangeProtocol
 {
     public const string ProtocolId = "/datamesh/chunk/1.0.0";
 
@@ -28,7 +28,7 @@ public static class ChunkExchangeProtocol
 }
 
 /// <summary>What a request asks.</summary>
-public enum ChunkRequestType : byte
+internal enum ChunkRequestType : byte
 {
     /// <summary>Store the payload under the hash (idempotent).</summary>
     Store = 1,
@@ -46,7 +46,7 @@ public enum ChunkRequestType : byte
 }
 
 /// <summary>How a request ended, as the remote reports it.</summary>
-public enum ChunkResponseStatus : byte
+internal enum ChunkResponseStatus : byte
 {
     Ok = 0,
     NotFound = 1,
@@ -69,7 +69,7 @@ public enum ChunkResponseStatus : byte
 
 /// <summary>The flags byte of a request header.</summary>
 [Flags]
-public enum ChunkRequestFlags : byte
+internal enum ChunkRequestFlags : byte
 {
     None = 0,
 

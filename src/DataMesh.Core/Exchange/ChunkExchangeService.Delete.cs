@@ -13,7 +13,7 @@ namespace DataMesh.Core.Exchange;
 // over its address; the peer verifies both, drops that manifest's pin, and for each listed shard (and the manifest
 // itself) removes the owner's claim, deleting the shard only when that was the last claim and no remaining pin names
 // it. Anyone can sign a manifest of their own that lists someone else's shards, but it removes only their own claims.
-public sealed partial class ChunkExchangeService
+internal sealed partial class ChunkExchangeService
 {
     private async Task DeleteAsync(Libp2pStream stream, ChunkRequestHeader header, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ namespace DataMesh.Core.Exchange;
 
 /// <summary>Answers /datamesh/chunk/1.0.0 requests from the local chunk store, recording who claims each stored shard. A node in client mode
 /// (<paramref name="acceptStores"/> false) still serves what it has but stores nothing for others.</summary>
-public sealed partial class ChunkExchangeService
+internal sealed partial class ChunkExchangeService
 {
     private readonly ChunkStore _store;
     private readonly ShardClaims _claims;

@@ -1,7 +1,7 @@
 namespace DataMesh.Core.Exchange;
 
 /// <summary>A peer broke the chunk exchange protocol (malformed or oversized header, cut-short payload).</summary>
-public sealed class ChunkProtocolException : DataMeshException
+internal sealed class ChunkProtocolException : DataMeshException
 {
     public ChunkProtocolException(string message) : base(message) { }
 }

@@ -7,7 +7,7 @@ namespace DataMesh.Core.Exchange;
 /// <summary>Placement over the peers this node is connected to that serve the chunk exchange protocol (storage
 /// nodes; client-mode nodes do not register it). In a mesh where every storage node is connected, the XOR-closest
 /// connected peers are exactly the peers a Kademlia lookup would return.</summary>
-public sealed class ConnectedPeerDirectory : IPeerDirectory
+internal sealed class ConnectedPeerDirectory : IPeerDirectory
 {
     private readonly Libp2pHost _host;
 

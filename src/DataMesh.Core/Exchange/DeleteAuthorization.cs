@@ -8,7 +8,7 @@ namespace DataMesh.Core.Exchange;
 /// fixed context and the manifest address. The context keeps the signature from being mistaken for (or reused as)
 /// any other DataMesh signature; the address ties it to one manifest, so a captured request can only ever delete
 /// the file its owner already chose to delete.</summary>
-public static class DeleteAuthorization
+internal static class DeleteAuthorization
 {
     public const int SignatureLength = UserIdentity.SignatureLength;
 

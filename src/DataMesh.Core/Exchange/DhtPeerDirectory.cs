@@ -15,7 +15,7 @@ namespace DataMesh.Core.Exchange;
 /// the k closest DHT peers, whose chunk-protocol support is checked through Identify (dialing the few not yet
 /// connected, a bounded number at once). Holders also come from the DHT's provider records, asked for by the shard's
 /// CID (<see cref="ShardProviderKey"/>); placement keeps the XOR distance to the shard's hash.</summary>
-public sealed class DhtPeerDirectory : IPeerDirectory
+internal sealed class DhtPeerDirectory : IPeerDirectory
 {
     private readonly Libp2pHost _host;
     private readonly KadDht _dht;

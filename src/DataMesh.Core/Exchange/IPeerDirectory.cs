@@ -6,7 +6,7 @@ namespace DataMesh.Core.Exchange;
 /// <summary>Where shards live: the storage peers closest to a shard's address (Kademlia's placement rule) and the
 /// peers known to hold it. The DHT implements it at scale; <see cref="ConnectedPeerDirectory"/> serves a mesh whose
 /// storage peers are all connected.</summary>
-public interface IPeerDirectory
+internal interface IPeerDirectory
 {
     /// <summary>Storage peers ordered by XOR distance from the shard's address, closest first, at most <paramref name="count"/>.</summary>
     ValueTask<IReadOnlyList<PeerId>> FindClosestStoragePeersAsync(ContentHash shard, int count, CancellationToken cancellationToken);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace DataMesh.Core.Exchange;
 
 /// <summary>Who asks a store to delete a file, which decides what an unclaimed shard means.</summary>
-public enum DeletionScope
+internal enum DeletionScope
 {
     /// <summary>A peer's owner-signed Delete: only shards the owner claims here and nobody else does go. A shard
     /// nobody claims was stored by a client that predates claims; a remote request cannot prove it is the owner's,
@@ -21,7 +21,7 @@ public enum DeletionScope
 /// dropped, then for each shard it lists (and the manifest itself) the owner's claim is removed, and the shard is
 /// deleted only when no other owner claims it and no remaining pin (another manifest the store holds, or a file of
 /// the local user) names it. The caller has verified the owner's consent.</summary>
-public static class ManifestDeletion
+internal static class ManifestDeletion
 {
     /// <summary>The pin a store keeps for a manifest (the convention of <c>ChunkStorePinning.PinManifestAsync</c>).</summary>
     public static string PinIdOf(ManifestAddress address) => address.Hash.ToString();

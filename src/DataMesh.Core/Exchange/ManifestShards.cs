@@ -5,7 +5,7 @@ namespace DataMesh.Core.Exchange;
 
 /// <summary>The shards a manifest refers to that exist somewhere: every parity shard and every data shard of a real
 /// chunk. The virtual zero slots of a short last stripe are listed in the manifest but never stored.</summary>
-public static class ManifestShards
+internal static class ManifestShards
 {
     /// <summary>Whether stripe <paramref name="stripe"/>'s slot <paramref name="slot"/> is stored (not virtual padding).</summary>
     public static bool IsStored(Manifest manifest, int stripe, int slot)

@@ -8,7 +8,7 @@ namespace DataMesh.Core.Exchange;
 
 /// <summary>The transfer engine's view of the mesh: placement and holders from an <see cref="IPeerDirectory"/>,
 /// requests over /datamesh/chunk/1.0.0.</summary>
-public sealed class MeshShardNetwork : IShardNetwork
+internal sealed class MeshShardNetwork : IShardNetwork
 {
     private readonly ChunkExchangeClient _client;
     private readonly IPeerDirectory _directory;

@@ -5,7 +5,7 @@ namespace DataMesh.Core.Exchange;
 /// <summary>Who claims a stored shard: the raw Ed25519 signing public key (32 bytes) of the user who stored it. A
 /// tag is not authenticated when it is stored (anyone may add a claim under any key; that only keeps a shard
 /// longer), but only the key's holder can sign the Delete that removes it. See docs/chunk-exchange.md.</summary>
-public readonly struct OwnerTag : IEquatable<OwnerTag>
+internal readonly struct OwnerTag : IEquatable<OwnerTag>
 {
     public const int Size = PublicIdentity.KeyLength;
 

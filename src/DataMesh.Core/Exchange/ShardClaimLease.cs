@@ -4,7 +4,7 @@ namespace DataMesh.Core.Exchange;
 
 /// <summary>Exclusive access to one shard's claims, from <see cref="ShardClaims.AcquireAsync"/> until disposed.
 /// The store or delete of the shard itself belongs inside the lease, so the claims and the shard change together.</summary>
-public sealed class ShardClaimLease : IDisposable
+internal sealed class ShardClaimLease : IDisposable
 {
     private readonly ShardClaims _claims;
     private readonly List<OwnerTag> _owners;
@@ -65,14 +65,14 @@ public sealed class ShardClaimLease : IDisposable
     private void ThrowIfReleased() => ObjectDisposedException.ThrowIf(_stripe is null, this);
 }
 
-public enum ClaimAdded
+internal enum ClaimAdded
 {
     Added,
     AlreadyClaimed,
 }
 
 /// <summary>What removing one owner's claim left.</summary>
-public enum ClaimReleased
+internal enum ClaimReleased
 {
     /// <summary>Nobody claims the shard (it was stored without an owner tag); nothing changed.</summary>
     Unclaimed,

@@ -15,7 +15,7 @@ namespace DataMesh.Core.Exchange;
 /// claims, and the store or delete that goes with it, happens under that shard's lease
 /// (<see cref="AcquireAsync"/>), so a store that adds a claim and a delete that removes the last one never interleave.
 /// </remarks>
-public sealed class ShardClaims : IDisposable
+internal sealed class ShardClaims : IDisposable
 {
     public const int DefaultMaxOwnersPerShard = 16;
 
@@ -244,7 +244,7 @@ public sealed class ShardClaims : IDisposable
 }
 
 /// <summary>The claims of a shard could not be read or written; the shard is kept and the request refused.</summary>
-public sealed class ShardClaimsException : DataMeshException
+internal sealed class ShardClaimsException : DataMeshException
 {
     public ShardClaimsException(string message) : base(message) { }
 

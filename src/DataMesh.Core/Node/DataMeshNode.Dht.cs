@@ -14,10 +14,10 @@ public sealed partial class DataMeshNode
     private readonly ProviderAnnouncer _providerAnnouncer;
 
     /// <summary>The DHT on this node's host; its maintenance loop (refresh, random walk, republish) runs while the node does.</summary>
-    public KadDht Dht { get; }
+    internal KadDht Dht { get; }
 
     /// <summary>Announcements of accepted shards still queued or dropped; see <see cref="ProviderAnnouncer"/>.</summary>
-    public ProviderAnnouncer ProviderAnnouncer => _providerAnnouncer;
+    internal ProviderAnnouncer ProviderAnnouncer => _providerAnnouncer;
 
     private async Task StartDhtAsync(CancellationToken cancellationToken)
     {
@@ -37,7 +37,7 @@ public sealed partial class DataMeshNode
     /// one peer was reached. The DHT remembers every address: while its routing table is empty (none reached now, or
     /// all its peers gone later) it retries them on its own with backoff, so a node started before its bootstrap
     /// peers joins as soon as they come up.</summary>
-    public async Task<IReadOnlyList<PeerConnectResult>> BootstrapAsync(IEnumerable<Multiaddr> addresses, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<PeerConnectResult>> BootstrapAsync(IEnumerable<Multiaddr> addresses, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(addresses);
         Multiaddr[] all = [.. addresses];

@@ -10,7 +10,7 @@ namespace DataMesh.Core.Node;
 public sealed partial class DataMeshNode
 {
     /// <summary>Longest record name, in UTF-8 bytes (the whole key stays well under the DHT's 1 KiB key limit).</summary>
-    public const int MaxRecordNameBytes = DhtRecords.MaxRecordNameBytes;
+    internal const int MaxRecordNameBytes = DhtRecords.MaxRecordNameBytes;
 
     /// <summary>Largest record value: the DHT's 64 KiB record limit less room for the signature envelope.</summary>
     public const int MaxRecordValueBytes = DhtRecords.MaxRecordValueBytes;
@@ -55,7 +55,7 @@ public sealed partial class DataMeshNode
     }
 
     /// <summary>Whether a peer (text id) is in the routing table.</summary>
-    public bool IsInRoutingTable(string peerId) => PeerId.TryParse(peerId, out PeerId? peer) && peer is not null && Dht.RoutingTable.Any(e => e.Peer.Equals(peer));
+    internal bool IsInRoutingTable(string peerId) => PeerId.TryParse(peerId, out PeerId? peer) && peer is not null && Dht.RoutingTable.Any(e => e.Peer.Equals(peer));
 
     /// <inheritdoc cref="DhtRecords.PublishRecordAsync"/>
     public Task<DhtRecordView> PublishRecordAsync(string name, ReadOnlyMemory<byte> value, CancellationToken cancellationToken) =>

@@ -9,28 +9,28 @@ namespace DataMesh.Core.Node;
 public sealed partial class DataMeshNode
 {
     /// <inheritdoc cref="FileTransfers.SendFileAsync"/>
-    public Task<SendFileResult> SendFileAsync(string path, SendFileOptions? options = null,
+    internal Task<SendFileResult> SendFileAsync(string path, SendFileOptions? options = null,
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
         _transfers.SendFileAsync(path, options, progress, cancellationToken);
 
     /// <inheritdoc cref="FileTransfers.ReceiveFileAsync"/>
-    public Task<ReceiveFileResult> ReceiveFileAsync(ManifestAddress fileKey, string? destination, ReceiveFileOptions? options = null,
+    internal Task<ReceiveFileResult> ReceiveFileAsync(ManifestAddress fileKey, string? destination, ReceiveFileOptions? options = null,
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
         _transfers.ReceiveFileAsync(fileKey, destination, options, progress, cancellationToken);
 
     /// <inheritdoc cref="FileTransfers.GetManifestAsync"/>
-    public Task<Manifest> GetManifestAsync(ManifestAddress fileKey, CancellationToken cancellationToken = default) =>
+    internal Task<Manifest> GetManifestAsync(ManifestAddress fileKey, CancellationToken cancellationToken = default) =>
         _transfers.GetManifestAsync(fileKey, cancellationToken);
 
     /// <inheritdoc cref="FileMaintenance.TestFileAsync"/>
-    public Task<FileAvailability> TestFileAsync(ManifestAddress fileKey, FileCheckOptions? options = null, CancellationToken cancellationToken = default) =>
+    internal Task<FileAvailability> TestFileAsync(ManifestAddress fileKey, FileCheckOptions? options = null, CancellationToken cancellationToken = default) =>
         _maintenance.TestFileAsync(fileKey, options, cancellationToken);
 
     /// <inheritdoc cref="FileMaintenance.RepairFileAsync"/>
-    public Task<FileRepairResult> RepairFileAsync(ManifestAddress fileKey, FileCheckOptions? options = null, CancellationToken cancellationToken = default) =>
+    internal Task<FileRepairResult> RepairFileAsync(ManifestAddress fileKey, FileCheckOptions? options = null, CancellationToken cancellationToken = default) =>
         _maintenance.RepairFileAsync(fileKey, options, cancellationToken);
 
     /// <inheritdoc cref="FileMaintenance.RemoveFileAsync"/>
-    public Task<FileRemovalResult> RemoveFileAsync(ManifestAddress fileKey, CancellationToken cancellationToken = default) =>
+    internal Task<FileRemovalResult> RemoveFileAsync(ManifestAddress fileKey, CancellationToken cancellationToken = default) =>
         _maintenance.RemoveFileAsync(fileKey, cancellationToken);
 }

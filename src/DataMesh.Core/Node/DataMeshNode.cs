@@ -63,29 +63,29 @@ public sealed partial class DataMeshNode : IAsyncDisposable
         StartedAt = start.TimeProvider.GetUtcNow();
     }
 
-    public DataMeshOptions Options { get; }
+    internal DataMeshOptions Options { get; }
 
-    public NodeStartOptions StartOptions { get; }
+    internal NodeStartOptions StartOptions { get; }
 
-    public Libp2pHost Host { get; }
+    internal Libp2pHost Host { get; }
 
-    public PeerId PeerId => Host.PeerId;
+    internal PeerId PeerId => Host.PeerId;
 
-    public IReadOnlyList<Multiaddr> ListenAddresses => Host.ListenAddresses;
+    internal IReadOnlyList<Multiaddr> ListenAddresses => Host.ListenAddresses;
 
     /// <summary>This user's identity (signing and key-wrapping keys); its public part is what others pass as -Recipient.</summary>
-    public UserIdentity User { get; }
+    internal UserIdentity User { get; }
 
-    public ChunkStore Store { get; }
+    internal ChunkStore Store { get; }
 
     /// <summary>Who claims each shard this node stores for others (docs/chunk-exchange.md, "Owner claims").</summary>
-    public ShardClaims Claims { get; }
+    internal ShardClaims Claims { get; }
 
-    public FileCatalog Catalog { get; }
+    internal FileCatalog Catalog { get; }
 
-    public PeerStatistics PeerStatistics { get; }
+    internal PeerStatistics PeerStatistics { get; }
 
-    public IPeerDirectory Directory { get; }
+    internal IPeerDirectory Directory { get; }
 
     public bool StorageEnabled => StartOptions.StorageEnabled;
 
@@ -93,7 +93,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
 
     /// <summary>Creates the data directory if needed, loads (or creates) the node key and the user identity, opens the
     /// chunk store and catalog, and starts listening.</summary>
-    public static async Task<DataMeshNode> StartAsync(DataMeshOptions options, NodeStartOptions? start = null,
+    internal static async Task<DataMeshNode> StartAsync(DataMeshOptions options, NodeStartOptions? start = null,
         ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -164,7 +164,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
 
     /// <summary>Dials peers (bootstrap addresses with /p2p/ ids) and waits for each to identify itself, so placement
     /// knows which of them store shards. Returns the peers reached; failures are reported, not thrown.</summary>
-    public async Task<IReadOnlyList<PeerConnectResult>> ConnectAsync(IEnumerable<Multiaddr> addresses, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<PeerConnectResult>> ConnectAsync(IEnumerable<Multiaddr> addresses, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(addresses);
         Task<PeerConnectResult>[] attempts = [.. addresses.Select(a => ConnectOneAsync(a, cancellationToken))];
@@ -193,7 +193,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
     internal ScheduledRepair? ScheduledRepair => _scheduledRepair;
 
     /// <summary>What the chunk manager has learned of each peer it worked with.</summary>
-    public IReadOnlyList<PeerStatsSnapshot> GetPeerStatistics() => PeerStatistics.GetSnapshots();
+    internal IReadOnlyList<PeerStatsSnapshot> GetPeerStatistics() => PeerStatistics.GetSnapshots();
 
     public async ValueTask DisposeAsync()
     {
@@ -217,7 +217,7 @@ public sealed partial class DataMeshNode : IAsyncDisposable
 }
 
 /// <summary>The outcome of dialing one address.</summary>
-public sealed record PeerConnectResult(Multiaddr Address, PeerId? PeerId, string? Error)
+internal sealed record PeerConnectResult(Multiaddr Address, PeerId? PeerId, string? Error)
 {
     public bool Succeeded => PeerId is not null;
 }

@@ -23,7 +23,7 @@ public enum FileHealthStatus
 
 /// <summary>How many availability requests to make, and what counts as at risk.</summary>
 /// <param name="SafetyMargin">A stripe or file that survives fewer than this many node losses is at risk (0..128).</param>
-public sealed record FileCheckOptions(int SafetyMargin = 1)
+internal sealed record FileCheckOptions(int SafetyMargin = 1)
 {
     public const int MaxSafetyMargin = 128;
 }
@@ -82,7 +82,7 @@ public sealed record FileRemovalResult(string FileKey, string? Name, int PeersAs
     int LocalShardsDeleted, bool RemovedFromCatalog, IReadOnlyList<string> Problems);
 
 /// <summary>The file's manifest is signed by another user: only its owner may delete it.</summary>
-public sealed class NotFileOwnerException : DataMeshException
+internal sealed class NotFileOwnerException : DataMeshException
 {
     public NotFileOwnerException(string fileKey, string ownerFingerprint)
         : base($"{fileKey} belongs to {ownerFingerprint}; only its owner can remove it from the mesh.") => FileKey = fileKey;

@@ -3,7 +3,7 @@ using DataMesh.Storage.Keys;
 namespace DataMesh.Core.Node;
 
 /// <summary>Per-transfer choices for <see cref="DataMeshNode.SendFileAsync"/>; unset values come from the node's configuration.</summary>
-public sealed record SendFileOptions
+internal sealed record SendFileOptions
 {
     /// <summary>Name recorded (encrypted) in the manifest; defaults to the file's name.</summary>
     public string? Name { get; init; }

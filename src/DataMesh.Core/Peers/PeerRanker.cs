@@ -12,7 +12,7 @@ namespace DataMesh.Core.Peers;
 /// A peer we know nothing about gets an optimistic prior, the latency of the best known peer and a perfect success
 /// rate, so new peers get tried and measured instead of being starved by the first peer that happened to answer.
 /// </remarks>
-public sealed class PeerRanker
+internal sealed class PeerRanker
 {
     // Floor for the success probability, so a score stays finite and a mostly-failing peer still has an order.
     private const double MinSuccessProbability = 0.05;

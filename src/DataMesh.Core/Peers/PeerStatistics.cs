@@ -13,7 +13,7 @@ namespace DataMesh.Core.Peers;
 /// number of tracked peers is bounded; the least recently seen peer is forgotten first, banned peers last (so a
 /// flood of new identities cannot wash a ban out early).
 /// </remarks>
-public sealed class PeerStatistics
+internal sealed class PeerStatistics
 {
     private readonly ConcurrentDictionary<PeerId, PeerRecord> _peers = new();
     private readonly TimeProvider _time;

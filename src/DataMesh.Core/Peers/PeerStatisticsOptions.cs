@@ -1,7 +1,7 @@
 namespace DataMesh.Core.Peers;
 
 /// <summary>Tuning of <see cref="PeerStatistics"/>; the defaults suit a node talking to tens to hundreds of peers.</summary>
-public sealed record PeerStatisticsOptions
+internal sealed record PeerStatisticsOptions
 {
     /// <summary>Peers tracked at most; beyond it the least recently seen peer is forgotten (banned peers last).</summary>
     public int MaxTrackedPeers { get; init; } = 1024;

@@ -5,7 +5,7 @@ namespace DataMesh.Core.Transfers;
 /// replication factor from <c>[network]</c> and the hedging/backoff knobs. A concurrency of 1 is the sequential
 /// mode (same code path).
 /// </summary>
-public sealed record ChunkTransferOptions
+internal sealed record ChunkTransferOptions
 {
     // Polly's timeout strategy refuses anything at or below 10 ms.
     private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(11);

@@ -8,7 +8,7 @@ namespace DataMesh.Core.Transfers;
 // What file maintenance asks of peers, beside the stripe transfers: a blob of unknown length (the manifest), who
 // holds what, extra copies of a shard, and deletes. Each single-peer request goes through the one per-peer timeout
 // pipeline (PeerRequests), so it lands in the peer statistics like a shard transfer.
-public sealed partial class ConcurrentChunkManager
+internal sealed partial class ConcurrentChunkManager
 {
     /// <summary>Peers asked at once by a survey or a delete.</summary>
     private const int MaintenanceParallelism = 8;

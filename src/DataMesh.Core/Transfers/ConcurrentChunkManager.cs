@@ -11,7 +11,7 @@ namespace DataMesh.Core.Transfers;
 /// per-peer statistics, progress, and a resume journal. Concurrency 1 is the sequential mode of the same code.
 /// </summary>
 /// <remarks>Thread-safe: one manager serves any number of concurrent transfers, sharing the peer statistics.</remarks>
-public sealed partial class ConcurrentChunkManager
+internal sealed partial class ConcurrentChunkManager
 {
     private readonly TimeProvider _time;
     private readonly ILogger _logger;

@@ -11,7 +11,7 @@ namespace DataMesh.Core.Transfers;
 /// Every request to one peer goes through the transfer layer (<see cref="ConcurrentChunkManager"/>), which bounds it
 /// with the per-peer timeout and records its outcome in the peer statistics.
 /// </summary>
-public interface IShardNetwork
+internal interface IShardNetwork
 {
     /// <summary>The most shards one <see cref="HaveAsync"/> request may ask about (the chunk protocol's Have limit).</summary>
     const int MaxHaveQuery = 1024;

@@ -11,7 +11,7 @@ namespace DataMesh.Core.Transfers;
 /// may have fewer stored data shards than k (<see cref="StoredDataShardCount"/>): the slots after them are known
 /// zeros that were never stored, so they are present from the start and never requested.
 /// </summary>
-public sealed record StripeDescriptor(int Index, int DataShardCount, IReadOnlyList<ContentHash> Shards, int ShardLength,
+internal sealed record StripeDescriptor(int Index, int DataShardCount, IReadOnlyList<ContentHash> Shards, int ShardLength,
     IReadOnlyList<IReadOnlyList<PeerId>>? HolderHints = null, int? StoredDataShardCount = null)
 {
     /// <summary>Data slots that hold stored shards; the rest of the first <see cref="DataShardCount"/> are zeros.</summary>
@@ -67,7 +67,7 @@ public sealed record StripeDescriptor(int Index, int DataShardCount, IReadOnlyLi
 /// bytes per shard; those not <see cref="Present"/> are scratch space for reconstruction (the shape
 /// <c>ReedSolomon.Reconstruct(shards, present)</c> takes).
 /// </summary>
-public sealed class RetrievedStripe
+internal sealed class RetrievedStripe
 {
     private readonly Memory<byte>[] _shards;
     private readonly bool[] _present;
@@ -86,8 +86,8 @@ public sealed class RetrievedStripe
 }
 
 /// <summary>Receives each retrieved stripe, in stripe order; reconstructs, decrypts and writes it (e.g. the FileDecoder).</summary>
-public delegate ValueTask StripeHandler(RetrievedStripe stripe, CancellationToken cancellationToken);
+internal delegate ValueTask StripeHandler(RetrievedStripe stripe, CancellationToken cancellationToken);
 
 /// <summary>Outcome of a retrieval.</summary>
 /// <param name="StripesSkipped">Stripes a previous run had already delivered (taken from the journal).</param>
-public sealed record RetrievalResult(int StripesDelivered, int StripesSkipped, TransferStatistics Statistics);
+internal sealed record RetrievalResult(int StripesDelivered, int StripesSkipped, TransferStatistics Statistics);

@@ -17,7 +17,7 @@ namespace DataMesh.Core.Transfers;
 /// <para>A refused or failed store falls back to the window's other peers, least loaded first, so the stripe stays
 /// spread. Thread-safe.</para>
 /// </remarks>
-public sealed class StripePlacement
+internal sealed class StripePlacement
 {
     private readonly object _gate = new();
     private readonly Dictionary<ContentHash, int> _slots = [];

@@ -12,13 +12,13 @@ public class TransferException : DataMeshException
 
 /// <summary>A peer answered and said no (refused a store or a delete, does not hold a shard): an honest answer, not a
 /// malfunction, so it is never charged to the peer's statistics.</summary>
-public abstract class PeerRefusedException : TransferException
+internal abstract class PeerRefusedException : TransferException
 {
     protected PeerRefusedException(string message) : base(message) { }
 }
 
 /// <summary>A peer gave no answer within the per-peer timeout (peer_response_timeout).</summary>
-public sealed class PeerTimeoutException : TransferException
+internal sealed class PeerTimeoutException : TransferException
 {
     public PeerTimeoutException(PeerId peer, TimeSpan timeout, Exception? innerException = null)
         : base($"{peer} gave no answer within {timeout.TotalSeconds:0.#} s", innerException)
@@ -32,7 +32,7 @@ public sealed class PeerTimeoutException : TransferException
 }
 
 /// <summary>No peer could provide a variable-length blob (a manifest): <see cref="Detail"/> says what each one answered.</summary>
-public sealed class BlobUnavailableException : TransferException
+internal sealed class BlobUnavailableException : TransferException
 {
     public BlobUnavailableException(ContentHash address, string detail, bool noHolderKnown, Exception? innerException)
         : base($"No peer provided {address}: {detail}.", innerException)
@@ -52,7 +52,7 @@ public sealed class BlobUnavailableException : TransferException
 }
 
 /// <summary>Why a peer refused to store a shard.</summary>
-public enum ShardRejectionReason
+internal enum ShardRejectionReason
 {
     Other,
     OverQuota,
@@ -61,7 +61,7 @@ public enum ShardRejectionReason
 }
 
 /// <summary>A peer refused to store a shard. Permanent for that peer and shard: the manager does not ask it again.</summary>
-public sealed class ShardRejectedException : PeerRefusedException
+internal sealed class ShardRejectedException : PeerRefusedException
 {
     public ShardRejectedException(PeerId peer, ContentHash shard, ShardRejectionReason reason, string? detail = null)
         : base($"Peer {peer} refused shard {shard}: {reason}{(detail is null ? "" : $" ({detail})")}.")
@@ -77,7 +77,7 @@ public sealed class ShardRejectedException : PeerRefusedException
 }
 
 /// <summary>A peer does not hold the shard it was asked for.</summary>
-public sealed class ShardNotFoundException : PeerRefusedException
+internal sealed class ShardNotFoundException : PeerRefusedException
 {
     public ShardNotFoundException(PeerId peer, ContentHash shard)
         : base($"Peer {peer} does not hold shard {shard}.")
@@ -91,7 +91,7 @@ public sealed class ShardNotFoundException : PeerRefusedException
 }
 
 /// <summary>A peer answered with bytes that are not the requested shard (wrong length or wrong BLAKE3 hash).</summary>
-public sealed class CorruptShardException : TransferException
+internal sealed class CorruptShardException : TransferException
 {
     public CorruptShardException(PeerId peer, ContentHash shard, string detail)
         : base($"Peer {peer} returned corrupt data for shard {shard}: {detail}.")
@@ -105,7 +105,7 @@ public sealed class CorruptShardException : TransferException
 }
 
 /// <summary>No (more) peers to ask: no holder known, or every known one is banned or already failed.</summary>
-public sealed class NoPeersAvailableException : TransferException
+internal sealed class NoPeersAvailableException : TransferException
 {
     public NoPeersAvailableException(ContentHash shard, string detail)
         : base($"No peer available for shard {shard}: {detail}.")
@@ -121,7 +121,7 @@ public sealed class NoPeersAvailableException : TransferException
 }
 
 /// <summary>A whole shard operation (every peer, hedge and retry) exceeded the chunk timeout.</summary>
-public sealed class ShardTimeoutException : TransferException
+internal sealed class ShardTimeoutException : TransferException
 {
     public ShardTimeoutException(ContentHash shard, TimeSpan timeout, Exception? lastError)
         : base($"Shard {shard} was not transferred within the chunk timeout of {timeout.TotalSeconds:0.###} s" +

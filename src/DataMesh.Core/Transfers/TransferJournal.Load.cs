@@ -4,7 +4,7 @@ using DataMesh.Storage.Addressing;
 namespace DataMesh.Core.Transfers;
 
 /// <summary>Opening a journal: reading back the records of an earlier run, keeping the intact prefix.</summary>
-public sealed partial class TransferJournal
+internal sealed partial class TransferJournal
 {
     private async Task LoadAsync(CancellationToken cancellationToken)
     {

@@ -18,7 +18,7 @@ namespace DataMesh.Core.Transfers;
 /// readable by its owner only. A torn or damaged line (crash mid-write) ends the readable part: it and
 /// anything after it are cut off and later records append after the last intact one. Thread-safe.
 /// </remarks>
-public sealed partial class TransferJournal : IAsyncDisposable
+internal sealed partial class TransferJournal : IAsyncDisposable
 {
     public const string FileExtension = ".dmjournal";
     private const string Magic = "DMJ1";

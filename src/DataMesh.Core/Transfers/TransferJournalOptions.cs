@@ -1,7 +1,7 @@
 namespace DataMesh.Core.Transfers;
 
 /// <summary>Limits of a <see cref="TransferJournal"/>.</summary>
-public sealed record TransferJournalOptions
+internal sealed record TransferJournalOptions
 {
     /// <summary>Largest journal file; past it progress is no longer recorded (a rerun then redoes that part). A
     /// larger file found on disk is not ours and is replaced.</summary>

@@ -6,13 +6,13 @@ namespace DataMesh.Core.Transfers;
 /// <summary>Why one shard could not be stored on enough peers.</summary>
 /// <param name="Holders">Peers that did acknowledge it (fewer than the replication factor).</param>
 /// <param name="Errors">One line per failed peer attempt, most recent last (bounded).</param>
-public sealed record ShardUploadFailure(ContentHash Shard, int Required, IReadOnlyList<Libp2p.Identity.PeerId> Holders, IReadOnlyList<string> Errors);
+internal sealed record ShardUploadFailure(ContentHash Shard, int Required, IReadOnlyList<Libp2p.Identity.PeerId> Holders, IReadOnlyList<string> Errors);
 
 /// <summary>
 /// An upload did not reach its replication target for at least one shard. Never thrown for a shard that was
 /// stored: <see cref="Stored"/> lists those (with their holders), <see cref="Failures"/> the others.
 /// </summary>
-public sealed class UploadFailedException : TransferException
+internal sealed class UploadFailedException : TransferException
 {
     private const int ShardsNamedInMessage = 8;
 

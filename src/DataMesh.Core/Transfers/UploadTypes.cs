@@ -9,7 +9,7 @@ namespace DataMesh.Core.Transfers;
 /// <paramref name="Owner"/> is given the manager disposes it at that point (stored, failed or cancelled), so a
 /// producer can hand over pooled buffers.
 /// </summary>
-public sealed record ShardToUpload(ContentHash Shard, ReadOnlyMemory<byte> Data, IMemoryOwner<byte>? Owner = null)
+internal sealed record ShardToUpload(ContentHash Shard, ReadOnlyMemory<byte> Data, IMemoryOwner<byte>? Owner = null)
 {
     /// <summary>The stripe this shard belongs to (one instance shared by its shards), so the stripe's shards land on
     /// distinct peers; null places the shard on its own, XOR-closest first.</summary>
@@ -36,7 +36,7 @@ public sealed record ShardToUpload(ContentHash Shard, ReadOnlyMemory<byte> Data,
 }
 
 /// <summary>A shard confirmed by at least the replication factor of peers, and which peers hold it.</summary>
-public sealed record StoredShard(ContentHash Shard, IReadOnlyList<PeerId> Holders)
+internal sealed record StoredShard(ContentHash Shard, IReadOnlyList<PeerId> Holders)
 {
     /// <summary>The shard's size in bytes (each holder stores it once).</summary>
     public long Length { get; init; }
@@ -44,8 +44,8 @@ public sealed record StoredShard(ContentHash Shard, IReadOnlyList<PeerId> Holder
 
 /// <summary>Expected size of a transfer, for progress reporting when the shards arrive as a stream. <paramref name="Bytes"/>
 /// counts the shards that are not <see cref="ShardToUpload.IsParity"/> (the file's bytes as stored).</summary>
-public readonly record struct TransferTotals(int Shards, long Bytes);
+internal readonly record struct TransferTotals(int Shards, long Bytes);
 
 /// <summary>Outcome of an upload: every shard with its holders, in the order the shards were supplied.</summary>
 /// <param name="SkippedFromJournal">Shards a previous run had already stored (taken from the journal).</param>
-public sealed record UploadResult(IReadOnlyList<StoredShard> Shards, int SkippedFromJournal, TransferStatistics Statistics);
+internal sealed record UploadResult(IReadOnlyList<StoredShard> Shards, int SkippedFromJournal, TransferStatistics Statistics);

@@ -3,7 +3,7 @@ using NSec.Cryptography;
 namespace DataMesh.Libp2p.Identity;
 
 /// <summary>An Ed25519 public key (32 raw bytes); signatures are plain RFC 8032 Ed25519.</summary>
-public sealed class Ed25519PublicKey : PublicKey
+internal sealed class Ed25519PublicKey : PublicKey
 {
     public const int KeySize = 32;
     public const int SignatureSize = 64;

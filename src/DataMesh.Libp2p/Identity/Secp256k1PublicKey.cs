@@ -7,7 +7,7 @@ namespace DataMesh.Libp2p.Identity;
 /// A secp256k1 public key in the 33-byte compressed SEC1 form. Signatures are DER-encoded ECDSA over SHA-256 of the
 /// message (peer-ids spec), verified with the platform ECDSA (OpenSSL provides the curve on Linux).
 /// </summary>
-public sealed class Secp256k1PublicKey : PublicKey
+internal sealed class Secp256k1PublicKey : PublicKey
 {
     public const int CompressedKeySize = 33;
 

@@ -6,13 +6,13 @@ namespace DataMesh.Libp2p.Kad;
 /// <param name="RequestTimeout">A request not answered in this time counts as failed.</param>
 /// <param name="MaxCandidates">Candidates remembered at most; the farthest uncontacted are forgotten first, so
 /// peers answering with junk cannot grow a lookup's memory.</param>
-public sealed record LookupParameters(int K = 20, int Alpha = 3, TimeSpan RequestTimeout = default, int MaxCandidates = 200)
+internal sealed record LookupParameters(int K = 20, int Alpha = 3, TimeSpan RequestTimeout = default, int MaxCandidates = 200)
 {
     public TimeSpan EffectiveRequestTimeout => RequestTimeout > TimeSpan.Zero ? RequestTimeout : TimeSpan.FromSeconds(10);
 }
 
 /// <summary>The state of a candidate peer in a lookup.</summary>
-public enum LookupPeerState
+internal enum LookupPeerState
 {
     NotContacted,
     Waiting,
@@ -25,7 +25,7 @@ public enum LookupPeerState
 /// <see cref="OnFailure"/>, and stops when <see cref="IsFinished"/>. At most Alpha requests are in flight, always to
 /// the closest uncontacted peers among the K closest non-failed ones; the lookup ends when those K have all answered
 /// (or when every candidate has failed). Requests older than the timeout are failed on the next call.</summary>
-public sealed class ClosestPeersLookup<TPeer> where TPeer : notnull
+internal sealed class ClosestPeersLookup<TPeer> where TPeer : notnull
 {
     private readonly LookupParameters _parameters;
     private readonly Dictionary<TPeer, Candidate> _byPeer;

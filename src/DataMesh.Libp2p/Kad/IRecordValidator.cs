@@ -13,7 +13,7 @@ public interface IRecordValidator
 
 /// <summary>Accepts any value and prefers the first one, like a kad-dht validator `async () => {}` with selector
 /// `() => 0`. Only for namespaces whose values carry no authority (tests, interop, caches).</summary>
-public sealed class PermissiveRecordValidator : IRecordValidator
+internal sealed class PermissiveRecordValidator : IRecordValidator
 {
     public static PermissiveRecordValidator Instance { get; } = new();
 

@@ -1,7 +1,7 @@
 namespace DataMesh.Libp2p.Kad;
 
 /// <summary>The RPC of a kad-dht message (libp2p/specs kad-dht, field 1 of Message).</summary>
-public enum KadMessageType
+internal enum KadMessageType
 {
     PutValue = 0,
     GetValue = 1,
@@ -12,7 +12,7 @@ public enum KadMessageType
 }
 
 /// <summary>What the sender knows of its connection to a listed peer (advisory only).</summary>
-public enum KadConnectionType
+internal enum KadConnectionType
 {
     NotConnected = 0,
     Connected = 1,
@@ -22,14 +22,14 @@ public enum KadConnectionType
 
 /// <summary>A peer as carried in closerPeers/providerPeers: raw peer id (multihash) and raw multiaddrs, parsed by
 /// the DHT, which drops what it cannot use rather than failing the whole message.</summary>
-public sealed record KadPeerInfo(ReadOnlyMemory<byte> Id, IReadOnlyList<ReadOnlyMemory<byte>> Addresses, KadConnectionType Connection = KadConnectionType.NotConnected);
+internal sealed record KadPeerInfo(ReadOnlyMemory<byte> Id, IReadOnlyList<ReadOnlyMemory<byte>> Addresses, KadConnectionType Connection = KadConnectionType.NotConnected);
 
 /// <summary>The kad-dht Record: key, value and the RFC 3339 time the receiver got it (field 5; fields 3 and 4,
 /// author and signature, are obsolete and ignored).</summary>
-public sealed record KadRecord(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte> Value, string? TimeReceived = null);
+internal sealed record KadRecord(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte> Value, string? TimeReceived = null);
 
 /// <summary>One kad-dht Message, request or response.</summary>
-public sealed record KadMessage(KadMessageType Type, ReadOnlyMemory<byte> Key)
+internal sealed record KadMessage(KadMessageType Type, ReadOnlyMemory<byte> Key)
 {
     public KadRecord? Record { get; init; }
 

@@ -24,7 +24,7 @@ public sealed record KadCodecLimits
 }
 
 /// <summary>Encodes and decodes the kad-dht protobuf Message (proto3) with the span-based protobuf codec.</summary>
-public static class KadMessageCodec
+internal static class KadMessageCodec
 {
     private const int TypeField = 1;
     private const int KeyField = 2;

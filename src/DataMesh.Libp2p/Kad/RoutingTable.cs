@@ -5,7 +5,7 @@ public sealed record RoutingTableEntry<TPeer>(TPeer Peer, KadKey Key, int Bucket
     where TPeer : notnull;
 
 /// <summary>What <see cref="RoutingTable{TPeer}.TryAdd"/> did.</summary>
-public enum RoutingTableAddResult
+internal enum RoutingTableAddResult
 {
     /// <summary>The peer is new and was inserted.</summary>
     Added,
@@ -25,7 +25,7 @@ public enum RoutingTableAddResult
 /// bucket keeps its members (old peers are the ones most likely to stay up); a newcomer gets in only when a member
 /// fails a liveness check. Generic over the peer type so the logic is testable without identities or sockets.
 /// Thread-safe; all operations take one short lock.</summary>
-public sealed class RoutingTable<TPeer> where TPeer : notnull
+internal sealed class RoutingTable<TPeer> where TPeer : notnull
 {
     public const int KeyBits = KadKey.Size * 8;
 

@@ -1,7 +1,7 @@
 namespace DataMesh.Libp2p.Multiformats;
 
 /// <summary>Base58 with the Bitcoin alphabet (multibase "base58btc"), without a multibase prefix.</summary>
-public static class Base58
+internal static class Base58
 {
     private const string Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 

@@ -4,7 +4,7 @@ using DataMesh.Shared;
 namespace DataMesh.Libp2p.Multiformats;
 
 /// <summary>The multibase encodings this library reads and writes.</summary>
-public enum MultibaseEncoding
+internal enum MultibaseEncoding
 {
     Base58Btc,
     Base32Lower,
@@ -16,7 +16,7 @@ public enum MultibaseEncoding
 }
 
 /// <summary>Self-describing base encodings (multiformats/multibase): a one-character prefix, then the data.</summary>
-public static class Multibase
+internal static class Multibase
 {
     public static string Encode(MultibaseEncoding encoding, ReadOnlySpan<byte> data) => encoding switch
     {

@@ -6,7 +6,7 @@ namespace DataMesh.Libp2p.Multiformats;
 /// Unsigned LEB128 varints as profiled by multiformats/unsigned-varint: at most 9 bytes (so values up to
 /// 2^63 - 1) and minimally encoded. Protobuf varints (10 bytes allowed) live in <c>Protobuf</c>.
 /// </summary>
-public static class Varint
+internal static class Varint
 {
     /// <summary>Most bytes a spec-conforming varint may occupy.</summary>
     public const int MaxLength = 9;

@@ -7,7 +7,7 @@ namespace DataMesh.Libp2p.Multistream;
 /// multistream-select 1.0.0 (libp2p connections spec): the dialer proposes protocols one at a time and the listener
 /// echoes the one it accepts or answers "na". Both sides consume exactly the negotiation's bytes.
 /// </summary>
-public static class MultistreamSelect
+internal static class MultistreamSelect
 {
     public const string ProtocolId = "/multistream/1.0.0";
 

@@ -1,7 +1,7 @@
 namespace DataMesh.Libp2p.Multistream;
 
 /// <summary>multistream-select failed: no common protocol, a protocol violation, or the stream ended mid-negotiation.</summary>
-public sealed class ProtocolNegotiationException : Libp2pException
+internal sealed class ProtocolNegotiationException : Libp2pException
 {
     public ProtocolNegotiationException(string message) : base(message)
     {

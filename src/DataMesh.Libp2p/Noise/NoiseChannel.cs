@@ -12,7 +12,7 @@ namespace DataMesh.Libp2p.Noise;
 /// what was written and then closes the raw output; <see cref="DisposeAsync"/> aborts whatever is still pending
 /// (await <see cref="OutputCompleted"/> first for a graceful close).
 /// </summary>
-public sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
+internal sealed class NoiseChannel : IDuplexPipe, IAsyncDisposable
 {
     /// <summary>Largest Noise transport message (ciphertext plus tag).</summary>
     public const int MaxFrameLength = 65535;

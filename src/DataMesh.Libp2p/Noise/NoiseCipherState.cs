@@ -8,7 +8,7 @@ namespace DataMesh.Libp2p.Noise;
 /// zero bytes followed by the counter in little-endian order (Noise spec §12.3). A state is used by one thread at a
 /// time (each direction of a channel owns one).
 /// </summary>
-public sealed class NoiseCipherState : IDisposable
+internal sealed class NoiseCipherState : IDisposable
 {
     public const int KeySize = 32;
     public const int TagSize = 16;

@@ -3,7 +3,7 @@ namespace DataMesh.Libp2p.Noise;
 /// <summary>The NoiseExtensions message of the libp2p handshake payload (noise spec, extension registry).</summary>
 /// <param name="StreamMuxers">Muxers offered for inlined muxer negotiation, in preference order.</param>
 /// <param name="WebTransportCertHashes">WebTransport certificate hashes (multihashes).</param>
-public sealed record NoiseExtensions(IReadOnlyList<string> StreamMuxers, IReadOnlyList<ReadOnlyMemory<byte>> WebTransportCertHashes)
+internal sealed record NoiseExtensions(IReadOnlyList<string> StreamMuxers, IReadOnlyList<ReadOnlyMemory<byte>> WebTransportCertHashes)
 {
     public static NoiseExtensions Empty { get; } = new([], []);
 }

@@ -14,7 +14,7 @@ internal delegate byte[] IdentitySigner(ReadOnlySpan<byte> data);
 /// initiator's in message 3, each proving that the identity key signed the sender's Noise static key. Messages are
 /// exchanged without the 2-byte length prefix, which is the transport framing's business.
 /// </summary>
-public sealed class NoiseHandshake : IDisposable
+internal sealed class NoiseHandshake : IDisposable
 {
     /// <summary>Largest Noise message (spec limit).</summary>
     public const int MaxMessageLength = 65535;

@@ -4,7 +4,7 @@ namespace DataMesh.Libp2p.Noise;
 
 /// <summary>The outcome of a completed Noise handshake: the transport ciphers and the authenticated remote identity.
 /// Owns both cipher states until they are handed to a channel.</summary>
-public sealed class NoiseHandshakeResult : IDisposable
+internal sealed class NoiseHandshakeResult : IDisposable
 {
     internal NoiseHandshakeResult(NoiseCipherState sender, NoiseCipherState receiver, PublicKey remoteIdentityKey,
         NoiseExtensions? remoteExtensions, byte[] handshakeHash)

@@ -6,7 +6,7 @@ namespace DataMesh.Libp2p.Noise;
 
 /// <summary>Runs the libp2p Noise handshake over a raw connection and returns the encrypted channel.
 /// The handshake timeout is the caller's cancellation token.</summary>
-public static class NoiseUpgrader
+internal static class NoiseUpgrader
 {
     /// <summary>The protocol id negotiated with multistream-select before the handshake.</summary>
     public const string ProtocolId = "/noise";

@@ -7,7 +7,7 @@ namespace DataMesh.Libp2p.Protobuf;
 /// A forward-only protobuf reader over one complete message held in a span. Every length is checked against the
 /// remaining input, so a hostile message cannot make the reader allocate or read past its end.
 /// </summary>
-public ref struct ProtoReader
+internal ref struct ProtoReader
 {
     private const int MaxFieldNumber = (1 << 29) - 1;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

@@ -8,7 +8,7 @@ namespace DataMesh.Libp2p.Protobuf;
 /// Writes protobuf fields into an <see cref="IBufferWriter{T}"/>. Encoding is canonical (minimal varints, fields in
 /// the order the caller writes them), which libp2p requires for signed and hashed messages.
 /// </summary>
-public static class ProtoWriter
+internal static class ProtoWriter
 {
     public const int MaxVarintLength = 10;
 

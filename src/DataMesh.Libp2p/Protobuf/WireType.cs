@@ -1,7 +1,7 @@
 namespace DataMesh.Libp2p.Protobuf;
 
 /// <summary>Protobuf wire types (the low 3 bits of a field tag).</summary>
-public enum WireType
+internal enum WireType
 {
     Varint = 0,
     Fixed64 = 1,
@@ -12,7 +12,7 @@ public enum WireType
 }
 
 /// <summary>Malformed protobuf bytes: truncated field, over-long varint, bad tag, or a length beyond the input.</summary>
-public sealed class ProtobufFormatException : Libp2pException
+internal sealed class ProtobufFormatException : Libp2pException
 {
     public ProtobufFormatException(string message) : base(message) { }
 }

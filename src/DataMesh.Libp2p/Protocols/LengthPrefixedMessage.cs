@@ -7,7 +7,7 @@ namespace DataMesh.Libp2p.Protocols;
 /// <summary>Unsigned-varint length-prefixed messages, the framing of Identify and Kademlia (the chunk exchange has
 /// its own fixed-size headers, ChunkExchangeCodec in DataMesh.Core). The prefix is checked against the caller's
 /// limit before anything is allocated, and a message is read into a pooled <see cref="RentedBuffer"/>.</summary>
-public static class LengthPrefixedMessage
+internal static class LengthPrefixedMessage
 {
     /// <summary>Reads one message. Returns null when the stream ends cleanly before a new message starts.</summary>
     /// <exception cref="MessageFramingException">The prefix exceeds <paramref name="maxLength"/> or the stream ends mid-message.</exception>

@@ -4,7 +4,7 @@ namespace DataMesh.Libp2p.Protocols;
 
 /// <summary>A message body in an array rented from the shared pool. The receiver owns it and must dispose it once;
 /// after that <see cref="Memory"/> must not be touched.</summary>
-public sealed class RentedBuffer : IDisposable
+internal sealed class RentedBuffer : IDisposable
 {
     private byte[]? _array;
 

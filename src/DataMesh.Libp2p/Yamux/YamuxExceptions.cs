@@ -1,26 +1,26 @@
 namespace DataMesh.Libp2p.Yamux;
 
 /// <summary>Base type of every error the yamux multiplexer raises.</summary>
-public class YamuxException : Libp2pException
+internal class YamuxException : Libp2pException
 {
     public YamuxException(string message) : base(message) { }
     public YamuxException(string message, Exception? innerException) : base(message, innerException) { }
 }
 
 /// <summary>The remote peer broke the yamux protocol (bad header, window overrun, duplicate stream...).</summary>
-public sealed class YamuxProtocolException : YamuxException
+internal sealed class YamuxProtocolException : YamuxException
 {
     public YamuxProtocolException(string message) : base(message) { }
 }
 
 /// <summary>The session has ended; no stream can be opened or accepted any more.</summary>
-public sealed class YamuxSessionClosedException : YamuxException
+internal sealed class YamuxSessionClosedException : YamuxException
 {
     public YamuxSessionClosedException(string message, Exception? innerException = null) : base(message, innerException) { }
 }
 
 /// <summary>The remote peer ended the session with a GoAway carrying an error code.</summary>
-public sealed class YamuxGoAwayException : YamuxException
+internal sealed class YamuxGoAwayException : YamuxException
 {
     public YamuxGoAwayException(YamuxGoAwayCode code)
         : base($"The remote peer sent GoAway with code {code}.")
@@ -32,7 +32,7 @@ public sealed class YamuxGoAwayException : YamuxException
 }
 
 /// <summary>The stream was reset (RST), locally or by the remote peer; both directions fail.</summary>
-public sealed class YamuxStreamResetException : YamuxException
+internal sealed class YamuxStreamResetException : YamuxException
 {
     public YamuxStreamResetException(uint streamId, bool byRemote)
         : base(byRemote ? $"Yamux stream {streamId} was reset by the remote peer." : $"Yamux stream {streamId} was reset locally.")
@@ -47,7 +47,7 @@ public sealed class YamuxStreamResetException : YamuxException
 }
 
 /// <summary>Opening a stream would exceed <see cref="YamuxOptions.MaxStreams"/>, or stream ids are exhausted.</summary>
-public sealed class YamuxStreamLimitException : YamuxException
+internal sealed class YamuxStreamLimitException : YamuxException
 {
     public YamuxStreamLimitException(string message) : base(message) { }
 }

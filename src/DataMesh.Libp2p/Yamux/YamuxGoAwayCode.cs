@@ -1,7 +1,7 @@
 namespace DataMesh.Libp2p.Yamux;
 
 /// <summary>The error code carried by a GoAway frame.</summary>
-public enum YamuxGoAwayCode : uint
+internal enum YamuxGoAwayCode : uint
 {
     /// <summary>Normal termination.</summary>
     Normal = 0,

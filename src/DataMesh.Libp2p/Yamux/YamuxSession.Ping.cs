@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace DataMesh.Libp2p.Yamux;
 
-public sealed partial class YamuxSession
+internal sealed partial class YamuxSession
 {
     private readonly ConcurrentDictionary<uint, TaskCompletionSource> _pendingPings = new();
     private int _nextPingValue;

@@ -3,7 +3,7 @@ using System.IO.Pipelines;
 
 namespace DataMesh.Libp2p.Yamux;
 
-public sealed partial class YamuxSession
+internal sealed partial class YamuxSession
 {
     /// <summary>Reads frames until the connection ends, the peer breaks the protocol, or the session is closed.</summary>
     private async Task ReadLoopAsync()

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 
 namespace DataMesh.Libp2p.Yamux;
 
-public sealed partial class YamuxSession
+internal sealed partial class YamuxSession
 {
     /// <summary>Bytes written to the connection between flushes while frames keep coming (bounds its buffer).</summary>
     private const int FlushThreshold = 1024 * 1024;

@@ -18,7 +18,7 @@ namespace DataMesh.Libp2p.Yamux;
 /// <see cref="YamuxOptions.InitialWindowSize"/> up to <see cref="YamuxOptions.MaxWindowSize"/>, within a session
 /// budget); a peer sending beyond it ends the session with <see cref="YamuxProtocolException"/>.
 /// </remarks>
-public sealed partial class YamuxSession : IAsyncDisposable
+internal sealed partial class YamuxSession : IAsyncDisposable
 {
     private const int MaxPendingControlFrames = 64;
 

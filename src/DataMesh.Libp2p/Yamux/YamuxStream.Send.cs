@@ -4,7 +4,7 @@ using System.IO.Pipelines;
 namespace DataMesh.Libp2p.Yamux;
 
 /// <summary>The write loop's side of a stream: turning pending data, flags and window updates into frames.</summary>
-public sealed partial class YamuxStream
+internal sealed partial class YamuxStream
 {
     /// <summary>
     /// Write loop: emits the frames this stream has pending, at most one data frame per visit so streams

@@ -14,7 +14,7 @@ namespace DataMesh.Libp2p.Yamux;
 /// pipe; the application holds <see cref="Input"/> and <see cref="Output"/>. State shared between them sits
 /// behind <see cref="_gate"/>; the inbound pipe writer is touched only under it, so a local reset can complete it.
 /// </remarks>
-public sealed partial class YamuxStream : IDuplexPipe, IAsyncDisposable
+internal sealed partial class YamuxStream : IDuplexPipe, IAsyncDisposable
 {
     /// <summary>Pipe segment size: large enough that a 256 KiB frame is a handful of segments, small enough for idle streams.</summary>
     private const int SegmentSize = 16 * 1024;

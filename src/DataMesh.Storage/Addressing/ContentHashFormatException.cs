@@ -1,7 +1,7 @@
 namespace DataMesh.Storage.Addressing;
 
 /// <summary>A text that should be a content hash is not one.</summary>
-public sealed class ContentHashFormatException : StorageException
+internal sealed class ContentHashFormatException : StorageException
 {
     public ContentHashFormatException(string message) : base(message) { }
 }

@@ -4,7 +4,7 @@ namespace DataMesh.Storage.Addressing;
 /// Incremental BLAKE3-256, for hashing a whole file's plaintext chunk by chunk without holding it in memory.
 /// Produces the same value as <see cref="ContentHash.Compute"/> over the concatenated input.
 /// </summary>
-public sealed class ContentHasher : IDisposable
+internal sealed class ContentHasher : IDisposable
 {
     private readonly Blake3.Hasher _hasher = Blake3.Hasher.New();
     private bool _disposed;

@@ -79,7 +79,7 @@ public sealed class ShardTooLargeException : StorageException
 }
 
 /// <summary>A shard that was asked for by address is not in the store.</summary>
-public sealed class ShardNotFoundException : StorageException
+internal sealed class ShardNotFoundException : StorageException
 {
     public ShardNotFoundException(ContentHash hash)
         : base($"Shard {hash} is not in the chunk store.")

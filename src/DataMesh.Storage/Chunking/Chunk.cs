@@ -7,7 +7,7 @@ namespace DataMesh.Storage.Chunking;
 /// Whoever holds the chunk owns the buffer and must dispose it exactly once; after that no memory obtained from it
 /// may be used. The buffer is larger than the chunk by the trailing capacity asked of <see cref="ChunkReader"/>, so a
 /// transform that grows the data (sealing adds a tag; padding to a stripe's shard length) can work in place.</summary>
-public sealed class Chunk : IDisposable
+internal sealed class Chunk : IDisposable
 {
     private readonly AlignedBuffer _buffer;
 

@@ -5,7 +5,7 @@ namespace DataMesh.Storage.Chunking;
 /// <summary>Cuts a stream into fixed-size chunks (see <see cref="StripeLayout"/>), each in its own pooled buffer
 /// handed to the caller (<see cref="Chunk"/>). Reads one chunk ahead so it can flag the last one; holds at most that
 /// one buffer itself. Not thread-safe: one consumer calls <see cref="ReadNextAsync"/> at a time.</summary>
-public sealed class ChunkReader : IDisposable
+internal sealed class ChunkReader : IDisposable
 {
     private readonly Stream _input;
     private readonly int _chunkSize;

@@ -6,7 +6,7 @@ namespace DataMesh.Storage.Chunking;
 /// at 64 KiB; at 4 KiB it would be two million). Maximum 4 MiB: the cipher's limit, and the most a peer has to
 /// buffer per shard. Default 1 MiB: large enough for disk and network efficiency, small enough that a stripe of
 /// k = 10 fits comfortably in memory many times over.</para></summary>
-public static class ChunkSizes
+internal static class ChunkSizes
 {
     public const int Min = 64 * 1024;
 
@@ -29,7 +29,7 @@ public static class ChunkSizes
 
 /// <summary>A chunk size, stripe shape or file size that the data plane does not accept (from options or from a
 /// manifest a peer sent).</summary>
-public sealed class InvalidLayoutException : StorageException
+internal sealed class InvalidLayoutException : StorageException
 {
     public InvalidLayoutException(string message) : base(message) { }
 }

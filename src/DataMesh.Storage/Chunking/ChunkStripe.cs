@@ -3,7 +3,7 @@ namespace DataMesh.Storage.Chunking;
 /// <summary>The real data chunks of one stripe (1 to k of them; fewer than k only for the file's last stripe, whose
 /// remaining slots are virtual zero shards, see <see cref="StripeLayout"/>). Owns its chunks: disposing the stripe
 /// disposes them.</summary>
-public sealed class ChunkStripe : IDisposable
+internal sealed class ChunkStripe : IDisposable
 {
     private readonly Chunk[] _chunks;
 

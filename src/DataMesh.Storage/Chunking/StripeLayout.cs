@@ -14,7 +14,7 @@ namespace DataMesh.Storage.Chunking;
 /// only the first <c>ChunkLength + overhead</c> bytes. (2) Data slots past the last real chunk are virtual: ShardLength
 /// zero bytes, listed in the manifest under the hash of those zeros so every stripe lists k+m addresses, but never
 /// stored, sent or fetched; the decoder supplies them itself. (3) Parity shards are ShardLength bytes.</para></summary>
-public sealed record StripeLayout
+internal sealed record StripeLayout
 {
     /// <summary>Most data + parity shards per stripe (Reed-Solomon over GF(2^8)).</summary>
     public const int MaxShardsPerStripe = 256;

@@ -1,7 +1,7 @@
 namespace DataMesh.Storage.Chunking;
 
 /// <summary>Groups the chunks of a <see cref="ChunkReader"/> into stripes of <c>dataShards</c> chunks.</summary>
-public sealed class StripeReader
+internal sealed class StripeReader
 {
     private readonly ChunkReader _chunks;
     private readonly int _dataShards;

@@ -1,7 +1,7 @@
 namespace DataMesh.Storage.Crypto;
 
 /// <summary>A sealed chunk (or sealed metadata) did not authenticate: altered, truncated, reordered, or from another file.</summary>
-public sealed class ChunkAuthenticationException : StorageException
+internal sealed class ChunkAuthenticationException : StorageException
 {
     public ChunkAuthenticationException(string message) : base(message) { }
     public ChunkAuthenticationException(string message, Exception? innerException) : base(message, innerException) { }

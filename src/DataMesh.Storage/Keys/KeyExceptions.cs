@@ -1,7 +1,7 @@
 namespace DataMesh.Storage.Keys;
 
 /// <summary>A public identity string or key pair is malformed (typo, wrong kind of string, invalid key).</summary>
-public sealed class InvalidPublicIdentityException : StorageException
+internal sealed class InvalidPublicIdentityException : StorageException
 {
     public InvalidPublicIdentityException(string message) : base(message) { }
     public InvalidPublicIdentityException(string message, Exception? innerException) : base(message, innerException) { }
@@ -15,13 +15,13 @@ public class KeystoreException : StorageException
 }
 
 /// <summary>The identity file can be read by other users; it is refused until its permissions are fixed.</summary>
-public sealed class KeystorePermissionsException : KeystoreException
+internal sealed class KeystorePermissionsException : KeystoreException
 {
     public KeystorePermissionsException(string message) : base(message) { }
 }
 
 /// <summary>The passphrase does not open the identity file, or one is required and was not given.</summary>
-public sealed class WrongPassphraseException : KeystoreException
+internal sealed class WrongPassphraseException : KeystoreException
 {
     public WrongPassphraseException(string message) : base(message) { }
     public WrongPassphraseException(string message, Exception? innerException) : base(message, innerException) { }

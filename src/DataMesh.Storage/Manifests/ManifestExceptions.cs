@@ -1,13 +1,13 @@
 namespace DataMesh.Storage.Manifests;
 
 /// <summary>The manifest's signature does not verify, or its bytes do not hash to the address they were fetched by.</summary>
-public sealed class ManifestTamperedException : StorageException
+internal sealed class ManifestTamperedException : StorageException
 {
     public ManifestTamperedException(string message) : base(message) { }
 }
 
 /// <summary>The manifest is written in a format version this build cannot read.</summary>
-public sealed class UnsupportedManifestVersionException : StorageException
+internal sealed class UnsupportedManifestVersionException : StorageException
 {
     public UnsupportedManifestVersionException(int version, int supportedVersion)
         : base($"This manifest uses format version {version}; this build of DataMesh reads version {supportedVersion} only. " +
@@ -23,14 +23,14 @@ public sealed class UnsupportedManifestVersionException : StorageException
 }
 
 /// <summary>The manifest is truncated, malformed, or outside the limits in <see cref="ManifestLimits"/>.</summary>
-public sealed class ManifestFormatException : StorageException
+internal sealed class ManifestFormatException : StorageException
 {
     public ManifestFormatException(string message) : base(message) { }
     public ManifestFormatException(string message, Exception? innerException) : base(message, innerException) { }
 }
 
 /// <summary>A text that should be a file address (<c>dm1…</c>) is not one.</summary>
-public sealed class InvalidManifestAddressException : StorageException
+internal sealed class InvalidManifestAddressException : StorageException
 {
     public InvalidManifestAddressException(string message) : base(message) { }
 }

@@ -9,7 +9,7 @@ using Store = DataMesh.Storage.ChunkStore.ChunkStore;
 namespace DataMesh.Storage.Pipeline;
 
 /// <summary>An <see cref="IShardSink"/> that writes shards into a local <see cref="Store"/>.</summary>
-public sealed class ChunkStoreShardSink(Store store) : IShardSink
+internal sealed class ChunkStoreShardSink(Store store) : IShardSink
 {
     public ValueTask PutShardAsync(ContentHash address, ReadOnlyMemory<byte> shard, long stripe, int index, CancellationToken cancellationToken) =>
         // The encoder hashed these exact bytes a moment ago in this process; hashing them again would cost a full
@@ -19,7 +19,7 @@ public sealed class ChunkStoreShardSink(Store store) : IShardSink
 
 /// <summary>An <see cref="IShardSource"/> that reads shards from a local <see cref="Store"/>. A shard the store finds
 /// corrupt (and removes) is reported as unavailable, so the decoder rebuilds it from the others.</summary>
-public sealed class ChunkStoreShardSource(Store store, ILogger? logger = null) : IShardSource, IVerifiedShardSource
+internal sealed class ChunkStoreShardSource(Store store, ILogger? logger = null) : IShardSource, IVerifiedShardSource
 {
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 

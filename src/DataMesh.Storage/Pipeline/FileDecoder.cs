@@ -12,7 +12,7 @@ namespace DataMesh.Storage.Pipeline;
 /// offset of a temporary file next to the destination, in whatever order stripes finish; the whole-file BLAKE3 is
 /// fed in file order as stripes complete (<see cref="InOrderTurnstile"/>). Only when it matches the manifest is the
 /// temporary file moved into place, so a wrong or partial file is never left at the destination.</para></summary>
-public static class FileDecoder
+internal static class FileDecoder
 {
     /// <summary>Decodes with default <see cref="DecodeOptions"/> (never overwriting).</summary>
     public static Task<DecodeResult> DecodeAsync(Manifest manifest, UserIdentity recipient, IShardSource source,

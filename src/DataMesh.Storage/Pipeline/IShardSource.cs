@@ -4,7 +4,7 @@ using DataMesh.Storage.Addressing;
 namespace DataMesh.Storage.Pipeline;
 
 /// <summary>Where the decoder fetches shards from: a local chunk store, or the node's downloader.</summary>
-public interface IShardSource
+internal interface IShardSource
 {
     /// <summary>Fetches one shard, or returns null when it cannot be had (missing, unreachable, known bad). The
     /// returned owner's <see cref="IMemoryOwner{T}.Memory"/> must be exactly the shard's bytes; the decoder takes

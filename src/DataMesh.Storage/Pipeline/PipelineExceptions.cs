@@ -1,7 +1,7 @@
 namespace DataMesh.Storage.Pipeline;
 
 /// <summary>Fewer than k shards of a stripe could be fetched and verified, so the stripe cannot be rebuilt.</summary>
-public sealed class StripeUnrecoverableException : StorageException
+internal sealed class StripeUnrecoverableException : StorageException
 {
     public StripeUnrecoverableException(long stripe, int available, int needed, IReadOnlyList<int> missingSlots)
         : base($"Stripe {stripe} cannot be rebuilt: only {available} of its shards are available, {needed} needed " +
@@ -41,7 +41,7 @@ public sealed class DestinationExistsException : StorageException
 }
 
 /// <summary>A manifest's stripe list disagrees with the layout its own sizes imply.</summary>
-public sealed class ManifestLayoutException : StorageException
+internal sealed class ManifestLayoutException : StorageException
 {
     public ManifestLayoutException(string message) : base(message) { }
 }

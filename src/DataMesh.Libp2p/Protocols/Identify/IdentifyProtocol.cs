@@ -4,7 +4,7 @@ using DataMesh.Libp2p.Host;
 namespace DataMesh.Libp2p.Protocols.Identify;
 
 /// <summary>/ipfs/id/1.0.0: the responder writes one length-prefixed Identify message and closes; the dialer reads it.</summary>
-public static class IdentifyProtocol
+internal static class IdentifyProtocol
 {
     public const string ProtocolId = "/ipfs/id/1.0.0";
 

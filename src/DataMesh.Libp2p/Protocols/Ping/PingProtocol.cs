@@ -6,7 +6,7 @@ using DataMesh.Libp2p.Host;
 namespace DataMesh.Libp2p.Protocols.Ping;
 
 /// <summary>/ipfs/ping/1.0.0: the dialer sends 32 random bytes, the listener echoes them, as often as the dialer likes.</summary>
-public static class PingProtocol
+internal static class PingProtocol
 {
     public const string ProtocolId = "/ipfs/ping/1.0.0";
     private const int PayloadSize = 32;
