@@ -6,7 +6,9 @@
 .DESCRIPTION
     Starts -StorageNodes storage nodes on free loopback ports (each with its own temporary data path), connects
     them, starts a sending and a receiving client, generates a random file of -SizeMiB MiB, sends it
-    (encrypted for both clients, erasure-coded 4+2, each shard on 2 peers) and receives it on the other client,
+    (encrypted for both clients, with the default durability policy: survive any 2 storage nodes lost, which on
+    6 nodes is 4+2 Reed-Solomon with one shard of each stripe per node, 1.5 bytes stored per byte) and receives it
+    on the other client,
     compares SHA-256 hashes, shows the receiver's peer statistics and stops everything. Throws on any failure,
     so `pwsh -File` exits non-zero.
 .EXAMPLE
@@ -32,16 +34,12 @@ $root = Join-Path ([IO.Path]::GetTempPath()) ('datamesh-demo-' + [guid]::NewGuid
 $null = New-Item -ItemType Directory -Path $root
 $clock = [Diagnostics.Stopwatch]::StartNew()
 try {
-    # Small chunks so a 32 MiB file makes a few hundred shards spread over every node.
+    # Small chunks so a 32 MiB file makes a few hundred shards spread over every node; the layout is the default
+    # policy's (storage.tolerated_node_failures = 2), chosen from the storage nodes the sender reaches.
     Write-Section "Starting $StorageNodes storage nodes and two clients on loopback"
     $mesh = & (Join-Path $PSScriptRoot 'Start-LocalMesh.ps1') -Root $root -StorageNodes $StorageNodes -Client sender, receiver -Config @'
-[network]
-replication_factor = 2
-
 [storage]
 chunk_size = 262144
-data_shards = 4
-parity_shards = 2
 '@
     $storage, $sender, $receiver = $mesh.Storage, $mesh.Clients.sender, $mesh.Clients.receiver
     Show (Get-DataMeshNode)
@@ -57,6 +55,8 @@ parity_shards = 2
     $recipient = Export-DataMeshIdentity -Session $receiver
     $sent = Send-DataMeshFile -Path $source -Session $sender -Recipient $recipient -MaxConcurrency $MaxConcurrency -Tag demo
     Show $sent
+    Write-Host ("Layout {0}+{1}: survives {2} storage node(s) lost; {3:n2} bytes stored per byte." -f $sent.DataShards,
+        $sent.ParityShards, $sent.ToleratedFailures, $sent.Overhead)
 
     Write-Section 'Receiving it on the other client'
     $target = Join-Path $root 'received.bin'

@@ -114,7 +114,7 @@ Describe 'Configuration cmdlets' {
 
         It 'routes engine logs to the verbose stream' {
             $verbose = Get-DataMeshConfig -Path $repoConfig -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-            ($verbose | Out-String) | Should -Match 'Read configuration file .*config\.toml \(32 keys set\)'
+            ($verbose | Out-String) | Should -Match 'Read configuration file .*config\.toml \(33 keys set\)'
         }
     }
 

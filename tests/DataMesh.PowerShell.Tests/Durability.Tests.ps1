@@ -59,6 +59,6 @@ Describe 'Send-DataMeshFile durability' {
         $sent = Send-DataMeshFile -Path $source -Session $two.Clients.client -ToleratedFailures 1
         $table = $sent | Format-Table | Out-String
         $table | Should -Match 'Layout\s+Tolerates\s+Overhead'
-        $table | Should -Match '1\+0\s+1\s+2\.\d\dx'
+        $table | Should -Match '1\+1\s+1\s+2\.\d\dx'
     }
 }
