@@ -11,7 +11,9 @@ namespace DataMesh.Benchmarks.Net;
 /// each way) and one client in this process. Validates the relays (ping RTT, bulk copy rate), then uploads and
 /// retrieves the same random file at each concurrency and prints times, speedups and efficiency against the links.
 /// Options: --nodes 12 --size-mib 128 --concurrency 1,4,8,16 --delay-ms 25 --mbit 50 --queue-kib 128, and
-/// --upload-concurrency 16 (upload once, at that level, instead of at every level: for iterating on retrieval).
+/// --upload-concurrency 16 (upload once, at that level, instead of at every level: for iterating on retrieval), and
+/// --layouts policy,fixed (the whole run once per layout on fresh node processes, the default policy beside the old
+/// fixed layout; default: policy alone).
 /// </summary>
 internal static class WanScenario
 {
@@ -31,32 +33,22 @@ internal static class WanScenario
         Console.WriteLine($"link model: each storage node has its own link; the client's own access is not limited. " +
             $"What the links allow: {nodeCount} x {link.BitsPerSecond / 1e6:0.#} Mbit/s = {capacity:0.0} MB/s each way.");
 
+        if (BenchLayouts.Parse(options.Text("--layouts") ?? "policy") is not { } layouts)
+        {
+            return 2;
+        }
         string work = BenchFiles.NewWorkDir("wan");
         try
         {
             string source = await BenchFiles.CreateRandomAsync(Path.Combine(work, "input.bin"), sizeMiB, cancellationToken);
             string sourceHash = await BenchFiles.Sha256Async(source, cancellationToken);
-            await using BenchMesh mesh = await BenchMesh.StartAsync(work, nodeCount, link, cancellationToken);
-            TimeSpan roundTrip = await PrintValidationAsync(mesh, link, cancellationToken);
-
-            var rows = new List<TransferRow>();
-            ManifestAddress? fileKey = null;
-            foreach (int level in uploadLevels)
+            foreach (string layout in layouts)
             {
-                (TransferRow row, ManifestAddress key) = await UploadAsync(mesh, source, level, capacity, roundTrip, cancellationToken);
-                rows.Add(row);
-                fileKey = key;
-                Console.WriteLine(row.Line());
+                (string? config, string description) = BenchLayouts.All[layout];
+                Console.WriteLine($"layout {layout}: {description}");
+                await RunLayoutAsync(Path.Combine(work, layout), config, nodeCount, link, sizeMiB, capacity, source, sourceHash, levels, uploadLevels,
+                    cancellationToken);
             }
-            foreach (int level in levels)
-            {
-                TransferRow row = await RetrieveAsync(mesh, fileKey ?? throw new InvalidOperationException("No upload ran."), sourceHash, level, capacity, roundTrip, cancellationToken);
-                rows.Add(row);
-                Console.WriteLine(row.Line());
-            }
-            mesh.AssertRoutedThroughRelays();
-            Console.WriteLine($"routing: every client connection went through a relay ({mesh.Relays.Sum(r => r.ConnectionsAccepted)} relayed connections, 0 direct)");
-            PrintTable(rows, sizeMiB, capacity);
             Console.WriteLine($"load average at the end: {MachineInfo.LoadAverage()}");
             return 0;
         }
@@ -64,6 +56,33 @@ internal static class WanScenario
         {
             BenchFiles.TryDelete(work);
         }
+    }
+
+    /// <summary>One layout's run: fresh node processes, the relay check, the uploads and retrievals, the table.</summary>
+    private static async Task RunLayoutAsync(string work, string? clientConfig, int nodeCount, LinkShape link, int sizeMiB, double capacity,
+        string source, string sourceHash, int[] levels, int[] uploadLevels, CancellationToken cancellationToken)
+    {
+        await using BenchMesh mesh = await BenchMesh.StartAsync(work, nodeCount, link, cancellationToken, clientConfig);
+        TimeSpan roundTrip = await PrintValidationAsync(mesh, link, cancellationToken);
+
+        var rows = new List<TransferRow>();
+        ManifestAddress? fileKey = null;
+        foreach (int level in uploadLevels)
+        {
+            (TransferRow row, ManifestAddress key) = await UploadAsync(mesh, source, level, capacity, roundTrip, cancellationToken);
+            rows.Add(row);
+            fileKey = key;
+            Console.WriteLine(row.Line());
+        }
+        foreach (int level in levels)
+        {
+            TransferRow row = await RetrieveAsync(mesh, fileKey ?? throw new InvalidOperationException("No upload ran."), sourceHash, level, capacity, roundTrip, cancellationToken);
+            rows.Add(row);
+            Console.WriteLine(row.Line());
+        }
+        mesh.AssertRoutedThroughRelays();
+        Console.WriteLine($"routing: every client connection went through a relay ({mesh.Relays.Sum(r => r.ConnectionsAccepted)} relayed connections, 0 direct)");
+        PrintTable(rows, sizeMiB, capacity);
     }
 
     public static LinkShape ShapeFrom(BenchOptions options) => new(
@@ -102,8 +121,10 @@ internal static class WanScenario
         watch.Stop();
         string cpuNote = cpu.Since(mesh, watch.Elapsed);
         long[] perLink = [.. mesh.Relays.Select((r, i) => r.BytesToTarget - before[i])];
-        int replication = mesh.Client.Options.Network.ReplicationFactor;
-        long payload = (long)sent.Shards * (mesh.Client.Options.Storage.ChunkSize + ChunkCipher.TagLength) * replication;
+        // What crossed the links: every stored copy (a fixed layout stores replication_factor copies, the policy one).
+        long payload = sent.StoredBytes;
+        long shardBytes = (long)sent.Shards * (mesh.Client.Options.Storage.ChunkSize + ChunkCipher.TagLength);
+        int replication = (int)Math.Max(1, Math.Round(payload / (double)shardBytes));
         var row = new TransferRow("upload", level, watch.Elapsed, sent.Size, payload, perLink, capacity, mesh.Relays[0].Shape.BytesPerSecond,
             sent.Statistics.Retries, sent.Statistics.HedgesFired, sent.Statistics.HedgesWon, cpuNote)
         {
