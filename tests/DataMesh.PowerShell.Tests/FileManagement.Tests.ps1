@@ -9,13 +9,6 @@ BeforeAll {
     $mesh = Start-TestMesh 'dm-files' 5
     $root, $configPath, $storage, $client = $mesh.Root, $mesh.ConfigPath, $mesh.Storage, $mesh.Client
 
-    function New-RandomFile([string] $Name, [int] $Size, [int] $Seed) {
-        $path = Join-Path $root $Name
-        $bytes = [byte[]]::new($Size)
-        [Random]::new($Seed).NextBytes($bytes)
-        [IO.File]::WriteAllBytes($path, $bytes)
-        $path
-    }
 }
 
 AfterAll {
@@ -27,7 +20,7 @@ AfterAll {
 
 Describe 'Test-DataMeshFile' {
     BeforeAll {
-        $sent = Send-DataMeshFile -Path (New-RandomFile 'health.bin' 600KB 1) -Tag health
+        $sent = Send-DataMeshFile -Path (New-RandomFile $root 'health.bin' 600KB 1) -Tag health
     }
 
     It 'reports a fresh file Healthy, stripe by stripe, from the catalog through the pipeline' {
@@ -54,7 +47,7 @@ Describe 'Test-DataMeshFile' {
         $results.Count | Should -Be 1
         $testErrors[0].FullyQualifiedErrorId | Should -Be 'DataMesh.FileKeyInvalid,DataMesh.PowerShell.Commands.TestDataMeshFileCommand'
         $testErrors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
-        $absent = (Send-DataMeshFile -Path (New-RandomFile 'gone.bin' 10KB 2)).FileKey
+        $absent = (Send-DataMeshFile -Path (New-RandomFile $root 'gone.bin' 10KB 2)).FileKey
         Remove-DataMeshFile $absent
         Test-DataMeshFile $absent -ErrorVariable goneErrors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $goneErrors[0].FullyQualifiedErrorId | Should -BeLike 'DataMesh.FileNotOnMesh,*'
@@ -71,7 +64,7 @@ Describe 'Test-DataMeshFile' {
 
 Describe 'Repair-DataMeshFile' {
     BeforeAll {
-        $source = New-RandomFile 'repair.bin' 900KB 3
+        $source = New-RandomFile $root 'repair.bin' 900KB 3
         # The repair test stops the last storage node (the others serve later tests) and needs it to hold a manifest
         # copy: each send's manifest lands on 3 of the 5 nodes by its random address, so a few sends find one.
         foreach ($attempt in 1..12) {
@@ -114,14 +107,14 @@ Describe 'Repair-DataMeshFile' {
 
 Describe 'Remove-DataMeshFile' {
     It 'keeps the file with -WhatIf' {
-        $sent = Send-DataMeshFile -Path (New-RandomFile 'whatif.bin' 100KB 4) -Tag whatif
+        $sent = Send-DataMeshFile -Path (New-RandomFile $root 'whatif.bin' 100KB 4) -Tag whatif
         Remove-DataMeshFile $sent.FileKey -WhatIf | Should -BeNullOrEmpty
         (Get-DataMeshFile -Tag whatif).FileKey | Should -Be $sent.FileKey
         (Test-DataMeshFile $sent.FileKey).Status | Should -Be 'Healthy'
     }
 
     It 'deletes a file everywhere, from the pipeline, and reports it with -PassThru' {
-        $sent = Send-DataMeshFile -Path (New-RandomFile 'remove.bin' 300KB 5) -Tag remove
+        $sent = Send-DataMeshFile -Path (New-RandomFile $root 'remove.bin' 300KB 5) -Tag remove
         $removed = Get-DataMeshFile -Tag remove | Remove-DataMeshFile -PassThru
         $removed | Should -BeOfType DataMesh.PowerShell.Output.DataMeshRemovedFile
         $removed.FileKey | Should -Be $sent.FileKey
@@ -136,7 +129,7 @@ Describe 'Remove-DataMeshFile' {
     }
 
     It "refuses another user's file with DataMesh.NotOwner" {
-        $sent = Send-DataMeshFile -Path (New-RandomFile 'owned.bin' 50KB 6)
+        $sent = Send-DataMeshFile -Path (New-RandomFile $root 'owned.bin' 50KB 6)
         Remove-DataMeshFile $sent.FileKey -Session $storage[0] -ErrorVariable ownerErrors -ErrorAction SilentlyContinue
         $ownerErrors[0].FullyQualifiedErrorId | Should -Be 'DataMesh.NotOwner,DataMesh.PowerShell.Commands.RemoveDataMeshFileCommand'
         $ownerErrors[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
@@ -185,7 +178,7 @@ Describe 'New-DataMeshIdentity' {
 
 Describe '-AsJob' {
     It 'sends and receives as jobs readable with Wait-Job, Get-Job and Receive-Job' {
-        $source = New-RandomFile 'job.bin' 700KB 7
+        $source = New-RandomFile $root 'job.bin' 700KB 7
         $job = Send-DataMeshFile -Path $source -Tag job -AsJob
         $job | Should -BeOfType DataMesh.PowerShell.Sessions.DataMeshTransferJob
         (Get-Job -Id $job.Id).InstanceId | Should -Be $job.InstanceId
@@ -214,7 +207,7 @@ Describe '-AsJob' {
     }
 
     It 'reports progress and is cancelled by Stop-Job' {
-        $big = New-RandomFile 'job-big.bin' 32MB 8
+        $big = New-RandomFile $root 'job-big.bin' 32MB 8
         $job = Send-DataMeshFile -Path $big -AsJob -Session $client
         $deadline = [DateTime]::UtcNow.AddSeconds(20)
         while ($job.Progress.Count -eq 0 -and $job.State -eq 'Running' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }

@@ -29,6 +29,15 @@ function Invoke-PwshFile([string] $Path, [hashtable] $Environment = @{}) {
 # A real mesh in this process (examples/Start-LocalMesh.ps1): storage nodes and one client-mode node on loopback TCP,
 # each with its own data path under a new temporary root, with small chunks (64 KiB, 4+2, every shard on 2 peers) so
 # transfers take well under a second.
+# A file of random bytes (seeded, so a test can make the same one again) in $Folder; returns its path.
+function New-RandomFile([string] $Folder, [string] $Name, [int] $Size, [int] $Seed) {
+    $path = Join-Path $Folder $Name
+    $bytes = [byte[]]::new($Size)
+    [Random]::new($Seed).NextBytes($bytes)
+    [IO.File]::WriteAllBytes($path, $bytes)
+    $path
+}
+
 function Start-TestMesh([string] $Prefix, [int] $StorageNodes) {
     $root = Join-Path ([IO.Path]::GetTempPath()) ($Prefix + '-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
     $mesh = & (Join-Path $PSScriptRoot '../../examples/Start-LocalMesh.ps1') -Root $root -StorageNodes $StorageNodes -Config @'

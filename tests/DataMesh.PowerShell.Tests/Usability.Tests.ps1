@@ -9,16 +9,8 @@ BeforeAll {
     $mesh = Start-TestMesh 'dm-usability' 4
     $root, $configPath, $storage, $client = $mesh.Root, $mesh.ConfigPath, $mesh.Storage, $mesh.Client
 
-    function New-RandomFile([string] $Name, [int] $Size, [int] $Seed) {
-        $path = Join-Path $root $Name
-        $bytes = [byte[]]::new($Size)
-        [Random]::new($Seed).NextBytes($bytes)
-        [IO.File]::WriteAllBytes($path, $bytes)
-        $path
-    }
-
-    $one = Send-DataMeshFile -Path (New-RandomFile 'one.bin' 150KB 1) -Tag usability, 'first tag'
-    $two = Send-DataMeshFile -Path (New-RandomFile 'two.bin' 90KB 2) -Tag usability
+    $one = Send-DataMeshFile -Path (New-RandomFile $root 'one.bin' 150KB 1) -Tag usability, 'first tag'
+    $two = Send-DataMeshFile -Path (New-RandomFile $root 'two.bin' 90KB 2) -Tag usability
 }
 
 AfterAll {
@@ -162,7 +154,7 @@ Describe 'Default views at 80 columns' {
 
 Describe '-Verbose' {
     It 'says where each stripe went on send and who served it on receive, one line per stripe' {
-        $source = New-RandomFile 'verbose.bin' 600KB 3   # 10 chunks of 64 KiB: 3 stripes of 4+2
+        $source = New-RandomFile $root 'verbose.bin' 600KB 3   # 10 chunks of 64 KiB: 3 stripes of 4+2
         $sendLines = @(Send-DataMeshFile -Path $source -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
         $sent = Get-DataMeshFile | Where-Object Name -eq 'verbose.bin'
         $stored = @($sendLines | Where-Object { $_ -match '^Stripe \d+: \d+ shard\(s\) stored, \d+ copies on \d+ peer\(s\): ' })
