@@ -6,8 +6,8 @@ public sealed record ChunkPerformanceOptions
     /// <summary>Chunks fetched at the same time per download.</summary>
     public int MaxConcurrentRetrievals { get; init; } = 8;
 
-    /// <summary>Chunks stored at the same time per upload.</summary>
-    public int MaxConcurrentUploads { get; init; } = 4;
+    /// <summary>Chunks stored at the same time per upload (see <see cref="Transfers.ChunkTransferOptions.MaxConcurrentUploads"/> for the default).</summary>
+    public int MaxConcurrentUploads { get; init; } = 12;
 
     /// <summary>Time allowed for one chunk transfer before it is retried elsewhere.</summary>
     public int ChunkTimeoutSecs { get; init; } = 10;

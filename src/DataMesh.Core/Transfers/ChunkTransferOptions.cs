@@ -14,8 +14,11 @@ internal sealed record ChunkTransferOptions
     /// for a shard already in flight do not take another slot; at most <see cref="MaxHedgedAttempts"/> extra per shard.</summary>
     public int MaxConcurrentRetrievals { get; init; } = 8;
 
-    /// <summary>Shards being uploaded at once (<c>max_concurrent_uploads</c>); each goes to <see cref="ReplicationFactor"/> peers in parallel.</summary>
-    public int MaxConcurrentUploads { get; init; } = 4;
+    /// <summary>Shards being uploaded at once (<c>max_concurrent_uploads</c>); each goes to <see cref="ReplicationFactor"/> peers in parallel.
+    /// 12: under the durability policy each shard is stored once, and over links with a round trip of tens of
+    /// milliseconds a link serving one request at a time idles between answers; 12 keeps as many store requests in
+    /// flight as 4 shards × 3 copies did before the policy.</summary>
+    public int MaxConcurrentUploads { get; init; } = 12;
 
     /// <summary>Bound on one whole shard operation: every peer, hedge and retry (<c>chunk_timeout_secs</c>).</summary>
     public TimeSpan ChunkTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -10,7 +10,7 @@ namespace DataMesh.Benchmarks.Net;
 /// shaping), by one client in this process: MB/s each way and the peak RSS (VmHWM) of every process. Then, in the
 /// same run and with the nodes stopped, Helia moves a file of the same size between two processes (the shared
 /// anchor script; if it fails at that size, again with 256 MiB). Options: --nodes 6 --size-mib 1024 --concurrency N
-/// (default: the configuration's 4 uploads / 8 retrievals) --helia-mib N (default: the same size) --no-helia
+/// (default: the configuration's 12 uploads / 8 retrievals) --helia-mib N (default: the same size) --no-helia
 /// --anchors /work/shared/anchors --layouts policy,fixed (each on fresh node processes, so peak RSS is its own:
 /// "policy" is the default configuration, tolerated_node_failures = 2 choosing the layout from the nodes;
 /// "fixed" the old layout set through config, data_shards 8, parity_shards 4, replication_factor 3), --warmup-mib 64

@@ -32,7 +32,7 @@ public sealed class ConfigurationDefaultsTests
         Assert.Equal(10L * 1024 * 1024 * 1024, o.Storage.MaxStorageBytes);
         Assert.True(o.Storage.StorageEnabled);
         Assert.Equal(8, o.Performance.Chunks.MaxConcurrentRetrievals);
-        Assert.Equal(4, o.Performance.Chunks.MaxConcurrentUploads);
+        Assert.Equal(12, o.Performance.Chunks.MaxConcurrentUploads);
         Assert.Equal(10, o.Performance.Chunks.ChunkTimeoutSecs);
         Assert.Equal(3, o.Performance.Chunks.RetryFailedChunks);
         Assert.True(o.Performance.Chunks.PreferFastPeers);

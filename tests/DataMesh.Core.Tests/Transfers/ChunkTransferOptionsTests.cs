@@ -10,7 +10,7 @@ public sealed class ChunkTransferOptionsTests
         var options = new ChunkTransferOptions();
         options.Validate();
         Assert.Equal(8, options.MaxConcurrentRetrievals);
-        Assert.Equal(4, options.MaxConcurrentUploads);
+        Assert.Equal(12, options.MaxConcurrentUploads);
         Assert.Equal(TimeSpan.FromSeconds(10), options.ChunkTimeout);
         Assert.Equal(3, options.RetryFailedChunks);
         Assert.True(options.PreferFastPeers);
