@@ -10,10 +10,7 @@ BeforeAll {
     $two = & (Join-Path $PSScriptRoot '../../examples/Start-LocalMesh.ps1') -Root (Join-Path $root 'two') -StorageNodes 2 -Config $policyConfig
     $one = & (Join-Path $PSScriptRoot '../../examples/Start-LocalMesh.ps1') -Root (Join-Path $root 'one') -StorageNodes 1 -Config $policyConfig
 
-    $source = Join-Path $root 'source.bin'
-    $bytes = [byte[]]::new(300KB)
-    [Random]::new(7).NextBytes($bytes)
-    [IO.File]::WriteAllBytes($source, $bytes)
+    $source = New-RandomFile $root 'source.bin' 300KB 7
 }
 
 AfterAll {
@@ -26,7 +23,7 @@ Describe 'Send-DataMeshFile durability' {
     It 'stores on 2 nodes with the best tolerance they allow and warns with the numbers' {
         $sent = Send-DataMeshFile -Path $source -Session $two.Clients.client -WarningVariable warnings -WarningAction SilentlyContinue
         $sent.ToleratedFailures | Should -Be 1
-        $sent.StoredBytes | Should -BeGreaterThan (2 * $bytes.Length)
+        $sent.StoredBytes | Should -BeGreaterThan (2 * (Get-Item -LiteralPath $source).Length)
         $sent.Overhead | Should -BeGreaterOrEqual 2.0
         $sent.Overhead | Should -BeLessThan 2.2
         @($warnings).Count | Should -Be 1

@@ -8,10 +8,7 @@ BeforeAll {
     $mesh = Start-TestMesh 'dm-pester' 4
     $root, $configPath, $storage, $client = $mesh.Root, $mesh.ConfigPath, $mesh.Storage, $mesh.Client
 
-    $source = Join-Path $root 'source.bin'
-    $bytes = [byte[]]::new(3MB)
-    [Random]::new(42).NextBytes($bytes)
-    [IO.File]::WriteAllBytes($source, $bytes)
+    $source = New-RandomFile $root 'source.bin' 3MB 42
 }
 
 AfterAll {
@@ -265,10 +262,7 @@ Describe 'Send and receive' {
     }
 
     It 'stops a transfer within a second when the pipeline is stopped' {
-        $big = Join-Path $root 'big.bin'
-        $data = [byte[]]::new(48MB)
-        [Random]::new(7).NextBytes($data)
-        [IO.File]::WriteAllBytes($big, $data)
+        $big = New-RandomFile $root 'big.bin' 48MB 7
         # One-command pipeline, module imported by the runspace (see the -Wait test).
         $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
         $state.ImportPSModule([string[]] @($ModulePath))
@@ -319,10 +313,7 @@ Describe 'Resuming interrupted transfers' {
             }
         }
 
-        $resumable = Join-Path $root 'resumable.bin'
-        $data = [byte[]]::new(16MB)
-        [Random]::new(8).NextBytes($data)
-        [IO.File]::WriteAllBytes($resumable, $data)
+        $resumable = New-RandomFile $root 'resumable.bin' 16MB 8
     }
 
     It 'continues an interrupted Send-DataMeshFile when it is rerun with the same arguments' {
