@@ -83,7 +83,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         }
     }
 
-    /// <summary>When data last flowed on any stream of this session, either way (its creation counts as the first).
+    /// <summary>When data last flowed on any stream of this Yamux session, either way (its creation counts as the first).
     /// Pings and window updates do not count: they say the peer is alive, not that the session is used.</summary>
     internal DateTimeOffset LastTraffic => new(Interlocked.Read(ref _lastTrafficTicks), TimeSpan.Zero);
 
